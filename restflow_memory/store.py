@@ -1,0 +1,219 @@
+"""A dict-backed store and lazy queries over it, safe for concurrent callers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any, Generic, Self, TypeVar
+
+from restflow_core.errors import NotFound
+from restflow_memory._access import changed, copied, read, read_path
+
+ModelT = TypeVar("ModelT")
+Predicate = Callable[[Any], bool]
+
+
+class MultipleObjectsReturned(LookupError):
+    """A lookup that should match one object matched several."""
+
+
+def _icontains(value: Any, wanted: Any) -> bool:
+    return value is not None and str(wanted).casefold() in str(value).casefold()
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "exact": lambda value, wanted: value == wanted,
+    "iexact": lambda value, wanted: str(value).casefold() == str(wanted).casefold(),
+    "contains": lambda value, wanted: value is not None and str(wanted) in str(value),
+    "icontains": _icontains,
+    "startswith": lambda value, wanted: str(value).startswith(str(wanted)),
+    "istartswith": lambda value, wanted: str(value).casefold().startswith(str(wanted).casefold()),
+    "in": lambda value, wanted: value in wanted,
+    "gt": lambda value, wanted: value is not None and value > wanted,
+    "gte": lambda value, wanted: value is not None and value >= wanted,
+    "lt": lambda value, wanted: value is not None and value < wanted,
+    "lte": lambda value, wanted: value is not None and value <= wanted,
+    "isnull": lambda value, wanted: (value is None) == bool(wanted),
+}
+
+
+def lookup_predicate(lookup: str, wanted: Any, *, key_field: str) -> Predicate:
+    """Compile a Django-style lookup such as `title__icontains` into a predicate."""
+    path, _, operator = lookup.rpartition("__")
+    if operator not in _OPERATORS:
+        path, operator = lookup, "exact"
+    if path == "pk":
+        # `pk` matches the store key as text, so URL values need no conversion.
+        return lambda obj: str(read(obj, key_field, None)) == str(wanted)
+    test = _OPERATORS[operator]
+
+    def predicate(obj: Any) -> bool:
+        try:
+            return test(read_path(obj, path), wanted)
+        except TypeError:
+            return False
+
+    return predicate
+
+
+def _sort_key(value: Any) -> tuple[bool, Any]:
+    return (value is not None, value)
+
+
+class MemoryStore(Generic[ModelT]):
+    """Keeps dataclass instances or dicts under the string form of their `key_field`.
+
+    Objects go in and come out as copies, so changing a fetched object changes nothing
+    until it is saved. A missing or `None` key is assigned the next integer on save.
+    """
+
+    def __init__(self, *, key_field: str = "id") -> None:
+        self.key_field = key_field
+        self._rows: dict[str, ModelT] = {}
+        self._last_key = 0
+        self._lock = threading.Lock()
+
+    def key_of(self, obj: ModelT) -> str:
+        """Return the key `obj` is stored under; raise `NotFound` if it has none."""
+        key = read(obj, self.key_field, None)
+        if key is None:
+            raise NotFound()
+        return str(key)
+
+    async def aget(self, key: str, /) -> ModelT:
+        """Return a copy of the object stored under `key`; raise `NotFound` if none is."""
+        with self._lock:
+            found = self._rows.get(str(key))
+        if found is None:
+            raise NotFound()
+        return copied(found)
+
+    async def asave(self, obj: ModelT, /) -> ModelT:
+        """Insert or replace `obj`, assigning a key when it has none; return the stored copy."""
+        with self._lock:
+            if read(obj, self.key_field, None) is None:
+                self._last_key += 1
+                obj = changed(obj, {self.key_field: self._last_key})
+            else:
+                key = read(obj, self.key_field)
+                if isinstance(key, int):
+                    self._last_key = max(self._last_key, key)
+                obj = copied(obj)
+            self._rows[str(read(obj, self.key_field))] = obj
+        return copied(obj)
+
+    async def adelete(self, obj: ModelT, /) -> None:
+        """Remove `obj`; raise `NotFound` if it is not stored."""
+        key = self.key_of(obj)
+        with self._lock:
+            if self._rows.pop(key, None) is None:
+                raise NotFound()
+
+    async def acount(self) -> int:
+        """Return how many objects are stored."""
+        with self._lock:
+            return len(self._rows)
+
+    def all(self) -> MemoryQuery[ModelT]:
+        """Return a lazy query over every stored object, in insertion order."""
+        return MemoryQuery(self)
+
+    def rows(self) -> list[ModelT]:
+        """Return a consistent snapshot of the stored objects (not copies)."""
+        with self._lock:
+            return list(self._rows.values())
+
+    def snapshot(self) -> tuple[dict[str, ModelT], int]:
+        """Capture the whole store, for `restore` to bring back."""
+        with self._lock:
+            return dict(self._rows), self._last_key
+
+    def restore(self, snapshot: tuple[dict[str, ModelT], int], /) -> None:
+        """Bring the store back to a `snapshot`."""
+        rows, last_key = snapshot
+        with self._lock:
+            self._rows = dict(rows)
+            self._last_key = last_key
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryQuery(Generic[ModelT]):
+    """A lazy, immutable query: each method returns a new query; nothing runs until awaited."""
+
+    store: MemoryStore[ModelT]
+    predicates: tuple[Predicate, ...] = ()
+    ordering: tuple[str, ...] = ()
+    window: slice = field(default_factory=lambda: slice(None))
+
+    def filter(self, *predicates: Predicate, **lookups: Any) -> Self:
+        """Keep objects passing every predicate and every Django-style lookup."""
+        compiled = [
+            lookup_predicate(k, v, key_field=self.store.key_field) for k, v in lookups.items()
+        ]
+        return self._narrowed((*predicates, *compiled))
+
+    def exclude(self, **lookups: Any) -> Self:
+        """Drop objects matching all of the lookups."""
+        compiled = [
+            lookup_predicate(k, v, key_field=self.store.key_field) for k, v in lookups.items()
+        ]
+        return self._narrowed((lambda obj: not all(test(obj) for test in compiled),))
+
+    def order_by(self, *fields: str) -> Self:
+        """Sort by `fields`; a leading `-` sorts that field descending, `None` sorts first."""
+        return replace(self, ordering=fields)
+
+    def __getitem__(self, window: slice, /) -> Self:
+        """Return the query narrowed to `window` of its current order."""
+        if window.step not in (None, 1):
+            raise TypeError("memory queries are sliced with [start:stop] only")
+        if any(bound is not None and bound < 0 for bound in (window.start, window.stop)):
+            raise ValueError("negative indexing is not supported")
+        indices = range(1 << 62)[self.window][window]
+        return replace(self, window=slice(indices.start, indices.stop))
+
+    def _narrowed(self, predicates: tuple[Predicate, ...]) -> Self:
+        if self.window != slice(None):
+            raise TypeError("cannot filter a query once a slice has been taken")
+        return replace(self, predicates=self.predicates + predicates)
+
+    def _matching(self) -> list[ModelT]:
+        rows = [row for row in self.store.rows() if all(test(row) for test in self.predicates)]
+        for name in reversed(self.ordering):
+            path = name.removeprefix("-")
+            rows.sort(key=lambda row: _sort_key(read_path(row, path)), reverse=name != path)
+        return rows[self.window]
+
+    def _evaluate(self) -> list[ModelT]:
+        return [copied(row) for row in self._matching()]
+
+    def __iter__(self) -> Iterator[ModelT]:
+        """Yield copies of the matching objects."""
+        return iter(self._evaluate())
+
+    async def __aiter__(self) -> AsyncIterator[ModelT]:
+        """Yield copies of the matching objects."""
+        for row in self._evaluate():
+            yield row
+
+    async def alist(self) -> list[ModelT]:
+        """Return copies of the matching objects."""
+        return self._evaluate()
+
+    async def acount(self) -> int:
+        """Return how many objects match."""
+        return len(self._matching())
+
+    async def aexists(self) -> bool:
+        """Return whether any object matches."""
+        return bool(self._matching())
+
+    async def aget(self, *predicates: Predicate, **lookups: Any) -> ModelT:
+        """Return the only matching object; raise `NotFound` or `MultipleObjectsReturned`."""
+        found = self.filter(*predicates, **lookups)._evaluate()
+        if not found:
+            raise NotFound()
+        if len(found) > 1:
+            raise MultipleObjectsReturned(f"{len(found)} objects match {lookups!r}")
+        return found[0]

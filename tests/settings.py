@@ -1,0 +1,57 @@
+"""Django settings for restflow's own test suite.
+
+`RESTFLOW_TEST_POSTGRES` (a libpq connection string) switches the database to PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+SECRET_KEY = "restflow-tests-only"
+DEBUG = False
+USE_TZ = True
+ROOT_URLCONF = "tests.testapp.urls"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "rest_framework",
+    "tests.testapp",
+]
+
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+
+
+def _database() -> dict[str, Any]:
+    dsn = os.environ.get("RESTFLOW_TEST_POSTGRES")
+    if not dsn:
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+    params = dict(part.split("=", 1) for part in dsn.split())
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": params.get("dbname", "restflow"),
+        "USER": params.get("user", "postgres"),
+        "PASSWORD": params.get("password", ""),
+        "HOST": params.get("host", "127.0.0.1"),
+        "PORT": params.get("port", "5432"),
+    }
+
+
+DATABASES = {"default": _database()}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
