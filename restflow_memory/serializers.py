@@ -7,6 +7,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
+from typing_extensions import override
+
 from restflow_core.errors import ValidationFailed
 from restflow_memory._access import changed, read
 from restflow_memory.store import MemoryStore
@@ -108,15 +110,27 @@ class Field:
 
 
 class MemorySerializer(Generic[ModelT]):
-    """Validates payloads against `fields`, then saves through the store in `context`.
+    """Validates payloads against its declared fields, then saves through `context["store"]`.
 
-    Subclasses set `model` (a dataclass or `dict`) and `fields`. Override `validate_<name>`
-    to check one value, `validate` to check them together, or `acreate`/`aupdate` to change
-    how objects are built. Unknown payload keys are ignored, as in DRF.
+    Subclasses set `model` (a dataclass or `dict`) and declare each field as a class
+    attribute, `name = Field(str)`, as in DRF. Override `validate_<name>` to check one value,
+    `validate` to check them together, or `acreate`/`aupdate` to change how objects are
+    built. Unknown payload keys are ignored, as in DRF.
     """
 
     model: ClassVar[Callable[..., Any]] = dict
     fields: ClassVar[Mapping[str, Field]] = {}
+
+    @override
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared = {name: value for name, value in vars(cls).items() if isinstance(value, Field)}
+        clashes = sorted(name for name in declared if hasattr(MemorySerializer, name))
+        if clashes:
+            raise TypeError(
+                f"{cls.__name__} declares fields that shadow serializer members: {clashes}"
+            )
+        cls.fields = {**cls.fields, **declared}
 
     def __init__(
         self,
