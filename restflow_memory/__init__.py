@@ -20,11 +20,10 @@ from restflow_memory.resources import (
     RetrieveMixin,
     UpdateMixin,
 )
-from restflow_memory.serializers import NOT_GIVEN, Field, Invalid, MemorySerializer
+from restflow_memory.serializers import Field, Invalid, MemorySerializer
 from restflow_memory.store import MemoryQuery, MemoryStore, MultipleObjectsReturned
 
 __all__ = [
-    "NOT_GIVEN",
     "AllowAny",
     "BasePermission",
     "CreateMixin",

@@ -1,0 +1,78 @@
+"""restflow_core and restflow_memory run where Django cannot even be imported."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCRIPT = textwrap.dedent(
+    """
+    import asyncio, sys
+    from importlib.abc import MetaPathFinder
+
+    class Forbidden(MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in {"django", "rest_framework", "asgiref"}:
+                raise ImportError(f"{name} is not installed here")
+            return None
+
+    sys.meta_path.insert(0, Forbidden())
+    try:
+        import django
+    except ImportError:
+        pass
+    else:
+        raise SystemExit("django was importable")
+
+    from restflow_memory import (
+        Field, MemoryClient, MemoryRouter, MemorySerializer, MemoryStore, ModelResource,
+        PageNumberPagination,
+    )
+
+    class Tags(MemorySerializer):
+        model = dict
+        id = Field(int, read_only=True)
+        name = Field(str)
+
+    class TagResource(ModelResource):
+        store = MemoryStore()
+        serializer_class = Tags
+        pagination_class = PageNumberPagination
+
+    async def cycle():
+        router = MemoryRouter()
+        router.register("tags", TagResource)
+        client = MemoryClient(router)
+        created = await client.post("/tags/", {"name": "a"})
+        listed = await client.get("/tags/")
+        fetched = await client.get("/tags/1/")
+        patched = await client.patch("/tags/1/", {"name": "b"})
+        put = await client.put("/tags/1/", {"name": "c"})
+        deleted = await client.delete("/tags/1/")
+        gone = await client.get("/tags/1/")
+        return [r.status.value for r in (created, listed, fetched, patched, put, deleted, gone)]
+
+    print(asyncio.run(cycle()))
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in {"django", "rest_framework", "asgiref"})
+    print(loaded)
+    """
+)
+
+
+def test_full_crud_cycle_runs_where_django_cannot_be_imported() -> None:
+    """Create, list, retrieve, patch, put and destroy all answer with Django unimportable."""
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[201, 200, 200, 200, 200, 204, 404]", "[]"]
