@@ -57,8 +57,8 @@ SCRIPT = textwrap.dedent(
         return [r.status.value for r in (created, listed, fetched, patched, put, deleted, gone)]
 
     print(asyncio.run(cycle()))
-    loaded = sorted(m for m in sys.modules if m.split(".")[0] in {"django", "rest_framework", "asgiref"})
-    print(loaded)
+    frameworks = {"django", "rest_framework", "asgiref"}
+    print(sorted(m for m in sys.modules if m.split(".")[0] in frameworks))
     """
 )
 

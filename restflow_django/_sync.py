@@ -1,0 +1,68 @@
+"""Calling sync DRF code from async views: inline where it is known not to block, else a thread."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from asgiref.sync import sync_to_async
+from django.core.exceptions import SynchronousOnlyOperation
+from rest_framework import authentication, filters, permissions
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# DRF classes whose sync methods touch neither the database nor the network.
+_INLINE_SAFE: frozenset[type] = frozenset(
+    {
+        permissions.AllowAny,
+        permissions.IsAuthenticated,
+        permissions.IsAdminUser,
+        permissions.IsAuthenticatedOrReadOnly,
+        filters.SearchFilter,
+        filters.OrderingFilter,
+        authentication.SessionAuthentication,
+    }
+)
+
+
+def runs_inline(obj: object, method: str) -> bool:
+    """Return whether `obj.method` may run on the event loop without blocking it.
+
+    True for the DRF classes known to be pure and for classes that set
+    `restflow_async_safe = True`, as long as `method` was not overridden below them.
+    """
+    cls = type(obj)
+    if getattr(cls, "restflow_async_safe", False):
+        return True
+    for safe in _INLINE_SAFE:
+        if isinstance(obj, safe) and getattr(cls, method, None) is getattr(safe, method, None):
+            return True
+    return False
+
+
+async def acall(obj: object, method: str, *args: Any) -> Any:
+    """Call `obj.method(*args)`: awaited when async, inline when safe, else in a thread."""
+    bound = getattr(obj, method)
+    if inspect.iscoroutinefunction(bound):
+        return await bound(*args)
+    if runs_inline(obj, method):
+        result = bound(*args)
+    else:
+        result = await sync_to_async(bound)(*args)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
+
+
+async def aon_loop_or_thread(func: Callable[[], R]) -> R:
+    """Run `func` on the event loop; if it reaches for the sync ORM, run it again in a thread.
+
+    For read-only work such as representing loaded rows: rows that are already fetched cost
+    no thread hop, and a lazy relation still loads instead of failing.
+    """
+    try:
+        return func()
+    except SynchronousOnlyOperation:
+        return await sync_to_async(func)()

@@ -1,0 +1,50 @@
+"""Evaluating DRF permissions from async views: sync, async, and `&`, `|`, `~` of both."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from rest_framework.permissions import AND, NOT, OR
+
+from restflow_core.permissions import aresolve
+from restflow_django._sync import acall
+
+
+async def ahas_permission(permission: Any, request: Any, view: Any) -> bool:
+    """Return `permission`'s answer for `request`, awaiting whatever needs awaiting.
+
+    DRF's `AND`/`OR`/`NOT` would take an un-awaited coroutine for a truthy answer; their
+    operands are evaluated here one by one instead, so the result always fails closed.
+    """
+    # The stubs do not declare the operands DRF keeps on `AND`, `OR` and `NOT`.
+    operands = cast(Any, permission)
+    if isinstance(permission, AND):
+        return await ahas_permission(operands.op1, request, view) and await ahas_permission(
+            operands.op2, request, view
+        )
+    if isinstance(permission, OR):
+        return await ahas_permission(operands.op1, request, view) or await ahas_permission(
+            operands.op2, request, view
+        )
+    if isinstance(permission, NOT):
+        return not await ahas_permission(operands.op1, request, view)
+    return await aresolve(await acall(permission, "has_permission", request, view))
+
+
+async def ahas_object_permission(permission: Any, request: Any, view: Any, obj: Any) -> bool:
+    """Return `permission`'s answer for `obj`, with DRF's semantics for `&`, `|` and `~`."""
+    operands = cast(Any, permission)
+    if isinstance(permission, AND):
+        return await ahas_object_permission(
+            operands.op1, request, view, obj
+        ) and await ahas_object_permission(operands.op2, request, view, obj)
+    if isinstance(permission, OR):
+        for operand in (operands.op1, operands.op2):
+            if await ahas_permission(operand, request, view) and await ahas_object_permission(
+                operand, request, view, obj
+            ):
+                return True
+        return False
+    if isinstance(permission, NOT):
+        return not await ahas_object_permission(operands.op1, request, view, obj)
+    return await aresolve(await acall(permission, "has_object_permission", request, view, obj))

@@ -1,0 +1,87 @@
+"""Async serializers: DRF's serializers plus `ais_valid`, `asave` and `adata`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any, Generic, TypeVar
+
+from asgiref.sync import sync_to_async
+from django.db.models import Model
+from rest_framework import serializers
+from rest_framework.serializers import BaseSerializer
+
+from restflow_django._sync import aon_loop_or_thread
+
+InstanceT = TypeVar("InstanceT")
+ModelT = TypeVar("ModelT", bound=Model)
+
+__all__ = [
+    "AsyncSerializerMixin",
+    "ModelSerializer",
+    "Serializer",
+    "arender",
+    "asave",
+    "avalidate_or_is_valid_serializer",
+]
+
+
+async def avalidate_or_is_valid_serializer(
+    serializer: BaseSerializer[Any], *, raise_exception: bool = False
+) -> bool:
+    """Validate `serializer` without blocking: `ais_valid` when it has one, else DRF's `is_valid`.
+
+    DRF's validation may query the database (unique checks, related fields), so a plain
+    serializer validates in a thread. Raises DRF's `ValidationError` (400) when
+    `raise_exception` is true and the data is invalid.
+    """
+    ais_valid = getattr(serializer, "ais_valid", None)
+    if ais_valid is not None:
+        valid: bool = await ais_valid(raise_exception=raise_exception)
+        return valid
+    return await sync_to_async(serializer.is_valid)(raise_exception=raise_exception)
+
+
+async def asave(serializer: BaseSerializer[InstanceT], **kwargs: Any) -> InstanceT:
+    """Save `serializer` without blocking: its `asave`, else DRF's `save` in a thread."""
+    own = getattr(serializer, "asave", None)
+    if own is not None:
+        saved: InstanceT = await own(**kwargs)
+        return saved
+    return await sync_to_async(serializer.save)(**kwargs)
+
+
+async def arender(serializer: BaseSerializer[Any]) -> Any:
+    """Return `serializer.data`, computed on the event loop when every row it reads is loaded.
+
+    A representation that reaches for a lazy relation is computed again in a thread, so it
+    still works; `select_related`/`prefetch_related` make it free of thread hops.
+    """
+    return await aon_loop_or_thread(lambda: serializer.data)
+
+
+class AsyncSerializerMixin(Generic[InstanceT]):
+    """Adds `ais_valid`, `asave` and the awaitable `adata` to a DRF serializer."""
+
+    async def ais_valid(self, *, raise_exception: bool = False) -> bool:
+        """Validate in a thread (DRF validation may query); same contract as `is_valid`."""
+        serializer: BaseSerializer[InstanceT] = self  # type: ignore[assignment]
+        return await sync_to_async(serializer.is_valid)(raise_exception=raise_exception)
+
+    async def asave(self, **kwargs: Any) -> InstanceT:
+        """Create or update in a thread; `kwargs` reach `validated_data` as with `save`."""
+        serializer: BaseSerializer[InstanceT] = self  # type: ignore[assignment]
+        return await sync_to_async(serializer.save)(**kwargs)
+
+    @property
+    def adata(self) -> Awaitable[Any]:
+        """The representation, awaited: `await serializer.adata`."""
+        serializer: BaseSerializer[InstanceT] = self  # type: ignore[assignment]
+        return arender(serializer)
+
+
+class Serializer(AsyncSerializerMixin[Any], serializers.Serializer[Any]):
+    """DRF's `Serializer` with `ais_valid`, `asave` and `adata`."""
+
+
+class ModelSerializer(AsyncSerializerMixin[ModelT], serializers.ModelSerializer[ModelT]):
+    """DRF's `ModelSerializer` with `ais_valid`, `asave` and `adata`."""

@@ -1,0 +1,196 @@
+"""`AsyncAPIView`: DRF's `APIView` with an async dispatch."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+from collections.abc import Callable, Coroutine
+from typing import Any, ClassVar, cast
+
+from asgiref.sync import sync_to_async
+from django.http import HttpRequest, HttpResponseBase
+from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.request import ForcedAuthentication, Request
+from rest_framework.views import APIView, AsView, GenericView
+from typing_extensions import override
+
+from restflow_core import errors as core_errors
+from restflow_django._sync import acall, runs_inline
+from restflow_django.permissions import ahas_object_permission, ahas_permission
+
+AsyncView = Callable[..., Coroutine[Any, Any, HttpResponseBase]]
+
+
+def as_async_view(view: Callable[..., Any]) -> AsyncView:
+    """Wrap a view function whose call returns a coroutine in a real coroutine function.
+
+    Django serves a view asynchronously only when the function itself is a coroutine
+    function; `csrf_exempt` on Django 4.2 hides that, so the wrapper restores it.
+    """
+
+    async def async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response: HttpResponseBase = await view(request, *args, **kwargs)
+        return response
+
+    functools.update_wrapper(async_view, view)
+    del async_view.__wrapped__  # type: ignore[attr-defined]
+    return async_view
+
+
+def to_api_exception(error: core_errors.RestflowError) -> exceptions.APIException:
+    """Translate a framework-neutral error from `restflow_core` into DRF's exception."""
+    if isinstance(error, core_errors.ValidationFailed):
+        return exceptions.ValidationError(error.errors)
+    translated: dict[type[core_errors.RestflowError], type[exceptions.APIException]] = {
+        core_errors.NotAuthenticated: exceptions.NotAuthenticated,
+        core_errors.PermissionDenied: exceptions.PermissionDenied,
+        core_errors.NotFound: exceptions.NotFound,
+        core_errors.ParseError: exceptions.ParseError,
+    }
+    if isinstance(error, core_errors.MethodNotAllowed):
+        return exceptions.MethodNotAllowed(error.method)
+    drf_class = translated.get(type(error), exceptions.APIException)
+    return drf_class(error.detail, code=error.code)
+
+
+class AsyncAPIView(APIView):
+    """DRF's `APIView`, dispatched asynchronously.
+
+    Handlers may be `async def` or plain methods (those run in a thread). Authentication,
+    permission and throttle classes may be sync or async: an authenticator's
+    `aauthenticate`, a permission's `async def has_permission` and a throttle's
+    `aallow_request` are awaited; sync ones that may block run in a thread.
+    """
+
+    restflow_async_view: ClassVar[bool] = True
+
+    @override
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> AsView[GenericView]:
+        """Return an async view function for this class."""
+        # The stubs describe view functions as sync; the function returned is `async def`.
+        return cast(AsView[GenericView], as_async_view(super().as_view(**initkwargs)))
+
+    @override
+    async def dispatch(  # type: ignore[override]
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        """Run DRF's request lifecycle, awaiting every step that may wait."""
+        self.args = args
+        self.kwargs = kwargs
+        drf_request = self.initialize_request(request, *args, **kwargs)
+        self.request = drf_request
+        self.headers = self.default_response_headers
+        try:
+            await self.ainitial(drf_request, *args, **kwargs)
+            response = await self.acall_handler(drf_request, *args, **kwargs)
+        except Exception as exc:
+            response = await self.ahandle_exception(exc)
+        self.response = self.finalize_response(drf_request, response, *args, **kwargs)
+        return self.response
+
+    async def acall_handler(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        """Call the handler for `request.method`; a sync handler runs in a thread."""
+        method = (request.method or "").lower()
+        if method in self.http_method_names:
+            handler = getattr(self, method, self.http_method_not_allowed)
+        else:
+            handler = self.http_method_not_allowed
+        if inspect.iscoroutinefunction(handler):
+            return await handler(request, *args, **kwargs)
+        return await sync_to_async(handler)(request, *args, **kwargs)
+
+    async def ainitial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """Negotiate content and version, then authenticate, check permissions and throttles."""
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        neg = self.perform_content_negotiation(request)
+        request.accepted_renderer, request.accepted_media_type = neg
+        version, scheme = self.determine_version(request, *args, **kwargs)
+        request.version, request.versioning_scheme = version, scheme
+        await self.aperform_authentication(request)
+        await self.acheck_permissions(request)
+        await self.acheck_throttles(request)
+
+    async def aperform_authentication(self, request: Request) -> None:
+        """Authenticate `request` with each authenticator in turn, never blocking the loop.
+
+        Mirrors DRF's `Request._authenticate`: the first authenticator returning a user wins;
+        one that raises leaves the request anonymous and the error propagates.
+        """
+        # The stubs omit the private hooks DRF's own `_authenticate` uses.
+        internals = cast(Any, request)
+        for authenticator in request.authenticators or ():
+            try:
+                user_auth = await self._aauthenticate_with(authenticator, request)
+            except exceptions.APIException:
+                internals._not_authenticated()
+                raise
+            if user_auth is not None:
+                internals._authenticator = authenticator
+                request.user, request.auth = user_auth
+                return
+        internals._not_authenticated()
+
+    async def _aauthenticate_with(self, authenticator: Any, request: Request) -> Any:
+        if hasattr(authenticator, "aauthenticate"):
+            return await authenticator.aauthenticate(request)
+        if isinstance(authenticator, ForcedAuthentication):
+            return authenticator.authenticate(request)
+        if isinstance(authenticator, SessionAuthentication) and runs_inline(
+            authenticator, "authenticate"
+        ):
+            # Load the session user with Django's async API; DRF then finds it resolved.
+            django_request = request._request
+            auser = getattr(django_request, "auser", None)
+            if auser is not None:
+                django_request.user = await auser()
+            return authenticator.authenticate(request)
+        return await sync_to_async(authenticator.authenticate)(request)
+
+    async def acheck_permissions(self, request: Request) -> None:
+        """Raise DRF's 401/403 if any permission refuses `request`."""
+        for permission in self.get_permissions():
+            if not await ahas_permission(permission, request, self):
+                self.permission_denied(
+                    request,
+                    message=getattr(permission, "message", None),
+                    code=getattr(permission, "code", None),
+                )
+
+    async def acheck_object_permissions(self, request: Request, obj: Any) -> None:
+        """Raise DRF's 401/403 if any permission refuses `request` on `obj`."""
+        for permission in self.get_permissions():
+            if not await ahas_object_permission(permission, request, self, obj):
+                self.permission_denied(
+                    request,
+                    message=getattr(permission, "message", None),
+                    code=getattr(permission, "code", None),
+                )
+
+    async def acheck_throttles(self, request: Request) -> None:
+        """Raise DRF's 429 if any throttle refuses `request`."""
+        durations = []
+        for throttle in self.get_throttles():
+            if hasattr(throttle, "aallow_request"):
+                allowed = await throttle.aallow_request(request, self)
+            else:
+                allowed = await acall(throttle, "allow_request", request, self)
+            if not allowed:
+                durations.append(throttle.wait())
+        if durations:
+            known = [duration for duration in durations if duration is not None]
+            # DRF accepts `None` (unknown wait); its stubs say float.
+            self.throttled(request, cast(float, max(known, default=None)))
+
+    async def ahandle_exception(self, exc: Exception) -> Any:
+        """Turn `exc` into DRF's response for it; an unknown error is re-raised (500)."""
+        if isinstance(exc, core_errors.RestflowError):
+            exc = to_api_exception(exc)
+        request: Any = getattr(self, "request", None)
+        if isinstance(request, Request) and not hasattr(request, "_user"):
+            # The exception handler may read `request.user`; resolve it without blocking.
+            with contextlib.suppress(exceptions.APIException):
+                await self.aperform_authentication(request)
+        return self.handle_exception(exc)

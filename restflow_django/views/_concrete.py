@@ -1,0 +1,88 @@
+"""The concrete async generic views: mixins bound to HTTP methods."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from restflow_django.views._generic import AsyncGenericAPIView
+from restflow_django.views._mixins import (
+    AsyncCreateModelMixin,
+    AsyncDestroyModelMixin,
+    AsyncListModelMixin,
+    AsyncRetrieveModelMixin,
+    AsyncUpdateModelMixin,
+)
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+class _Get(AsyncRetrieveModelMixin[ModelT]):
+    async def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Retrieve the object."""
+        return await self.retrieve(request, *args, **kwargs)
+
+
+class _Put(AsyncUpdateModelMixin[ModelT]):
+    async def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Update the object."""
+        return await self.update(request, *args, **kwargs)
+
+    async def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Partially update the object."""
+        return await self.partial_update(request, *args, **kwargs)
+
+
+class _Delete(AsyncDestroyModelMixin[ModelT]):
+    async def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Delete the object."""
+        return await self.destroy(request, *args, **kwargs)
+
+
+class AsyncCreateAPIView(AsyncCreateModelMixin[ModelT], AsyncGenericAPIView[ModelT]):
+    """POST creates."""
+
+    async def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Create an object."""
+        return await self.create(request, *args, **kwargs)
+
+
+class AsyncListAPIView(AsyncListModelMixin[ModelT], AsyncGenericAPIView[ModelT]):
+    """GET lists."""
+
+    async def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """List objects."""
+        return await self.list(request, *args, **kwargs)
+
+
+class AsyncRetrieveAPIView(_Get[ModelT], AsyncGenericAPIView[ModelT]):
+    """GET retrieves."""
+
+
+class AsyncDestroyAPIView(_Delete[ModelT], AsyncGenericAPIView[ModelT]):
+    """DELETE destroys."""
+
+
+class AsyncUpdateAPIView(_Put[ModelT], AsyncGenericAPIView[ModelT]):
+    """PUT updates, PATCH partially updates."""
+
+
+class AsyncListCreateAPIView(AsyncCreateAPIView[ModelT], AsyncListAPIView[ModelT]):
+    """GET lists, POST creates."""
+
+
+class AsyncRetrieveUpdateAPIView(_Get[ModelT], _Put[ModelT], AsyncGenericAPIView[ModelT]):
+    """GET retrieves, PUT/PATCH update."""
+
+
+class AsyncRetrieveDestroyAPIView(_Get[ModelT], _Delete[ModelT], AsyncGenericAPIView[ModelT]):
+    """GET retrieves, DELETE destroys."""
+
+
+class AsyncRetrieveUpdateDestroyAPIView(
+    _Get[ModelT], _Put[ModelT], _Delete[ModelT], AsyncGenericAPIView[ModelT]
+):
+    """GET retrieves, PUT/PATCH update, DELETE destroys."""

@@ -1,0 +1,222 @@
+"""`AsyncGenericAPIView` and `APIViewHelpersMixin`."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar, cast
+
+from asgiref.sync import sync_to_async
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
+from django.db import connections
+from django.db.models import Field, Model, QuerySet
+from django.http import Http404
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from restflow_django._sync import acall
+from restflow_django.serializers import arender
+from restflow_django.views._base import AsyncAPIView
+from restflow_django.views._postfetch import PostFetch, aapply_post_fetches
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+_INTEGER_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+    }
+)
+
+
+def clean_lookup_value(queryset: QuerySet[Any], lookup_field: str, raw: Any) -> Any:
+    """Return `raw` converted for `lookup_field`; raise `Http404` if no row could match it.
+
+    Catching "abc" and 10**30 for an integer key here keeps the query from failing in the
+    database (which would abort the surrounding transaction on PostgreSQL).
+    """
+    opts = queryset.model._meta
+    try:
+        field = opts.pk if lookup_field == "pk" else opts.get_field(lookup_field)
+    except FieldDoesNotExist:
+        # A lookup path such as `owner__slug`: the database judges the value.
+        return raw
+    if not isinstance(field, Field):
+        return raw
+    try:
+        value = field.to_python(raw)
+    except (ValidationError, TypeError, ValueError, OverflowError):
+        raise Http404 from None
+    internal = field.get_internal_type()
+    if internal in _INTEGER_TYPES and value is not None:
+        # Some backends report no bound at all (None) for a type.
+        bounds: tuple[int | None, int | None] = connections[queryset.db].ops.integer_field_range(
+            internal
+        )
+        low, high = bounds
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise Http404
+    return value
+
+
+async def aevaluate(items: Any) -> Any:
+    """Return `items` with a queryset replaced by the list of its rows, fetched asynchronously."""
+    if isinstance(items, QuerySet):
+        return [item async for item in items]
+    return items
+
+
+class APIViewHelpersMixin(GenericAPIView[ModelT]):
+    """Response helpers with separate request and response serializers."""
+
+    request_serializer_class: type[BaseSerializer[Any]] | None = None
+    response_serializer_class: type[BaseSerializer[Any]] | None = None
+
+    def get_request_serializer_class(self) -> type[BaseSerializer[Any]]:
+        """Return `request_serializer_class`, falling back to `get_serializer_class()`."""
+        return self.request_serializer_class or self.get_serializer_class()
+
+    def get_response_serializer_class(self) -> type[BaseSerializer[Any]]:
+        """Return `response_serializer_class`, falling back to `get_serializer_class()`."""
+        return self.response_serializer_class or self.get_serializer_class()
+
+    def get_request_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Any]:
+        """Return the request serializer with this view's context."""
+        kwargs.setdefault("context", self.get_serializer_context())
+        return self.get_request_serializer_class()(*args, **kwargs)
+
+    def get_response_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Any]:
+        """Return the response serializer with this view's context."""
+        kwargs.setdefault("context", self.get_serializer_context())
+        return self.get_response_serializer_class()(*args, **kwargs)
+
+    async def aserialized_response(
+        self,
+        instance: Any,
+        *,
+        many: bool = False,
+        status: int = 200,
+        serializer_class: type[BaseSerializer[Any]] | None = None,
+        post_fetches: Sequence[PostFetch] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Serialize `instance` (or, with `many`, each row of it) into a response."""
+        if many:
+            instance = await aapply_post_fetches(await aevaluate(instance), post_fetches)
+        elif post_fetches:
+            instance = (await aapply_post_fetches([instance], post_fetches))[0]
+        serializer_class = serializer_class or self.get_response_serializer_class()
+        serializer = serializer_class(instance, many=many, context=self.get_serializer_context())
+        return Response(await arender(serializer), status=status, headers=headers)
+
+    async def apaginated_response(
+        self,
+        queryset: Any,
+        *,
+        serializer_class: type[BaseSerializer[Any]] | None = None,
+        pagination_class: type[BasePagination] | None = None,
+        post_fetches: Sequence[PostFetch] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """Paginate `queryset`, post-fetch the page's rows, and answer with the page.
+
+        Without a paginator (none configured and none given) every row is serialized.
+        """
+        paginator = pagination_class() if pagination_class is not None else self.paginator
+        page = None if paginator is None else await apaginate(paginator, queryset, self)
+        if page is None:
+            return await self.aserialized_response(
+                queryset,
+                many=True,
+                serializer_class=serializer_class,
+                post_fetches=post_fetches,
+                headers=headers,
+            )
+        rows = await aapply_post_fetches(page, post_fetches)
+        serializer_class = serializer_class or self.get_response_serializer_class()
+        serializer = serializer_class(rows, many=True, context=self.get_serializer_context())
+        response = cast(BasePagination, paginator).get_paginated_response(await arender(serializer))
+        for name, value in (headers or {}).items():
+            response[name] = value
+        return response
+
+
+async def apaginate(paginator: BasePagination, queryset: Any, view: Any) -> list[Any] | None:
+    """Return the page `paginator` cuts from `queryset`; a sync paginator runs in a thread."""
+    own = getattr(paginator, "apaginate_queryset", None)
+    if own is not None:
+        page: list[Any] | None = await own(queryset, view.request, view=view)
+        return page
+    return await sync_to_async(paginator.paginate_queryset)(queryset, view.request, view=view)
+
+
+class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIView[ModelT]):
+    """DRF's `GenericAPIView`, async: `aget_object`, `afilter_queryset`, `apaginate_queryset`.
+
+    `get_queryset` may be overridden as a plain method or as `async def`.
+    """
+
+    async def aget_queryset(self) -> QuerySet[ModelT]:
+        """Return `get_queryset()`, awaited when it is a coroutine."""
+        queryset: Any = self.get_queryset()
+        if inspect.isawaitable(queryset):
+            queryset = await queryset
+        return cast(QuerySet[ModelT], queryset)
+
+    async def afilter_queryset(self, queryset: Any) -> QuerySet[ModelT]:
+        """Run every filter backend over `queryset`; async backends are awaited.
+
+        Sync backends run inline when known not to query (DRF's search and ordering), else
+        in a thread.
+        """
+        if inspect.isawaitable(queryset):
+            queryset = await queryset
+        for backend_class in self.filter_backends:
+            backend = backend_class()
+            if hasattr(backend, "afilter_queryset"):
+                queryset = await backend.afilter_queryset(self.request, queryset, self)
+            else:
+                queryset = await acall(backend, "filter_queryset", self.request, queryset, self)
+        return cast(QuerySet[ModelT], queryset)
+
+    async def apaginate_queryset(self, queryset: Any) -> list[ModelT] | None:
+        """Return the requested page, or `None` when the view does not paginate."""
+        paginator = self.paginator
+        if paginator is None:
+            return None
+        return await apaginate(paginator, queryset, self)
+
+    async def aget_object(self) -> ModelT:
+        """Return the object the URL names, filtered and checked against object permissions.
+
+        Raises `Http404` for a missing object, one outside `get_queryset()`, and a malformed
+        lookup value.
+        """
+        queryset = await self.afilter_queryset(await self.aget_queryset())
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        if lookup_url_kwarg not in self.kwargs:
+            raise AssertionError(
+                f"Expected view {type(self).__name__} to be called with a URL keyword argument "
+                f'named "{lookup_url_kwarg}". Fix your URL conf, or set the `.lookup_field` '
+                "attribute on the view correctly."
+            )
+        value = clean_lookup_value(queryset, self.lookup_field, self.kwargs[lookup_url_kwarg])
+        try:
+            obj = await queryset.aget(**{self.lookup_field: value})
+        except (ObjectDoesNotExist, ValidationError, TypeError, ValueError):
+            raise Http404 from None
+        await self.acheck_object_permissions(self.request, obj)
+        return obj
+
+    async def arender_many(self, items: Any) -> Any:
+        """Return the serialized form of `items`, a page or a whole queryset."""
+        return await arender(self.get_serializer(await aevaluate(items), many=True))

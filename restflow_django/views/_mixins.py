@@ -1,0 +1,131 @@
+"""The five async model mixins: the core pipelines bound to DRF."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+from django.db.models import Model
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from restflow_core.pipelines import run_create, run_destroy, run_list, run_retrieve, run_update
+from restflow_django.serializers import arender, asave, avalidate_or_is_valid_serializer
+from restflow_django.views._generic import AsyncGenericAPIView
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def respond(status: HTTPStatus, body: Any, headers: Mapping[str, str] | None = None, /) -> Response:
+    """Build DRF's `Response`; satisfies `restflow_core.Respond[Response]`."""
+    return Response(body, status=status, headers=headers)
+
+
+class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
+    """Provides `create`: validate, `aperform_create`, answer 201 with `Location` from `url`."""
+
+    async def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Create an object from `request.data`."""
+        return await run_create(
+            request.data,
+            validate=self.avalidated_serializer,
+            persist=self.aperform_create,
+            render=arender,
+            respond=respond,
+            headers=self.get_success_headers,
+        )
+
+    async def avalidated_serializer(self, data: Any) -> BaseSerializer[ModelT]:
+        """Return `get_serializer(data=data)`, validated (400 when invalid)."""
+        serializer = self.get_serializer(data=data)
+        await avalidate_or_is_valid_serializer(serializer, raise_exception=True)
+        return serializer
+
+    async def aperform_create(self, serializer: BaseSerializer[ModelT]) -> None:
+        """Save a validated `serializer`. Override to add side effects."""
+        await asave(serializer)
+
+    def get_success_headers(self, data: Any) -> dict[str, str]:
+        """Return `Location` from the body's `url` field, when it has one (DRF's rule)."""
+        from rest_framework.settings import api_settings
+
+        try:
+            return {"Location": str(data[api_settings.URL_FIELD_NAME])}
+        except (TypeError, KeyError, IndexError):
+            return {}
+
+
+class AsyncListModelMixin(AsyncGenericAPIView[ModelT]):
+    """Provides `list`: filter, paginate, serialize (the whole queryset without a paginator)."""
+
+    async def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """List the filtered objects, a page at a time when the view paginates."""
+        return await run_list(
+            await self.aget_queryset(),
+            refine=self.afilter_queryset,
+            paginate=self.apaginate_queryset,
+            render_many=self.arender_many,
+            respond=respond,
+            respond_page=self.get_paginated_response,
+        )
+
+
+class AsyncRetrieveModelMixin(AsyncGenericAPIView[ModelT]):
+    """Provides `retrieve`: `aget_object`, serialize, answer 200."""
+
+    async def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Answer with the object the URL names."""
+        return await run_retrieve(fetch=self.aget_object, render=self.arender_one, respond=respond)
+
+    async def arender_one(self, instance: ModelT) -> Any:
+        """Return the serialized form of `instance`."""
+        return await arender(self.get_serializer(instance))
+
+
+class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
+    """Provides `update` (PUT) and `partial_update` (PATCH) around `aperform_update`."""
+
+    async def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Validate `request.data` against the object and save it; `partial=True` for PATCH."""
+        return await run_update(
+            request.data,
+            partial=kwargs.pop("partial", False),
+            fetch=self.aget_object,
+            validate=self.arevalidated_serializer,
+            persist=self.aperform_update,
+            render=arender,
+            respond=respond,
+        )
+
+    async def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Change only the fields `request.data` names."""
+        kwargs["partial"] = True
+        return await self.update(request, *args, **kwargs)
+
+    async def arevalidated_serializer(
+        self, instance: ModelT, data: Any, partial: bool
+    ) -> BaseSerializer[ModelT]:
+        """Return `get_serializer(instance, data=data, partial=partial)`, validated."""
+        serializer = self.get_serializer(instance, data=data, partial=partial)
+        await avalidate_or_is_valid_serializer(serializer, raise_exception=True)
+        return serializer
+
+    async def aperform_update(self, serializer: BaseSerializer[ModelT]) -> None:
+        """Save a validated `serializer`. Override to add side effects."""
+        await asave(serializer)
+
+
+class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
+    """Provides `destroy`: `aget_object`, `aperform_destroy`, answer 204."""
+
+    async def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Delete the object the URL names."""
+        return await run_destroy(
+            fetch=self.aget_object, destroy=self.aperform_destroy, respond=respond
+        )
+
+    async def aperform_destroy(self, instance: ModelT) -> None:
+        """Delete `instance`. Override for soft deletes, archive flags or cascades."""
+        await instance.adelete()
