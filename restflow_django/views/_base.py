@@ -6,19 +6,22 @@ import contextlib
 import functools
 import inspect
 from collections.abc import Callable, Coroutine
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponseBase
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import ForcedAuthentication, Request
-from rest_framework.views import APIView, AsView, GenericView
+from rest_framework.views import APIView
 from typing_extensions import override
 
 from restflow_core import errors as core_errors
 from restflow_django._sync import acall, runs_inline
 from restflow_django.permissions import ahas_object_permission, ahas_permission
+
+if TYPE_CHECKING:
+    from rest_framework.views import AsView, GenericView
 
 AsyncView = Callable[..., Coroutine[Any, Any, HttpResponseBase]]
 
@@ -71,7 +74,7 @@ class AsyncAPIView(APIView):
     def as_view(cls, **initkwargs: Any) -> AsView[GenericView]:
         """Return an async view function for this class."""
         # The stubs describe view functions as sync; the function returned is `async def`.
-        return cast(AsView[GenericView], as_async_view(super().as_view(**initkwargs)))
+        return cast("AsView[GenericView]", as_async_view(super().as_view(**initkwargs)))
 
     @override
     async def dispatch(  # type: ignore[override]

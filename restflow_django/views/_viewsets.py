@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.db.models import Model
-from rest_framework.decorators import ViewSetAction
-from rest_framework.views import AsView, GenericView
 from rest_framework.viewsets import ViewSetMixin
 from typing_extensions import override
 
@@ -19,6 +17,10 @@ from restflow_django.views._mixins import (
     AsyncRetrieveModelMixin,
     AsyncUpdateModelMixin,
 )
+
+if TYPE_CHECKING:
+    from rest_framework.decorators import ViewSetAction
+    from rest_framework.views import AsView, GenericView
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -33,7 +35,7 @@ class AsyncViewSetMixin(ViewSetMixin):
     ) -> AsView[GenericView]:
         """Return an async view binding HTTP methods to `actions`, as DRF's routers expect."""
         # The stubs describe view functions as sync; the function returned is `async def`.
-        return cast(AsView[GenericView], as_async_view(super().as_view(actions, **initkwargs)))
+        return cast("AsView[GenericView]", as_async_view(super().as_view(actions, **initkwargs)))
 
 
 class AsyncViewSet(AsyncViewSetMixin, AsyncAPIView):

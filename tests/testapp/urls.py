@@ -1,7 +1,22 @@
-"""URLs of the test app."""
+"""URLs of the test app: DRF's own router for the viewsets."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, include, path
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from tests.testapp import guide, views
+
+router = DefaultRouter()
+router.register("products", views.ProductViewSet, basename="product")
+router.register("lazy-products", views.LazyProductViewSet, basename="lazy-product")
+router.register("plain-products", views.PlainProductViewSet, basename="plain-product")
+router.register("linked-products", views.HyperlinkedProductViewSet, basename="linked-product")
+router.register("categories", views.CategoryViewSet, basename="category")
+router.register("soft-products", guide.ProductSoftViewSet, basename="soft-product")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", include(router.urls)),
+    path("composed/", guide.ProductReadAndCreateView.as_view()),
+    path("composed/<int:pk>/", guide.ProductReadAndCreateView.as_view()),
+]

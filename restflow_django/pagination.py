@@ -1,0 +1,88 @@
+"""DRF's paginators, with `apaginate_queryset` counting and fetching through the async ORM.
+
+Settings (`PAGE_SIZE`), query parameters, error messages and response shapes are DRF's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.core.paginator import InvalidPage
+from django.db.models import QuerySet
+from rest_framework import pagination
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+
+from restflow_django.views._generic import aevaluate
+
+__all__ = ["CursorPagination", "LimitOffsetPagination", "PageNumberPagination", "acount"]
+
+
+async def acount(queryset: Any) -> int:
+    """Return the number of rows: `acount()` for a queryset, `len()` for anything else."""
+    if isinstance(queryset, QuerySet):
+        return await queryset.acount()
+    return len(queryset)
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """`?page=N` (or `last`), with `count`, `next`, `previous` and `results`."""
+
+    async def apaginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        """Return the requested page; raise DRF's 404 "Invalid page." for a missing one."""
+        self.request = request
+        page_size = self.get_page_size(request)
+        if not page_size:
+            return None
+        paginator = self.django_paginator_class(queryset, page_size)
+        # `count` is a cached property: fill it from the async ORM so the paginator never counts.
+        paginator.__dict__["count"] = await acount(queryset)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            message = self.invalid_page_message.format(page_number=page_number, message=str(exc))
+            raise NotFound(message) from None
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
+        rows = list(await aevaluate(self.page.object_list))
+        self.page.object_list = rows
+        return rows
+
+
+class LimitOffsetPagination(pagination.LimitOffsetPagination):
+    """`?limit=N&offset=M`, with `count`, `next`, `previous` and `results`."""
+
+    async def apaginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        """Return the requested window; past the end it is empty, as in DRF."""
+        self.request = request
+        limit = self.get_limit(request)
+        if limit is None:
+            return None
+        self.limit = limit
+        self.count = await acount(queryset)
+        self.offset = self.get_offset(request)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        if self.count == 0 or self.offset > self.count:
+            return []
+        return list(await aevaluate(queryset[self.offset : self.offset + self.limit]))
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Opaque `?cursor=` links over a fixed ordering, for large or changing tables."""
+
+    async def apaginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        """Return the page the cursor points at; raise DRF's 404 "Invalid cursor" for a bad one."""
+        # DRF's cursor arithmetic issues one query for the page; it runs in one thread hop.
+        page: list[Any] | None = await sync_to_async(self.paginate_queryset)(
+            queryset, request, view
+        )
+        return page

@@ -1,0 +1,162 @@
+"""Async test tools: `AsyncAPIClient`, `AsyncAPIRequestFactory` and `AsyncAPITestCase`.
+
+Used like DRF's `APIClient` and `APIRequestFactory`, but awaited. Bodies are sent as JSON
+unless `format=` or `content_type=` says otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.test import AsyncClient, AsyncRequestFactory, TestCase
+from django.test.client import AsyncClientHandler
+from django.utils.encoding import force_bytes
+from rest_framework.renderers import BaseRenderer
+from rest_framework.settings import api_settings
+from rest_framework.test import force_authenticate
+from typing_extensions import override
+
+__all__ = [
+    "AsyncAPIClient",
+    "AsyncAPIRequestFactory",
+    "AsyncAPITestCase",
+    "encode_body",
+    "force_authenticate",
+]
+
+
+def encode_body(data: Any, format: str | None, content_type: str | None) -> tuple[bytes, str]:
+    """Render `data` with DRF's test renderer for `format` (JSON by default).
+
+    With `content_type`, `data` is sent as it is (strings and bytes unchanged).
+    """
+    if format is not None and content_type is not None:
+        raise ValueError("pass `format` or `content_type`, not both")
+    if data is None:
+        return b"", content_type or "application/octet-stream"
+    if content_type is not None:
+        return force_bytes(data, settings.DEFAULT_CHARSET), content_type
+    # DRF imports the classes this setting names; its stubs type them as strings.
+    renderer_classes: list[type[BaseRenderer]] = cast(
+        Any, api_settings
+    ).TEST_REQUEST_RENDERER_CLASSES
+    renderers = {renderer.format: renderer for renderer in renderer_classes}
+    wanted = format or "json"
+    if wanted not in renderers:
+        raise ValueError(f"no test renderer for format {wanted!r}; known: {sorted(renderers)}")
+    renderer = renderers[wanted]()
+    body = renderer.render(data)
+    media_type = renderer.media_type
+    if renderer.charset:
+        media_type = f"{media_type}; charset={renderer.charset}"
+    return force_bytes(body, renderer.charset or settings.DEFAULT_CHARSET), media_type
+
+
+class _ForceAuthAsyncClientHandler(AsyncClientHandler):
+    """Marks each request as authenticated as the client's forced user."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.force_user: Any = None
+        self.force_token: Any = None
+        super().__init__(*args, **kwargs)
+
+    @override
+    async def get_response_async(self, request: HttpRequest) -> Any:
+        force_authenticate(request, self.force_user, self.force_token)
+        return await super().get_response_async(request)
+
+
+class AsyncAPIClient(AsyncClient):
+    """An awaited `APIClient`: `await client.post(path, data)` sends JSON; `.json()` reads."""
+
+    def __init__(self, enforce_csrf_checks: bool = False, **defaults: Any) -> None:
+        super().__init__(enforce_csrf_checks=enforce_csrf_checks, **defaults)
+        self.handler = _ForceAuthAsyncClientHandler(enforce_csrf_checks)
+
+    def force_authenticate(self, user: Any = None, token: Any = None) -> None:
+        """Send every later request as `user` (and `token`); `None` stops forcing."""
+        handler = self.handler
+        assert isinstance(handler, _ForceAuthAsyncClientHandler)
+        handler.force_user = user
+        handler.force_token = token
+
+    @override
+    async def post(  # type: ignore[override]  # adds DRF's `format`
+        self,
+        path: str,
+        data: Any = None,
+        format: str | None = None,
+        content_type: str | None = None,
+        **extra: Any,
+    ) -> Any:
+        """POST `data` rendered as `format` (JSON by default)."""
+        body, media_type = encode_body(data, format, content_type)
+        return await super().post(path, body, content_type=media_type, **extra)
+
+    @override
+    async def put(  # type: ignore[override]  # adds DRF's `format`
+        self,
+        path: str,
+        data: Any = None,
+        format: str | None = None,
+        content_type: str | None = None,
+        **extra: Any,
+    ) -> Any:
+        """PUT `data` rendered as `format` (JSON by default)."""
+        body, media_type = encode_body(data, format, content_type)
+        return await super().put(path, body, content_type=media_type, **extra)
+
+    @override
+    async def patch(  # type: ignore[override]  # adds DRF's `format`
+        self,
+        path: str,
+        data: Any = None,
+        format: str | None = None,
+        content_type: str | None = None,
+        **extra: Any,
+    ) -> Any:
+        """PATCH `data` rendered as `format` (JSON by default)."""
+        body, media_type = encode_body(data, format, content_type)
+        return await super().patch(path, body, content_type=media_type, **extra)
+
+    @override
+    async def delete(  # type: ignore[override]  # adds DRF's `format`
+        self,
+        path: str,
+        data: Any = None,
+        format: str | None = None,
+        content_type: str | None = None,
+        **extra: Any,
+    ) -> Any:
+        """DELETE, with `data` rendered as `format` when given."""
+        body, media_type = encode_body(data, format, content_type)
+        return await super().delete(path, body, content_type=media_type, **extra)
+
+
+class AsyncAPIRequestFactory(AsyncRequestFactory):
+    """Builds requests for calling async views directly; bodies are JSON by default."""
+
+    def request_with_body(
+        self,
+        method: str,
+        path: str,
+        data: Any = None,
+        format: str | None = None,
+        content_type: str | None = None,
+        **extra: Any,
+    ) -> Any:
+        """Return a `method` request whose body is `data` rendered as `format`."""
+        body, media_type = encode_body(data, format, content_type)
+        return self.generic(method, path, body, media_type, **extra)
+
+
+class AsyncAPITestCase(TestCase):
+    """A `TestCase` whose `self.async_client` is an `AsyncAPIClient`.
+
+    Each test runs in a transaction rolled back afterwards, async ORM calls included, so
+    rows written by one test are gone in the next.
+    """
+
+    async_client_class = AsyncAPIClient

@@ -1,0 +1,53 @@
+"""Fixtures for the Django adapter's tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+
+from restflow_django.test import AsyncAPIClient
+from tests.testapp import views
+from tests.testapp.models import Category, Product
+
+
+@pytest.fixture
+def client() -> AsyncAPIClient:
+    """An anonymous async API client."""
+    return AsyncAPIClient()
+
+
+@pytest.fixture
+async def ada() -> User:
+    """A user who owns products."""
+    return await User.objects.acreate(username="ada")
+
+
+@pytest.fixture
+async def bob() -> User:
+    """Another user."""
+    return await User.objects.acreate(username="bob")
+
+
+@pytest.fixture
+async def tools() -> Category:
+    """A category."""
+    return await Category.objects.acreate(name="tools")
+
+
+@pytest.fixture
+async def saw(ada: User, tools: Category) -> Product:
+    """A product owned by ada."""
+    return await Product.objects.acreate(
+        name="Saw", price=Decimal("12.50"), category=tools, created_by=ada, description=None
+    )
+
+
+@pytest.fixture(autouse=True)
+async def forget_notifications() -> AsyncIterator[None]:
+    """Each test starts with no announced products."""
+    views.NOTIFIED.clear()
+    yield
+    views.NOTIFIED.clear()

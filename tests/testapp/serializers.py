@@ -1,0 +1,60 @@
+"""Serializers of the test app."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rest_framework import serializers
+
+from restflow_django.serializers import ModelSerializer
+from tests.testapp.models import Category, Product, Tag
+
+
+class CategorySerializer(ModelSerializer[Category]):
+    """Categories with their name."""
+
+    class Meta:
+        model = Category
+        fields = ("id", "name")
+
+
+class ProductSerializer(ModelSerializer[Product]):
+    """Products, with the category's name read through the relation."""
+
+    category_name = serializers.CharField(source="category.name", read_only=True, default=None)
+    tags = serializers.PrimaryKeyRelatedField(queryset=Tag.objects.all(), many=True, required=False)
+    created_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField(read_only=True)
+
+    class Meta:
+        model = Product
+        fields = (
+            "id",
+            "name",
+            "price",
+            "description",
+            "stock",
+            "category",
+            "category_name",
+            "tags",
+            "created_by",
+        )
+
+
+class PlainProductSerializer(serializers.ModelSerializer[Product]):
+    """A plain DRF serializer, without restflow's async methods."""
+
+    class Meta:
+        model = Product
+        fields = ("id", "name", "price", "description", "stock", "category")
+
+
+class HyperlinkedProductSerializer(serializers.HyperlinkedModelSerializer[Product]):
+    """Products with a `url` field, so creates answer with `Location`."""
+
+    class Meta:
+        model = Product
+        fields = ("url", "id", "name", "price", "category")
+        extra_kwargs: ClassVar[dict[str, dict[str, str]]] = {
+            "url": {"view_name": "linked-product-detail"},
+            "category": {"view_name": "category-detail"},
+        }

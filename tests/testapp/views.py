@@ -1,0 +1,144 @@
+"""Views of the test app: the mixins guide's examples and a full viewset."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import permissions
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+from typing_extensions import override
+
+from restflow_django.filters import OrderingFilter, SearchFilter
+from restflow_django.pagination import PageNumberPagination
+from restflow_django.views import (
+    AsyncModelViewSet,
+    AsyncReadOnlyModelViewSet,
+)
+from tests.testapp.models import AuditEntry, Category, Product
+from tests.testapp.serializers import (
+    CategorySerializer,
+    HyperlinkedProductSerializer,
+    PlainProductSerializer,
+    ProductSerializer,
+)
+
+NOTIFIED: list[int] = []
+
+
+async def notify_created(instance: Product) -> None:
+    """Stand-in for an async side channel: remembers which products were announced."""
+    await asyncio.sleep(0)
+    NOTIFIED.append(instance.pk)
+
+
+class AuditLog:
+    """An async audit log written through the async ORM."""
+
+    async def arecord(self, event: str, object_id: int) -> None:
+        """Write one entry."""
+        await AuditEntry.objects.acreate(event=event, object_id=object_id)
+
+
+audit_log = AuditLog()
+
+
+class IsOwnerOrReadOnly(permissions.BasePermission):
+    """Anybody reads; only the creator writes. Decided asynchronously."""
+
+    message = "Only the owner may change this product."
+    code = "not_owner"
+
+    @override
+    async def has_object_permission(  # type: ignore[override]
+        self, request: Request, view: Any, obj: Any
+    ) -> bool:
+        await asyncio.sleep(0)
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(obj.created_by_id == request.user.pk)
+
+
+class Pages(PageNumberPagination):
+    """Pages of two, up to ten on request."""
+
+    page_size = 2
+    page_size_query_param = "page_size"
+    max_page_size = 10
+
+
+class ProductViewSet(AsyncModelViewSet[Product]):
+    """Every action, with the guide's hooks: owner stamping, audit log and soft delete."""
+
+    serializer_class = ProductSerializer
+    permission_classes = (permissions.IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly)
+    pagination_class = Pages
+    filter_backends = (SearchFilter, OrderingFilter)
+    search_fields = ("name", "description")
+    ordering_fields = ("name", "price")
+
+    @override
+    def get_queryset(self) -> QuerySet[Product]:
+        return Product.objects.filter(is_deleted=False).select_related("category", "created_by")
+
+    @override
+    async def aperform_create(self, serializer: BaseSerializer[Product]) -> None:
+        instance = await serializer.asave(created_by=self.request.user)  # type: ignore[attr-defined]
+        await notify_created(instance)
+
+    @override
+    async def aperform_update(self, serializer: BaseSerializer[Product]) -> None:
+        instance = await serializer.asave()  # type: ignore[attr-defined]
+        await audit_log.arecord("product_updated", instance.id)
+
+    @override
+    async def aperform_destroy(self, instance: Product) -> None:
+        instance.is_deleted = True
+        await instance.asave(update_fields=["is_deleted"])
+
+    # DRF's stubs expect actions to return a `Response`, not a coroutine of one.
+    @action(detail=True, methods=["get", "post"])  # type: ignore[type-var]
+    async def restock(self, request: Request, pk: str | None = None) -> Response:
+        """GET shows the stock; POST adds one."""
+        product = await self.aget_object()
+        if request.method == "POST":
+            product.stock += 1
+            await product.asave(update_fields=["stock"])
+        return Response({"id": product.pk, "stock": product.stock})
+
+    @action(detail=False, methods=["get"])
+    def names(self, request: Request) -> Response:
+        """A sync extra action: every product name, read with the sync ORM in a thread."""
+        return Response([product.name for product in self.get_queryset()])
+
+
+class LazyProductViewSet(AsyncReadOnlyModelViewSet[Product]):
+    """Reads the category through the relation with no `select_related`."""
+
+    queryset = Product.objects.all()
+    serializer_class = ProductSerializer
+
+
+class PlainProductViewSet(AsyncModelViewSet[Product]):
+    """A plain DRF serializer and no paginator."""
+
+    queryset = Product.objects.all()
+    serializer_class = PlainProductSerializer
+
+
+class HyperlinkedProductViewSet(AsyncModelViewSet[Product]):
+    """Hyperlinked products: creates answer with a `Location` header."""
+
+    queryset = Product.objects.all()
+    serializer_class = HyperlinkedProductSerializer
+
+
+class CategoryViewSet(AsyncModelViewSet[Category]):
+    """Categories, for hyperlinks."""
+
+    queryset = Category.objects.all()
+    serializer_class = CategorySerializer
