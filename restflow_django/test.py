@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connections
 from django.http import HttpRequest
 from django.test import AsyncClient, AsyncRequestFactory, TestCase
 from django.test.client import AsyncClientHandler
@@ -22,6 +24,7 @@ __all__ = [
     "AsyncAPIClient",
     "AsyncAPIRequestFactory",
     "AsyncAPITestCase",
+    "aclose_thread_connections",
     "encode_body",
     "force_authenticate",
 ]
@@ -52,6 +55,16 @@ def encode_body(data: Any, format: str | None, content_type: str | None) -> tupl
     if renderer.charset:
         media_type = f"{media_type}; charset={renderer.charset}"
     return force_bytes(body, renderer.charset or settings.DEFAULT_CHARSET), media_type
+
+
+async def aclose_thread_connections() -> None:
+    """Close the database connections opened by async views' sync work.
+
+    Sync steps run in asgiref's shared thread, which keeps its own connections; call this
+    when a test ends (pytest-django's `transaction=True` tests, for instance) so the test
+    database can be dropped and no connection outlives the test.
+    """
+    await sync_to_async(connections.close_all)()
 
 
 class _ForceAuthAsyncClientHandler(AsyncClientHandler):

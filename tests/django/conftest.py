@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 
-from restflow_django.test import AsyncAPIClient
+from restflow_django.test import AsyncAPIClient, aclose_thread_connections
 from tests.testapp import views
 from tests.testapp.models import Category, Product
 
@@ -46,8 +46,9 @@ async def saw(ada: User, tools: Category) -> Product:
 
 
 @pytest.fixture(autouse=True)
-async def forget_notifications() -> AsyncIterator[None]:
-    """Each test starts with no announced products."""
+async def isolated() -> AsyncIterator[None]:
+    """Each test starts with no announced products and leaves no connection open."""
     views.NOTIFIED.clear()
     yield
     views.NOTIFIED.clear()
+    await aclose_thread_connections()

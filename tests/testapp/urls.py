@@ -17,6 +17,7 @@ router.register("soft-products", guide.ProductSoftViewSet, basename="soft-produc
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include(router.urls)),
+    path("whoami/", views.WhoAmIView.as_view()),
     path("composed/", guide.ProductReadAndCreateView.as_view()),
     path("composed/<int:pk>/", guide.ProductReadAndCreateView.as_view()),
 ]

@@ -11,11 +11,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.views import exception_handler
 from typing_extensions import override
 
 from restflow_django.filters import OrderingFilter, SearchFilter
 from restflow_django.pagination import PageNumberPagination
 from restflow_django.views import (
+    AsyncAPIView,
     AsyncModelViewSet,
     AsyncReadOnlyModelViewSet,
 )
@@ -142,3 +144,23 @@ class CategoryViewSet(AsyncModelViewSet[Category]):
 
     queryset = Category.objects.all()
     serializer_class = CategorySerializer
+
+
+def exception_handler_naming_the_user(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, adding who the request was from."""
+    response = exception_handler(exc, context)
+    if response is not None:
+        response.data["user"] = context["request"].user.username
+    return response
+
+
+class WhoAmIView(AsyncAPIView):
+    """Answers with the username; its errors name the user too."""
+
+    @override
+    def get_exception_handler(self) -> Any:
+        return exception_handler_naming_the_user
+
+    async def get(self, request: Request) -> Response:
+        """Name the user."""
+        return Response({"user": request.user.username})

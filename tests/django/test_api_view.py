@@ -1,0 +1,262 @@
+"""`AsyncAPIView`: authentication, permissions, throttles and errors on the async path."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from rest_framework import permissions, throttling
+from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.response import Response
+from typing_extensions import override
+
+from restflow_core import NotFound
+from restflow_django.test import AsyncAPIClient, AsyncAPIRequestFactory, force_authenticate
+from restflow_django.views import AsyncAPIView
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class AsyncAllow(permissions.BasePermission):
+    """Allows, asynchronously."""
+
+    @override
+    async def has_permission(self, request: Request, view: Any) -> bool:  # type: ignore[override]
+        await asyncio.sleep(0)
+        return True
+
+
+class AsyncDeny(permissions.BasePermission):
+    """Refuses, asynchronously, with its own message and code."""
+
+    message = "Closed for inventory."
+    code = "inventory"
+
+    @override
+    async def has_permission(self, request: Request, view: Any) -> bool:  # type: ignore[override]
+        await asyncio.sleep(0)
+        return False
+
+
+class SyncQueriesDatabase(permissions.BasePermission):
+    """A sync permission that uses the sync ORM: allowed only while a user named ada exists."""
+
+    @override
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return User.objects.filter(username="ada").exists()
+
+
+class ReturnsCoroutine(permissions.BasePermission):
+    """A sync method that hands back a coroutine refusing the request."""
+
+    @override
+    def has_permission(self, request: Request, view: Any) -> Any:
+        return self.adecide()
+
+    async def adecide(self) -> bool:
+        return False
+
+
+def make_view(*permission_classes: Any, **attrs: Any) -> Any:
+    """Return an async view answering `{"user": <username>}` behind `permission_classes`."""
+
+    class View(AsyncAPIView):
+        async def get(self, request: Request) -> Response:
+            return Response({"user": request.user.username})
+
+    View.permission_classes = permission_classes
+    for name, value in attrs.items():
+        setattr(View, name, value)
+    return View.as_view()
+
+
+async def call(view: Any, user: Any = None, headers: dict[str, str] | None = None) -> Any:
+    """GET `view` as `user` with `headers` and render the response."""
+    request = AsyncAPIRequestFactory().get("/", headers=headers)
+    if user is not None:
+        force_authenticate(request, user)
+    response = await view(request)
+    if hasattr(response, "render"):
+        response.render()
+    return response
+
+
+class TestPermissions:
+    async def test_async_refusal_carries_message_and_code(self, ada: User) -> None:
+        """An async refusal answers 403 with the permission's message and code."""
+        response = await call(make_view(AsyncDeny), ada)
+
+        assert response.status_code == 403
+        assert response.data == {"detail": "Closed for inventory."}
+        assert response.data["detail"].code == "inventory"
+
+    async def test_sync_permission_may_use_the_sync_orm(self, ada: User) -> None:
+        """A sync permission runs in a thread, so its query works."""
+        response = await call(make_view(SyncQueriesDatabase), ada)
+
+        assert response.status_code == 200
+
+    async def test_coroutine_returned_by_a_sync_method_is_awaited(self, ada: User) -> None:
+        """The coroutine's `False` is honoured instead of counting as truthy."""
+        response = await call(make_view(ReturnsCoroutine), ada)
+
+        assert response.status_code == 403
+
+    @pytest.mark.parametrize(
+        ("permission", "allowed"),
+        [
+            (AsyncAllow & AsyncDeny, False),
+            (AsyncDeny & AsyncAllow, False),
+            (AsyncAllow & AsyncAllow, True),
+            (AsyncDeny | AsyncAllow, True),
+            (AsyncDeny | ReturnsCoroutine, False),
+            (~AsyncDeny, True),
+            (~AsyncAllow, False),
+            (~(AsyncDeny | AsyncDeny) & AsyncAllow, True),
+        ],
+    )
+    async def test_combinators_of_async_permissions_fail_closed(
+        self, ada: User, permission: Any, allowed: bool
+    ) -> None:
+        """`&`, `|` and `~` await their operands; no coroutine is mistaken for a yes."""
+        response = await call(make_view(permission), ada)
+
+        assert (response.status_code == 200) is allowed
+
+    async def test_concurrent_requests_are_checked_concurrently(self, ada: User) -> None:
+        """Fifty requests whose permission awaits I/O are all in flight at once."""
+        in_flight = 0
+        most = 0
+
+        class SlowAllow(permissions.BasePermission):
+            @override
+            async def has_permission(  # type: ignore[override]
+                self, request: Request, view: Any
+            ) -> bool:
+                nonlocal in_flight, most
+                in_flight += 1
+                most = max(most, in_flight)
+                await asyncio.sleep(0.05)
+                in_flight -= 1
+                return True
+
+        view = make_view(SlowAllow)
+
+        responses = await asyncio.gather(*(call(view, ada) for _ in range(50)))
+
+        assert {response.status_code for response in responses} == {200}
+        assert most == 50
+
+
+class TestAuthentication:
+    async def test_session_user_is_loaded_without_blocking(
+        self, client: AsyncAPIClient, ada: User
+    ) -> None:
+        """A session login reaches `request.user` through Django's async auth API."""
+        await client.aforce_login(ada)
+
+        response = await client.get("/products/names/")
+
+        assert response.status_code == 200
+
+    async def test_csrf_is_enforced_for_session_writes(self, ada: User) -> None:
+        """A session-authenticated POST without a CSRF token is refused, as in DRF."""
+        client = AsyncAPIClient(enforce_csrf_checks=True)
+        await client.aforce_login(ada)
+
+        response = await client.post("/products/", {"name": "x", "price": "1"})
+
+        assert response.status_code == 403
+        assert response.json()["detail"].startswith("CSRF Failed")
+
+    async def test_basic_authentication_runs_in_a_thread(self, ada: User) -> None:
+        """A sync authenticator that queries users works; bad credentials answer 401."""
+        ada.set_password("pw")
+        await ada.asave()
+        view = make_view(permissions.IsAuthenticated, authentication_classes=(BasicAuthentication,))
+
+        good = await call(view, headers={"Authorization": "Basic YWRhOnB3"})
+        bad = await call(view, headers={"Authorization": "Basic YWRhOnh4"})
+
+        assert (good.status_code, good.data) == (200, {"user": "ada"})
+        assert bad.status_code == 401
+        assert bad["WWW-Authenticate"] == 'Basic realm="api"'
+
+    async def test_async_authenticator_is_awaited(self, ada: User) -> None:
+        """An authenticator's `aauthenticate` is awaited."""
+
+        class HeaderAuthentication(SessionAuthentication):
+            async def aauthenticate(self, request: Request) -> tuple[User, None] | None:
+                name = request.headers.get("X-User")
+                return None if name is None else (await User.objects.aget(username=name), None)
+
+        view = make_view(
+            permissions.IsAuthenticated, authentication_classes=(HeaderAuthentication,)
+        )
+
+        response = await call(view, headers={"X-User": "ada"})
+
+        assert response.data == {"user": "ada"}
+
+    async def test_exception_handler_may_read_the_session_user(
+        self, client: AsyncAPIClient, ada: User
+    ) -> None:
+        """An error raised before authentication still lets the handler read `request.user`."""
+        await client.aforce_login(ada)
+
+        response = await client.get("/whoami/", headers={"Accept": "application/xml"})
+
+        assert response.status_code == 406
+        assert response.json()["user"] == "ada"
+
+
+class TestErrors:
+    async def test_core_errors_map_to_drf_responses(self, ada: User) -> None:
+        """A `restflow_core` error raised by user code answers like DRF's own."""
+
+        class View(AsyncAPIView):
+            async def get(self, request: Request) -> Response:
+                raise NotFound("No such shelf.")
+
+        response = await call(View.as_view(), ada)
+
+        assert (response.status_code, response.data) == (404, {"detail": "No such shelf."})
+
+    async def test_api_exceptions_keep_their_status(self, ada: User) -> None:
+        """DRF exceptions raised in async handlers keep status and detail."""
+
+        class Teapot(APIException):
+            status_code = 418
+            default_detail = "I am a teapot."
+
+        class View(AsyncAPIView):
+            async def get(self, request: Request) -> Response:
+                raise Teapot()
+
+        response = await call(View.as_view(), ada)
+
+        assert (response.status_code, response.data) == (418, {"detail": "I am a teapot."})
+
+
+class TestThrottles:
+    async def test_throttled_requests_answer_429_with_retry_after(self, ada: User) -> None:
+        """The third request in a minute is refused with `Retry-After`."""
+
+        class TwoPerMinute(throttling.UserRateThrottle):
+            rate = "2/min"
+            scope = "restflow-test"
+
+        from django.core.cache import cache
+
+        await cache.aclear()
+        view = make_view(permissions.AllowAny, throttle_classes=(TwoPerMinute,))
+
+        statuses = [(await call(view, ada)).status_code for _ in range(3)]
+        refused = await call(view, ada)
+
+        assert statuses == [200, 200, 429]
+        assert int(refused["Retry-After"]) > 0
