@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 from typing import Any
 
 SECRET_KEY = "restflow-tests-only"
@@ -34,7 +36,16 @@ MIDDLEWARE = [
 def _database() -> dict[str, Any]:
     dsn = os.environ.get("RESTFLOW_TEST_POSTGRES")
     if not dsn:
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+        # A file, not `:memory:`: servers started by tests use one connection per request
+        # thread, and SQLite's shared-cache memory databases refuse concurrent writers
+        # outright, where a file database waits for the lock.
+        test_file = Path(tempfile.gettempdir()) / f"restflow-tests-{os.getpid()}.sqlite3"
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": ":memory:",
+            "OPTIONS": {"timeout": 30},
+            "TEST": {"NAME": str(test_file)},
+        }
     params = dict(part.split("=", 1) for part in dsn.split())
     return {
         "ENGINE": "django.db.backends.postgresql",

@@ -141,14 +141,15 @@ class AsyncAPIView(APIView):
             return await authenticator.aauthenticate(request)
         if isinstance(authenticator, ForcedAuthentication):
             return authenticator.authenticate(request)
-        if isinstance(authenticator, SessionAuthentication) and runs_inline(
-            authenticator, "authenticate"
+        django_request = request._request
+        auser = getattr(django_request, "auser", None)
+        if (
+            auser is not None
+            and isinstance(authenticator, SessionAuthentication)
+            and runs_inline(authenticator, "authenticate")
         ):
             # Load the session user with Django's async API; DRF then finds it resolved.
-            django_request = request._request
-            auser = getattr(django_request, "auser", None)
-            if auser is not None:
-                django_request.user = await auser()
+            django_request.user = await auser()
             return authenticator.authenticate(request)
         return await sync_to_async(authenticator.authenticate)(request)
 
