@@ -2,7 +2,8 @@
 """restflow's two commands: `python3 dev.py demo` runs the demo, `python3 dev.py test` checks all.
 
 Each creates `.venv` (or the folder named by `RESTFLOW_VENV`) and installs the project into it
-when missing or when `pyproject.toml` changed. `RESTFLOW_TEST_POSTGRES`, a libpq connection
+when missing or when `pyproject.toml` changed; the tests also run the Django suite in
+`.venv-floor` on the oldest supported Django and DRF. `RESTFLOW_TEST_POSTGRES`, a libpq connection
 string such as `host=127.0.0.1 port=5432 dbname=restflow user=restflow password=restflow`,
 adds a run of the Django tests on PostgreSQL.
 """
@@ -19,22 +20,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("RESTFLOW_VENV", ROOT / ".venv"))
 BIN = VENV / "bin"
+# The oldest versions restflow supports: its Django tests run there too.
+FLOOR_VENV = Path(os.environ.get("RESTFLOW_FLOOR_VENV", ROOT / ".venv-floor"))
+FLOOR_PINS = ("django>=4.2,<5", "djangorestframework>=3.16,<3.17")
 
 
-def ensure_environment() -> None:
-    """Create the virtual environment and install the project with its extras, once."""
-    stamp = (
-        VENV
-        / f".installed-{hashlib.sha256((ROOT / 'pyproject.toml').read_bytes()).hexdigest()[:16]}"
-    )
+def ensure_environment(venv_dir: Path, requirement: str, *pins: str) -> None:
+    """Create `venv_dir` and install the project's `requirement` into it, once per pyproject."""
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + repr(pins).encode())
+    stamp = venv_dir / f".installed-{digest.hexdigest()[:16]}"
     if stamp.exists():
         return
-    if not (BIN / "python").exists():
-        print(f"creating {VENV}", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[django,dev]")
-    for old in VENV.glob(".installed-*"):
+    python = venv_dir / "bin" / "python"
+    if not python.exists():
+        print(f"creating {venv_dir}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(venv_dir)
+    run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    run(python, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}{requirement}", *pins)
+    for old in venv_dir.glob(".installed-*"):
         old.unlink()
     stamp.touch()
 
@@ -61,7 +64,11 @@ def test() -> None:
     run(BIN / "lint-imports")
     sqlite_env = {k: v for k, v in os.environ.items() if k != "RESTFLOW_TEST_POSTGRES"}
     run(BIN / "pytest", "-q", env=sqlite_env)
+    ensure_environment(FLOOR_VENV, "[django,test]", *FLOOR_PINS)
+    print("Django tests on the floor versions (Django 4.2, DRF 3.16):", flush=True)
+    run(FLOOR_VENV / "bin" / "pytest", "-q", "tests/django", env=sqlite_env)
     if os.environ.get("RESTFLOW_TEST_POSTGRES"):
+        print("Django tests on PostgreSQL:", flush=True)
         run(BIN / "pytest", "-q", "tests/django", env=dict(os.environ))
     elif os.environ.get("RESTFLOW_REQUIRE_POSTGRES"):
         sys.exit("RESTFLOW_REQUIRE_POSTGRES is set but RESTFLOW_TEST_POSTGRES is not")
@@ -74,5 +81,5 @@ TASKS = {"demo": demo, "test": test}
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in TASKS:
         sys.exit(f"usage: python3 dev.py {{{','.join(TASKS)}}}")
-    ensure_environment()
+    ensure_environment(VENV, "[django,dev]")
     TASKS[sys.argv[1]]()

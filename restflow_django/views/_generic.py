@@ -58,12 +58,14 @@ def clean_lookup_value(queryset: QuerySet[Any], lookup_field: str, raw: Any) -> 
         raise Http404 from None
     internal = field.get_internal_type()
     if internal in _INTEGER_TYPES and value is not None:
-        # Some backends report no bound at all (None) for a type.
+        # Some backends report no bound (None) for a type.
         bounds: tuple[int | None, int | None] = connections[queryset.db].ops.integer_field_range(
             internal
         )
-        low, high = bounds
-        if (low is not None and value < low) or (high is not None and value > high):
+        # No database stores integers wider than 64 bits, whatever the backend reports.
+        low = -(2**63) if bounds[0] is None else bounds[0]
+        high = 2**63 - 1 if bounds[1] is None else bounds[1]
+        if value < low or value > high:
             raise Http404
     return value
 

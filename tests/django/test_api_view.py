@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from rest_framework import permissions, throttling
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
@@ -59,6 +60,11 @@ class ReturnsCoroutine(permissions.BasePermission):
 
     async def adecide(self) -> bool:
         return False
+
+
+async def log_in(client: AsyncAPIClient, user: User) -> None:
+    """Start a session for `user` on `client` (`aforce_login` needs Django 5)."""
+    await sync_to_async(client.force_login)(user)
 
 
 def make_view(*permission_classes: Any, **attrs: Any) -> Any:
@@ -157,7 +163,7 @@ class TestAuthentication:
         self, client: AsyncAPIClient, ada: User
     ) -> None:
         """A session login reaches `request.user` through Django's async auth API."""
-        await client.aforce_login(ada)
+        await log_in(client, ada)
 
         response = await client.get("/products/names/")
 
@@ -166,7 +172,7 @@ class TestAuthentication:
     async def test_csrf_is_enforced_for_session_writes(self, ada: User) -> None:
         """A session-authenticated POST without a CSRF token is refused, as in DRF."""
         client = AsyncAPIClient(enforce_csrf_checks=True)
-        await client.aforce_login(ada)
+        await log_in(client, ada)
 
         response = await client.post("/products/", {"name": "x", "price": "1"})
 
@@ -206,7 +212,7 @@ class TestAuthentication:
         self, client: AsyncAPIClient, ada: User
     ) -> None:
         """An error raised before authentication still lets the handler read `request.user`."""
-        await client.aforce_login(ada)
+        await log_in(client, ada)
 
         response = await client.get("/whoami/", headers={"Accept": "application/xml"})
 
