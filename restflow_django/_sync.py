@@ -16,6 +16,7 @@ R = TypeVar("R")
 # DRF classes whose sync methods touch neither the database nor the network.
 _INLINE_SAFE: frozenset[type] = frozenset(
     {
+        permissions.BasePermission,
         permissions.AllowAny,
         permissions.IsAuthenticated,
         permissions.IsAdminUser,

@@ -141,16 +141,18 @@ class AsyncAPIView(APIView):
             return await authenticator.aauthenticate(request)
         if isinstance(authenticator, ForcedAuthentication):
             return authenticator.authenticate(request)
-        django_request = request._request
-        auser = getattr(django_request, "auser", None)
-        if (
-            auser is not None
-            and isinstance(authenticator, SessionAuthentication)
-            and runs_inline(authenticator, "authenticate")
+        if isinstance(authenticator, SessionAuthentication) and runs_inline(
+            authenticator, "authenticate"
         ):
-            # Load the session user with Django's async API; DRF then finds it resolved.
-            django_request.user = await auser()
-            return authenticator.authenticate(request)
+            django_request = request._request
+            auser = getattr(django_request, "auser", None)
+            if auser is not None:
+                # Load the session user with Django's async API; DRF then finds it resolved.
+                django_request.user = await auser()
+                return authenticator.authenticate(request)
+            if not hasattr(django_request, "user"):
+                # No authentication middleware: DRF's session check has nothing to load.
+                return authenticator.authenticate(request)
         return await sync_to_async(authenticator.authenticate)(request)
 
     async def acheck_permissions(self, request: Request) -> None:

@@ -17,6 +17,12 @@ router.register("soft-products", guide.ProductSoftViewSet, basename="soft-produc
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include(router.urls)),
+    path("detail/<int:pk>/", views.ProductDetailView.as_view()),
+    path("window/", views.ProductListCreateView.as_view()),
+    path("cursor/", views.CursorProductList.as_view()),
+    path("sync-pages/", views.SyncPaginatedProductList.as_view()),
+    path("summary/", views.ProductSummaryView.as_view()),
+    path("summary/<int:pk>/", views.ProductSummaryDetail.as_view()),
     path("whoami/", views.WhoAmIView.as_view()),
     path("composed/", guide.ProductReadAndCreateView.as_view()),
     path("composed/<int:pk>/", guide.ProductReadAndCreateView.as_view()),

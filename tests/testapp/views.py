@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from django.db.models import QuerySet
-from rest_framework import permissions
+from django.db.models import Count, QuerySet
+from rest_framework import pagination as drf_pagination
+from rest_framework import permissions, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,11 +16,17 @@ from rest_framework.views import exception_handler
 from typing_extensions import override
 
 from restflow_django.filters import OrderingFilter, SearchFilter
-from restflow_django.pagination import PageNumberPagination
+from restflow_django.pagination import CursorPagination, LimitOffsetPagination, PageNumberPagination
+from restflow_django.serializers import ModelSerializer
 from restflow_django.views import (
     AsyncAPIView,
+    AsyncListAPIView,
+    AsyncListCreateAPIView,
     AsyncModelViewSet,
     AsyncReadOnlyModelViewSet,
+    AsyncRetrieveAPIView,
+    AsyncRetrieveUpdateDestroyAPIView,
+    PostFetch,
 )
 from tests.testapp.models import AuditEntry, Category, Product
 from tests.testapp.serializers import (
@@ -85,7 +92,11 @@ class ProductViewSet(AsyncModelViewSet[Product]):
 
     @override
     def get_queryset(self) -> QuerySet[Product]:
-        return Product.objects.filter(is_deleted=False).select_related("category", "created_by")
+        return (
+            Product.objects.filter(is_deleted=False)
+            .select_related("category", "created_by")
+            .prefetch_related("tags")
+        )
 
     @override
     async def aperform_create(self, serializer: BaseSerializer[Product]) -> None:
@@ -164,3 +175,125 @@ class WhoAmIView(AsyncAPIView):
     async def get(self, request: Request) -> Response:
         """Name the user."""
         return Response({"user": request.user.username})
+
+
+class ProductDetailView(AsyncRetrieveUpdateDestroyAPIView[Product]):
+    """A concrete generic view for one product."""
+
+    queryset = Product.objects.all()
+    serializer_class = ProductSerializer
+
+
+class ProductListCreateView(AsyncListCreateAPIView[Product]):
+    """A concrete generic view for the collection, paginated by limit and offset."""
+
+    queryset = Product.objects.all()
+    serializer_class = ProductSerializer
+    pagination_class = LimitOffsetPagination
+
+
+class ByPrice(CursorPagination):
+    """Cursor pages of two, by price then id."""
+
+    page_size = 2
+    ordering = ("price", "id")
+
+
+class CursorProductList(AsyncListAPIView[Product]):
+    """Products in cursor pages."""
+
+    queryset = Product.objects.all()
+    serializer_class = PlainProductSerializer
+    pagination_class = ByPrice
+
+
+class SyncPaginatedProductList(AsyncListAPIView[Product]):
+    """DRF's own sync paginator on an async view."""
+
+    queryset = Product.objects.all()
+    serializer_class = PlainProductSerializer
+    pagination_class = drf_pagination.PageNumberPagination
+
+
+class ReviewCounts(PostFetch):
+    """A bare post-fetch subclass: counts each page row's tags in one query."""
+
+    @override
+    async def afetch(self, items: list[Any]) -> list[Any]:
+        counts = {
+            row["product_id"]: row["n"]
+            async for row in Product.tags.through.objects.filter(
+                product_id__in=[item.pk for item in items]
+            )
+            .values("product_id")
+            .annotate(n=Count("id"))
+        }
+        for item in items:
+            item.tag_count = counts.get(item.pk, 0)
+        return items
+
+
+class TagNames(PostFetch):
+    """A sync post-fetch: runs in a thread."""
+
+    @override
+    def fetch(self, items: list[Any]) -> list[Any]:
+        for item in items:
+            item.tag_names = [tag.name for tag in item.tags.all()]
+        return items
+
+
+class ProductSummarySerializer(ModelSerializer[Product]):
+    """A response shape that reads what the post-fetches attached."""
+
+    tag_count = serializers.IntegerField(read_only=True)
+    tag_names = serializers.ListField(child=serializers.CharField(), read_only=True)
+    category_products = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = ("id", "name", "tag_count", "tag_names", "category_products")
+
+    def get_category_products(self, product: Any) -> list[str]:
+        """Names of the products in the same category, attached by a declarative post-fetch."""
+        return [other.name for other in getattr(product, "siblings", [])]
+
+
+class ProductSummaryView(AsyncListAPIView[Product]):
+    """Overrides `list` to answer with a response serializer and post-fetches."""
+
+    queryset = Product.objects.all()
+    serializer_class = PlainProductSerializer
+    response_serializer_class = ProductSummarySerializer
+    pagination_class = Pages
+
+    @override
+    async def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = await self.afilter_queryset(self.get_queryset())
+        return await self.apaginated_response(
+            queryset,
+            post_fetches=[
+                ReviewCounts(),
+                TagNames(),
+                PostFetch(
+                    Product.objects.order_by("id"),
+                    attr="siblings",
+                    from_field="category_id",
+                    to_field="category_id",
+                ),
+            ],
+            headers={"X-Shape": "summary"},
+        )
+
+
+class ProductSummaryDetail(AsyncRetrieveAPIView[Product]):
+    """Answers one product with the response serializer and a post-fetch."""
+
+    queryset = Product.objects.all()
+    serializer_class = PlainProductSerializer
+    response_serializer_class = ProductSummarySerializer
+
+    @override
+    async def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        product = await self.aget_object()
+        return await self.aserialized_response(product, post_fetches=[ReviewCounts()], status=203)

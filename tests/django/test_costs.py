@@ -1,0 +1,66 @@
+"""What each action costs in queries and thread crossings, measured at the view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from restflow_django.diagnostics import Diagnostics
+from restflow_django.test import AsyncAPIRequestFactory
+from tests.testapp.models import Category, Product
+from tests.testapp.views import LazyProductViewSet, ProductViewSet
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+factory = AsyncAPIRequestFactory()
+
+
+async def catalogue(tools: Category, count: int = 5) -> None:
+    """Create `count` products in `tools`."""
+    for n in range(count):
+        await Product.objects.acreate(name=f"p{n}", price=n, category=tools)
+
+
+async def measure(view: Any, path: str, **kwargs: Any) -> tuple[Any, Diagnostics]:
+    """Call `view` with a GET on `path`; return the rendered response and what it cost."""
+    async with Diagnostics() as seen:
+        response = await view(factory.get(path), **kwargs)
+        response.render()
+    return response, seen
+
+
+class TestListCosts:
+    async def test_paginated_list_is_count_page_and_declared_prefetch(
+        self, tools: Category
+    ) -> None:
+        """A page costs its count, its rows and the `prefetch_related` query: no more."""
+        await catalogue(tools)
+
+        response, seen = await measure(ProductViewSet.as_view({"get": "list"}), "/?page=2")
+
+        assert response.status_code == 200
+        seen.assert_queries(3)
+        assert seen.queries[0].startswith("SELECT COUNT(*)")
+        seen.assert_crossings(2)
+
+    async def test_lazy_relations_still_load(self, tools: Category) -> None:
+        """Without `select_related` each row's category is one more query, run in a thread."""
+        await catalogue(tools, 3)
+
+        response, seen = await measure(LazyProductViewSet.as_view({"get": "list"}), "/")
+
+        assert [item["category_name"] for item in response.data] == ["tools"] * 3
+        assert len(seen.queries) > 2
+
+
+class TestDetailCosts:
+    async def test_retrieve_is_the_row_and_its_prefetch(self, saw: Product) -> None:
+        """Fetching one product costs its row (relations joined) and its tags, in one hop."""
+        response, seen = await measure(
+            ProductViewSet.as_view({"get": "retrieve"}), "/", pk=str(saw.pk)
+        )
+
+        assert response.status_code == 200
+        seen.assert_queries(2)
+        seen.assert_crossings(1)
