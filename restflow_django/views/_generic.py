@@ -214,7 +214,11 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
         value = clean_lookup_value(queryset, self.lookup_field, self.kwargs[lookup_url_kwarg])
         try:
             obj = await queryset.aget(**{self.lookup_field: value})
-        except (ObjectDoesNotExist, ValidationError, TypeError, ValueError):
+        except ObjectDoesNotExist:
+            # Django's own wording, as DRF's `get_object_or_404` answers it.
+            name = queryset.model._meta.object_name
+            raise Http404(f"No {name} matches the given query.") from None
+        except (ValidationError, TypeError, ValueError):
             raise Http404 from None
         await self.acheck_object_permissions(self.request, obj)
         return obj

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from tests.testapp import guide, views
+from tests.testapp.parity import drf as parity_drf
+from tests.testapp.parity import restflow as parity_restflow
 
 router = DefaultRouter()
 router.register("products", views.ProductViewSet, basename="product")
@@ -15,7 +17,14 @@ router.register("linked-products", views.HyperlinkedProductViewSet, basename="li
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("soft-products", guide.ProductSoftViewSet, basename="soft-product")
 
+drf_router = SimpleRouter()
+drf_router.register("products", parity_drf.ProductViewSet, basename="drf-product")
+restflow_router = SimpleRouter()
+restflow_router.register("products", parity_restflow.ProductViewSet, basename="rf-product")
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("drf/", include(drf_router.urls)),
+    path("rf/", include(restflow_router.urls)),
     path("", include(router.urls)),
     path("detail/<int:pk>/", views.ProductDetailView.as_view()),
     path("window/", views.ProductListCreateView.as_view()),
