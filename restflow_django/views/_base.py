@@ -8,7 +8,7 @@ import inspect
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.http import HttpRequest, HttpResponseBase
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
@@ -174,6 +174,20 @@ class AsyncAPIView(APIView):
                     message=getattr(permission, "message", None),
                     code=getattr(permission, "code", None),
                 )
+
+    @override
+    def check_permissions(self, request: Request) -> None:
+        """Sync twin of `acheck_permissions`, for DRF code that runs in a thread.
+
+        DRF's browsable API and `OPTIONS` metadata check permissions synchronously; async
+        permissions are awaited here too, so they are never taken for a truthy coroutine.
+        """
+        async_to_sync(self.acheck_permissions)(request)
+
+    @override
+    def check_object_permissions(self, request: Request, obj: Any) -> None:
+        """Sync twin of `acheck_object_permissions`, for DRF code that runs in a thread."""
+        async_to_sync(self.acheck_object_permissions)(request, obj)
 
     async def acheck_throttles(self, request: Request) -> None:
         """Raise DRF's 429 if any throttle refuses `request`."""
