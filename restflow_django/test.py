@@ -95,57 +95,45 @@ class AsyncAPIClient(AsyncClient):
         handler.force_user = user
         handler.force_token = token
 
-    @override
-    async def post(  # type: ignore[override]  # adds DRF's `format`
+    async def _send(
         self,
+        send: Any,
         path: str,
-        data: Any = None,
-        format: str | None = None,
+        data: Any,
+        format: str | None,
         content_type: str | None = None,
         **extra: Any,
     ) -> Any:
-        """POST `data` rendered as `format` (JSON by default)."""
         body, media_type = encode_body(data, format, content_type)
-        return await super().post(path, body, content_type=media_type, **extra)
+        return await send(path, body, content_type=media_type, **extra)
+
+    @override
+    async def post(  # type: ignore[override]  # adds DRF's `format`
+        self, path: str, data: Any = None, format: str | None = None, **extra: Any
+    ) -> Any:
+        """POST `data` rendered as `format` (JSON by default)."""
+        return await self._send(super().post, path, data, format, **extra)
 
     @override
     async def put(  # type: ignore[override]  # adds DRF's `format`
-        self,
-        path: str,
-        data: Any = None,
-        format: str | None = None,
-        content_type: str | None = None,
-        **extra: Any,
+        self, path: str, data: Any = None, format: str | None = None, **extra: Any
     ) -> Any:
         """PUT `data` rendered as `format` (JSON by default)."""
-        body, media_type = encode_body(data, format, content_type)
-        return await super().put(path, body, content_type=media_type, **extra)
+        return await self._send(super().put, path, data, format, **extra)
 
     @override
     async def patch(  # type: ignore[override]  # adds DRF's `format`
-        self,
-        path: str,
-        data: Any = None,
-        format: str | None = None,
-        content_type: str | None = None,
-        **extra: Any,
+        self, path: str, data: Any = None, format: str | None = None, **extra: Any
     ) -> Any:
         """PATCH `data` rendered as `format` (JSON by default)."""
-        body, media_type = encode_body(data, format, content_type)
-        return await super().patch(path, body, content_type=media_type, **extra)
+        return await self._send(super().patch, path, data, format, **extra)
 
     @override
     async def delete(  # type: ignore[override]  # adds DRF's `format`
-        self,
-        path: str,
-        data: Any = None,
-        format: str | None = None,
-        content_type: str | None = None,
-        **extra: Any,
+        self, path: str, data: Any = None, format: str | None = None, **extra: Any
     ) -> Any:
         """DELETE, with `data` rendered as `format` when given."""
-        body, media_type = encode_body(data, format, content_type)
-        return await super().delete(path, body, content_type=media_type, **extra)
+        return await self._send(super().delete, path, data, format, **extra)
 
 
 class AsyncAPIRequestFactory(AsyncRequestFactory):

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, TypeVar
 
+from typing_extensions import override
+
 from restflow_core.errors import NotFound
 from restflow_core.protocols import Source
 from restflow_core.replies import Reply, reply
@@ -22,7 +24,31 @@ def positive_int(raw: Any, *, strict: bool = False, cutoff: int | None = None) -
     return min(value, cutoff) if cutoff else value
 
 
-class PageNumberPagination:
+class _LinkedPagination:
+    """The response shape both paginators share."""
+
+    count = 0
+
+    def get_next_link(self) -> str | None:
+        """Return the link to the next page, or `None`."""
+        raise NotImplementedError
+
+    def get_previous_link(self) -> str | None:
+        """Return the link to the previous page, or `None`."""
+        raise NotImplementedError
+
+    def get_paginated_response(self, data: Any, /) -> Reply:
+        """Wrap the page with `count` and the `next`/`previous` links."""
+        body = {
+            "count": self.count,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+            "results": data,
+        }
+        return reply(HTTPStatus.OK, body)
+
+
+class PageNumberPagination(_LinkedPagination):
     """`?page=N` (and `?page=last`), with `count`, `next`, `previous` and `results`."""
 
     page_size: int | None = 10
@@ -76,24 +102,14 @@ class PageNumberPagination:
             raise NotFound(self.invalid_page_message)
         return number
 
-    def get_paginated_response(self, data: Any, /) -> Reply:
-        """Wrap the page with `count` and the `next`/`previous` links."""
-        return reply(
-            HTTPStatus.OK,
-            {
-                "count": self.count,
-                "next": self.get_next_link(),
-                "previous": self.get_previous_link(),
-                "results": data,
-            },
-        )
-
+    @override
     def get_next_link(self) -> str | None:
         """Return the link to the next page, or `None` on the last one."""
         if self.number >= self.pages:
             return None
         return self.request.url_with(**{self.page_query_param: self.number + 1})
 
+    @override
     def get_previous_link(self) -> str | None:
         """Return the link to the previous page, or `None` on the first one."""
         if self.number <= 1:
@@ -102,7 +118,7 @@ class PageNumberPagination:
         return self.request.url_with(**{self.page_query_param: previous})
 
 
-class LimitOffsetPagination:
+class LimitOffsetPagination(_LinkedPagination):
     """`?limit=N&offset=M`, with `count`, `next`, `previous` and `results`."""
 
     default_limit: int | None = 10
@@ -145,18 +161,7 @@ class LimitOffsetPagination:
             return []
         return [item async for item in queryset[self.offset : self.offset + limit]]
 
-    def get_paginated_response(self, data: Any, /) -> Reply:
-        """Wrap the window with `count` and the `next`/`previous` links."""
-        return reply(
-            HTTPStatus.OK,
-            {
-                "count": self.count,
-                "next": self.get_next_link(),
-                "previous": self.get_previous_link(),
-                "results": data,
-            },
-        )
-
+    @override
     def get_next_link(self) -> str | None:
         """Return the link to the next window, or `None` at the end."""
         if self.offset + self.limit >= self.count:
@@ -168,6 +173,7 @@ class LimitOffsetPagination:
             }
         )
 
+    @override
     def get_previous_link(self) -> str | None:
         """Return the link to the previous window, or `None` at the start."""
         if self.offset <= 0:
