@@ -22,7 +22,7 @@ VENV = Path(os.environ.get("RESTFLOW_VENV", ROOT / ".venv"))
 BIN = VENV / "bin"
 # The oldest versions restflow supports: its Django tests run there too.
 FLOOR_VENV = Path(os.environ.get("RESTFLOW_FLOOR_VENV", ROOT / ".venv-floor"))
-FLOOR_PINS = ("django>=4.2,<5", "djangorestframework>=3.16,<3.17")
+FLOOR_PINS = ("django>=4.2,<5", "djangorestframework>=3.16,<3.17", "django-filter>=24.3,<25")
 
 
 def ensure_environment(venv_dir: Path, requirement: str, *pins: str) -> None:

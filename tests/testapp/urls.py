@@ -15,6 +15,8 @@ router.register("lazy-products", views.LazyProductViewSet, basename="lazy-produc
 router.register("plain-products", views.PlainProductViewSet, basename="plain-product")
 router.register("linked-products", views.HyperlinkedProductViewSet, basename="linked-product")
 router.register("categories", views.CategoryViewSet, basename="category")
+router.register("private-products", views.PrivateProductViewSet, basename="private-product")
+router.register("filtered-products", views.FilteredProductViewSet, basename="filtered-product")
 router.register("soft-products", guide.ProductSoftViewSet, basename="soft-product")
 
 drf_router = SimpleRouter()
@@ -32,6 +34,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sync-pages/", views.SyncPaginatedProductList.as_view()),
     path("summary/", views.ProductSummaryView.as_view()),
     path("summary/<int:pk>/", views.ProductSummaryDetail.as_view()),
+    path("version/", views.VersionedView.as_view()),
     path("whoami/", views.WhoAmIView.as_view()),
     path("composed/", guide.ProductReadAndCreateView.as_view()),
     path("composed/<int:pk>/", guide.ProductReadAndCreateView.as_view()),

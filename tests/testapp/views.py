@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import django_filters
 from django.db.models import Count, QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import pagination as drf_pagination
-from rest_framework import permissions, serializers
+from rest_framework import permissions, serializers, versioning
 from rest_framework.decorators import action
+from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -297,3 +300,69 @@ class ProductSummaryDetail(AsyncRetrieveAPIView[Product]):
     async def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         product = await self.aget_object()
         return await self.aserialized_response(product, post_fetches=[ReviewCounts()], status=203)
+
+
+class InStockOnly(BaseFilterBackend):
+    """A sync filter backend that asks the sync ORM which categories have stock."""
+
+    @override
+    def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
+        stocked = list(Category.objects.filter(products__stock__gt=0).values_list("id", flat=True))
+        return queryset.filter(category_id__in=stocked)
+
+
+class OwnerReadsOnly(permissions.BasePermission):
+    """Only the creator may see a product, decided asynchronously."""
+
+    message = "This product is private."
+
+    @override
+    async def has_object_permission(  # type: ignore[override]
+        self, request: Request, view: Any, obj: Any
+    ) -> bool:
+        return bool(obj.created_by_id == request.user.pk)
+
+
+class PrivateProductViewSet(AsyncModelViewSet[Product]):
+    """An async `get_queryset`, a sync DB-reading filter, and private objects."""
+
+    serializer_class = PlainProductSerializer
+    permission_classes = (OwnerReadsOnly,)
+    filter_backends = (InStockOnly,)
+
+    @override
+    async def get_queryset(self) -> QuerySet[Product]:  # type: ignore[override]
+        owned = await Product.objects.filter(created_by__isnull=False).aexists()
+        return Product.objects.filter(is_deleted=False) if owned else Product.objects.none()
+
+
+class VersionedView(AsyncAPIView):
+    """Answers with the API version DRF determined."""
+
+    versioning_class = versioning.AcceptHeaderVersioning
+
+    async def get(self, request: Request) -> Response:
+        """Echo the version."""
+        return Response({"version": request.version})
+
+
+class ProductFilter(django_filters.FilterSet):
+    """Price range and category name, the way django-filter users write it."""
+
+    min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte")
+    category = django_filters.ModelChoiceFilter(
+        field_name="category", queryset=Category.objects.all(), to_field_name="name"
+    )
+
+    class Meta:
+        model = Product
+        fields = ("min_price", "category")
+
+
+class FilteredProductViewSet(AsyncReadOnlyModelViewSet[Product]):
+    """django-filter's backend and a FilterSet on an async viewset."""
+
+    queryset = Product.objects.all()
+    serializer_class = PlainProductSerializer
+    filter_backends = (DjangoFilterBackend,)
+    filterset_class = ProductFilter
