@@ -10,8 +10,16 @@ from django.db.models import Model
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from rest_framework.settings import api_settings
 
-from restflow_core.pipelines import run_create, run_destroy, run_list, run_retrieve, run_update
+from restflow_core.pipelines import (
+    location_headers,
+    run_create,
+    run_destroy,
+    run_list,
+    run_retrieve,
+    run_update,
+)
 from restflow_django.serializers import arender, asave, avalidate_or_is_valid_serializer
 from restflow_django.views._generic import AsyncGenericAPIView
 
@@ -47,14 +55,9 @@ class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
         """Save a validated `serializer`. Override to add side effects."""
         await asave(serializer)
 
-    def get_success_headers(self, data: Any) -> dict[str, str]:
-        """Return `Location` from the body's `url` field, when it has one (DRF's rule)."""
-        from rest_framework.settings import api_settings
-
-        try:
-            return {"Location": str(data[api_settings.URL_FIELD_NAME])}
-        except (TypeError, KeyError, IndexError):
-            return {}
+    def get_success_headers(self, data: Any) -> Mapping[str, str]:
+        """Return `Location` from the body's `url` field (DRF's `URL_FIELD_NAME`), if any."""
+        return location_headers(data, url_field=api_settings.URL_FIELD_NAME)
 
 
 class AsyncListModelMixin(AsyncGenericAPIView[ModelT]):

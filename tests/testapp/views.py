@@ -20,7 +20,7 @@ from typing_extensions import override
 
 from restflow_django.filters import OrderingFilter, SearchFilter
 from restflow_django.pagination import CursorPagination, LimitOffsetPagination, PageNumberPagination
-from restflow_django.serializers import ModelSerializer
+from restflow_django.serializers import ModelSerializer, asave
 from restflow_django.views import (
     AsyncAPIView,
     AsyncListAPIView,
@@ -103,12 +103,12 @@ class ProductViewSet(AsyncModelViewSet[Product]):
 
     @override
     async def aperform_create(self, serializer: BaseSerializer[Product]) -> None:
-        instance = await serializer.asave(created_by=self.request.user)  # type: ignore[attr-defined]
+        instance = await asave(serializer, created_by=self.request.user)
         await notify_created(instance)
 
     @override
     async def aperform_update(self, serializer: BaseSerializer[Product]) -> None:
-        instance = await serializer.asave()  # type: ignore[attr-defined]
+        instance = await asave(serializer)
         await audit_log.arecord("product_updated", instance.id)
 
     @override
