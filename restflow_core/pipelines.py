@@ -41,7 +41,7 @@ def forget_prefetched(instance: object) -> None:
     """Drop `instance`'s prefetched relations so the response shows what was just saved."""
     if getattr(instance, "_prefetched_objects_cache", None):
         # Prefetched rows were read before the update and may now be stale.
-        instance._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+        instance._prefetched_objects_cache = {}  # type: ignore[attr-defined]  # checked above
 
 
 async def run_create(

@@ -1,10 +1,11 @@
-"""Evaluating DRF permissions from async views: sync, async, and `&`, `|`, `~` of both."""
+"""Async permissions: a typed base class, and evaluation of sync, async and combined ones."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from rest_framework.permissions import AND, NOT, OR
+from rest_framework.permissions import AND, NOT, OR, BasePermission, BasePermissionMetaclass
+from rest_framework.request import Request
 
 from restflow_core.permissions import aresolve
 from restflow_django._sync import acall
@@ -48,3 +49,31 @@ async def ahas_object_permission(permission: Any, request: Any, view: Any, obj: 
     if isinstance(permission, NOT):
         return not await ahas_object_permission(operands.op1, request, view, obj)
     return await aresolve(await acall(permission, "has_object_permission", request, view, obj))
+
+
+if TYPE_CHECKING:
+    # DRF's stubs type permission checks as sync; seen as `Any`, the base lets subclasses
+    # declare coroutines and still be accepted wherever DRF takes a permission class.
+    _DRFPermission: Any = BasePermission
+else:
+    _DRFPermission = BasePermission
+
+
+class AsyncBasePermission(
+    _DRFPermission,  # type: ignore[misc]  # subclassing `Any`: see `_DRFPermission`
+    metaclass=BasePermissionMetaclass,
+):
+    """A DRF permission whose checks are `async def`; combine it with `&`, `|` and `~`.
+
+    Override `has_permission` and `has_object_permission` as coroutines (both allow by
+    default). restflow's views await them, and so do DRF's sync callers (the browsable
+    API, `OPTIONS`) when they run against a restflow view.
+    """
+
+    async def has_permission(self, request: Request, view: Any) -> bool:
+        """Answer for the request as a whole."""
+        return True
+
+    async def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        """Answer for one object the request touches."""
+        return True

@@ -64,17 +64,20 @@ class AsyncSerializerMixin(Generic[InstanceT]):
 
     async def ais_valid(self, *, raise_exception: bool = False) -> bool:
         """Validate in a thread (DRF validation may query); same contract as `is_valid`."""
+        # A mixin: `self` is a DRF serializer at run time.
         serializer: BaseSerializer[InstanceT] = self  # type: ignore[assignment]
         return await sync_to_async(serializer.is_valid)(raise_exception=raise_exception)
 
     async def asave(self, **kwargs: Any) -> InstanceT:
         """Create or update in a thread; `kwargs` reach `validated_data` as with `save`."""
+        # A mixin: `self` is a DRF serializer at run time.
         serializer: BaseSerializer[InstanceT] = self  # type: ignore[assignment]
         return await sync_to_async(serializer.save)(**kwargs)
 
     @property
     def adata(self) -> Awaitable[Any]:
         """The representation, awaited: `await serializer.adata`."""
+        # A mixin: `self` is a DRF serializer at run time.
         serializer: BaseSerializer[InstanceT] = self  # type: ignore[assignment]
         return arender(serializer)
 

@@ -34,6 +34,7 @@ def read_path(obj: object, path: str) -> Any:
 def changed(obj: ObjT, changes: Mapping[str, Any]) -> ObjT:
     """Return a copy of `obj` with `changes` applied; `obj` itself is left untouched."""
     if isinstance(obj, dict):
+        # `ObjT` is a dict here; mypy cannot narrow a TypeVar through `isinstance`.
         return {**obj, **changes}  # type: ignore[return-value]
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return dataclasses.replace(obj, **changes)

@@ -38,6 +38,7 @@ def as_async_view(view: Callable[..., Any]) -> AsyncView:
         return response
 
     functools.update_wrapper(async_view, view)
+    # `update_wrapper` points at the sync view; unwrapping must not lead back to it.
     del async_view.__wrapped__  # type: ignore[attr-defined]
     return async_view
 
@@ -77,7 +78,7 @@ class AsyncAPIView(APIView):
         return cast("AsView[GenericView]", as_async_view(super().as_view(**initkwargs)))
 
     @override
-    async def dispatch(  # type: ignore[override]
+    async def dispatch(  # type: ignore[override]  # DRF's dispatch is sync; this one is awaited
         self, request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponseBase:
         """Run DRF's request lifecycle, awaiting every step that may wait."""

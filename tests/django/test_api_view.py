@@ -16,29 +16,30 @@ from rest_framework.response import Response
 from typing_extensions import override
 
 from restflow_core import NotFound
+from restflow_django.permissions import AsyncBasePermission
 from restflow_django.test import AsyncAPIClient, AsyncAPIRequestFactory, force_authenticate
 from restflow_django.views import AsyncAPIView
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class AsyncAllow(permissions.BasePermission):
+class AsyncAllow(AsyncBasePermission):
     """Allows, asynchronously."""
 
     @override
-    async def has_permission(self, request: Request, view: Any) -> bool:  # type: ignore[override]
+    async def has_permission(self, request: Request, view: Any) -> bool:
         await asyncio.sleep(0)
         return True
 
 
-class AsyncDeny(permissions.BasePermission):
+class AsyncDeny(AsyncBasePermission):
     """Refuses, asynchronously, with its own message and code."""
 
     message = "Closed for inventory."
     code = "inventory"
 
     @override
-    async def has_permission(self, request: Request, view: Any) -> bool:  # type: ignore[override]
+    async def has_permission(self, request: Request, view: Any) -> bool:
         await asyncio.sleep(0)
         return False
 
@@ -138,11 +139,9 @@ class TestPermissions:
         in_flight = 0
         most = 0
 
-        class SlowAllow(permissions.BasePermission):
+        class SlowAllow(AsyncBasePermission):
             @override
-            async def has_permission(  # type: ignore[override]
-                self, request: Request, view: Any
-            ) -> bool:
+            async def has_permission(self, request: Request, view: Any) -> bool:
                 nonlocal in_flight, most
                 in_flight += 1
                 most = max(most, in_flight)

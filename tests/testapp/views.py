@@ -10,7 +10,6 @@ from django.db.models import Count, QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import pagination as drf_pagination
 from rest_framework import permissions, serializers, versioning
-from rest_framework.decorators import action
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,8 +17,10 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import exception_handler
 from typing_extensions import override
 
+from restflow_django.decorators import action
 from restflow_django.filters import OrderingFilter, SearchFilter
 from restflow_django.pagination import CursorPagination, LimitOffsetPagination, PageNumberPagination
+from restflow_django.permissions import AsyncBasePermission
 from restflow_django.serializers import ModelSerializer, asave
 from restflow_django.views import (
     AsyncAPIView,
@@ -59,16 +60,14 @@ class AuditLog:
 audit_log = AuditLog()
 
 
-class IsOwnerOrReadOnly(permissions.BasePermission):
+class IsOwnerOrReadOnly(AsyncBasePermission):
     """Anybody reads; only the creator writes. Decided asynchronously."""
 
     message = "Only the owner may change this product."
     code = "not_owner"
 
     @override
-    async def has_object_permission(  # type: ignore[override]
-        self, request: Request, view: Any, obj: Any
-    ) -> bool:
+    async def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         await asyncio.sleep(0)
         if request.method in permissions.SAFE_METHODS:
             return True
@@ -116,8 +115,7 @@ class ProductViewSet(AsyncModelViewSet[Product]):
         instance.is_deleted = True
         await instance.asave(update_fields=["is_deleted"])
 
-    # DRF's stubs expect actions to return a `Response`, not a coroutine of one.
-    @action(detail=True, methods=["get", "post"])  # type: ignore[type-var]
+    @action(detail=True, methods=["get", "post"])
     async def restock(self, request: Request, pk: str | None = None) -> Response:
         """GET shows the stock; POST adds one."""
         product = await self.aget_object()
@@ -311,15 +309,13 @@ class InStockOnly(BaseFilterBackend):
         return queryset.filter(category_id__in=stocked)
 
 
-class OwnerReadsOnly(permissions.BasePermission):
+class OwnerReadsOnly(AsyncBasePermission):
     """Only the creator may see a product, decided asynchronously."""
 
     message = "This product is private."
 
     @override
-    async def has_object_permission(  # type: ignore[override]
-        self, request: Request, view: Any, obj: Any
-    ) -> bool:
+    async def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         return bool(obj.created_by_id == request.user.pk)
 
 
@@ -331,6 +327,7 @@ class PrivateProductViewSet(AsyncModelViewSet[Product]):
     filter_backends = (InStockOnly,)
 
     @override
+    # An `async def get_queryset` works at run time; typed code overrides `aget_queryset`.
     async def get_queryset(self) -> QuerySet[Product]:  # type: ignore[override]
         owned = await Product.objects.filter(created_by__isnull=False).aexists()
         return Product.objects.filter(is_deleted=False) if owned else Product.objects.none()
