@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from restflow_core.permissions import aresolve
 from restflow_django._sync import acall
 
+__all__ = ["AsyncBasePermission", "ahas_object_permission", "ahas_permission"]
+
 
 async def ahas_permission(permission: Any, request: Any, view: Any) -> bool:
     """Return `permission`'s answer for `request`, awaiting whatever needs awaiting.
