@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.processes import run_python
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,13 +21,6 @@ def section_code(heading: str) -> str:
 
 def test_testing_without_a_database_example_runs() -> None:
     """The memory-adapter example passes its own assertions."""
-    result = subprocess.run(
-        [sys.executable, "-c", section_code("Testing without a database")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_python(section_code("Testing without a database"))
 
     assert result.returncode == 0, result.stderr

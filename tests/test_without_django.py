@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
+
+from tests.processes import run_python
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,14 +65,7 @@ SCRIPT = textwrap.dedent(
 
 def test_full_crud_cycle_runs_where_django_cannot_be_imported() -> None:
     """Create, list, retrieve, patch, put and destroy all answer with Django unimportable."""
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_python(SCRIPT)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["[201, 200, 200, 200, 200, 204, 404]", "[]"]
