@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 from tests.processes import run_python
-
-ROOT = Path(__file__).resolve().parent.parent
 
 SCRIPT = textwrap.dedent(
     """
