@@ -33,6 +33,7 @@ from restflow_core.protocols import (
     Store,
 )
 from restflow_core.replies import Reply, error_reply, reply
+from restflow_core.units import UnitOfWork, atomically
 
 __all__ = [
     "AsyncFilterBackend",
@@ -52,10 +53,12 @@ __all__ = [
     "Serializer",
     "Source",
     "Store",
+    "UnitOfWork",
     "ValidationFailed",
     "afirst_object_refusal",
     "afirst_refusal",
     "aresolve",
+    "atomically",
     "error_reply",
     "forget_prefetched",
     "location_headers",

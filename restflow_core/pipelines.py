@@ -12,6 +12,7 @@ from http import HTTPStatus
 from typing import Any, TypeAlias, TypeVar
 
 from restflow_core.protocols import Respond
+from restflow_core.units import UnitOfWork, atomically
 
 ModelT = TypeVar("ModelT")
 DraftT = TypeVar("DraftT")
@@ -52,11 +53,16 @@ async def run_create(
     render: Render[DraftT],
     respond: Respond[ResponseT],
     headers: Headers = location_headers,
+    unit: UnitOfWork | None = None,
 ) -> ResponseT:
-    """Validate `data`, persist the draft, and answer 201 with its representation."""
-    draft = await validate(data)
-    await persist(draft)
-    body = await render(draft)
+    """Validate `data`, persist the draft, and answer 201 with its representation.
+
+    With a `unit`, validation, persistence and rendering are one all-or-nothing batch.
+    """
+    async with atomically(unit):
+        draft = await validate(data)
+        await persist(draft)
+        body = await render(draft)
     return respond(HTTPStatus.CREATED, body, headers(body))
 
 
@@ -97,16 +103,20 @@ async def run_update(
     persist: Persist[DraftT],
     render: Render[DraftT],
     respond: Respond[ResponseT],
+    unit: UnitOfWork | None = None,
 ) -> ResponseT:
     """Fetch the object, validate `data` against it, persist, and answer 200.
 
-    With `partial`, fields missing from `data` keep their stored values (PATCH).
+    With `partial`, fields missing from `data` keep their stored values (PATCH). With a
+    `unit`, everything from the fetch to the rendering is one all-or-nothing batch.
     """
-    instance = await fetch()
-    draft = await validate(instance, data, partial)
-    await persist(draft)
-    forget_prefetched(instance)
-    return respond(HTTPStatus.OK, await render(draft))
+    async with atomically(unit):
+        instance = await fetch()
+        draft = await validate(instance, data, partial)
+        await persist(draft)
+        forget_prefetched(instance)
+        body = await render(draft)
+    return respond(HTTPStatus.OK, body)
 
 
 async def run_partial_update(
@@ -117,6 +127,7 @@ async def run_partial_update(
     persist: Persist[DraftT],
     render: Render[DraftT],
     respond: Respond[ResponseT],
+    unit: UnitOfWork | None = None,
 ) -> ResponseT:
     """Run `run_update` with PATCH semantics."""
     return await run_update(
@@ -127,13 +138,22 @@ async def run_partial_update(
         persist=persist,
         render=render,
         respond=respond,
+        unit=unit,
     )
 
 
 async def run_destroy(
-    *, fetch: Fetch[ModelT], destroy: Persist[ModelT], respond: Respond[ResponseT]
+    *,
+    fetch: Fetch[ModelT],
+    destroy: Persist[ModelT],
+    respond: Respond[ResponseT],
+    unit: UnitOfWork | None = None,
 ) -> ResponseT:
-    """Fetch the object, hand it to `destroy`, and answer 204 with no body."""
-    instance = await fetch()
-    await destroy(instance)
+    """Fetch the object, hand it to `destroy`, and answer 204 with no body.
+
+    With a `unit`, the fetch and the destroy hook are one all-or-nothing batch.
+    """
+    async with atomically(unit):
+        instance = await fetch()
+        await destroy(instance)
     return respond(HTTPStatus.NO_CONTENT, None)

@@ -21,7 +21,12 @@ from restflow_memory.resources import (
     UpdateMixin,
 )
 from restflow_memory.serializers import Field, Invalid, MemorySerializer
-from restflow_memory.store import MemoryQuery, MemoryStore, MultipleObjectsReturned
+from restflow_memory.store import (
+    MemoryQuery,
+    MemoryStore,
+    MemoryUnitOfWork,
+    MultipleObjectsReturned,
+)
 
 __all__ = [
     "AllowAny",
@@ -41,6 +46,7 @@ __all__ = [
     "MemoryRouter",
     "MemorySerializer",
     "MemoryStore",
+    "MemoryUnitOfWork",
     "ModelResource",
     "MultipleObjectsReturned",
     "OrderingFilter",

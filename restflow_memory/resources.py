@@ -27,7 +27,7 @@ from restflow_memory.pagination import LimitOffsetPagination, PageNumberPaginati
 from restflow_memory.permissions import AllowAny
 from restflow_memory.requests import MemoryRequest, is_authenticated
 from restflow_memory.serializers import MemorySerializer
-from restflow_memory.store import MemoryQuery, MemoryStore
+from restflow_memory.store import MemoryQuery, MemoryStore, MemoryUnitOfWork
 
 ModelT = TypeVar("ModelT")
 Pagination = PageNumberPagination | LimitOffsetPagination
@@ -46,7 +46,8 @@ class Resource(Generic[ModelT]):
     """The memory twin of DRF's `GenericAPIView`: one instance serves one request.
 
     Subclasses set `store` and `serializer_class`, and may set `permission_classes`,
-    `filter_backends`, `pagination_class` and `lookup_field`, as on a DRF view.
+    `filter_backends`, `pagination_class` and `lookup_field`, as on a DRF view. With
+    `atomic = True`, each write action's store writes are undone if the action fails.
     """
 
     store: MemoryStore[ModelT]
@@ -55,12 +56,17 @@ class Resource(Generic[ModelT]):
     filter_backends: ClassVar[Sequence[type[Any]]] = ()
     pagination_class: ClassVar[type[Pagination] | None] = None
     lookup_field: ClassVar[str] = "pk"
+    atomic: ClassVar[bool] = False
 
     def __init__(self, request: MemoryRequest, *, action: str, key: str | None = None) -> None:
         self.request = request
         self.action = action
         self.key = key
         self._paginator: Pagination | None = None
+
+    def get_unit_of_work(self) -> MemoryUnitOfWork | None:
+        """Return the unit write actions run in when `atomic` is set, else `None`."""
+        return MemoryUnitOfWork() if self.atomic else None
 
     def get_queryset(self) -> MemoryQuery[ModelT]:
         """Return every object this resource may show; override to narrow it."""
@@ -192,6 +198,7 @@ class CreateMixin(Resource[ModelT]):
             render=self.arender,
             respond=reply,
             headers=self.get_success_headers,
+            unit=self.get_unit_of_work(),
         )
 
     async def aperform_create(self, serializer: MemorySerializer[ModelT]) -> None:
@@ -237,6 +244,7 @@ class UpdateMixin(Resource[ModelT]):
             persist=self.aperform_update,
             render=self.arender,
             respond=reply,
+            unit=self.get_unit_of_work(),
         )
 
     async def partial_update(self, request: MemoryRequest) -> Reply:
@@ -254,7 +262,10 @@ class DestroyMixin(Resource[ModelT]):
     async def destroy(self, request: MemoryRequest) -> Reply:
         """Delete the object the request names."""
         return await run_destroy(
-            fetch=self.aget_object, destroy=self.aperform_destroy, respond=reply
+            fetch=self.aget_object,
+            destroy=self.aperform_destroy,
+            respond=reply,
+            unit=self.get_unit_of_work(),
         )
 
     async def aperform_destroy(self, instance: ModelT) -> None:

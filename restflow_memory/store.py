@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Self, TypeVar
 
@@ -12,6 +13,43 @@ from restflow_memory._access import changed, copied, read, read_path
 
 ModelT = TypeVar("ModelT")
 Predicate = Callable[[Any], bool]
+
+
+@dataclass
+class Journal:
+    """The undo steps of the writes made inside one open `MemoryUnitOfWork`."""
+
+    undo: list[Callable[[], None]] = field(default_factory=list)
+    open: bool = True
+
+
+_journal: ContextVar[Journal | None] = ContextVar("restflow_memory_journal", default=None)
+
+
+class MemoryUnitOfWork:
+    """All-or-nothing writes to memory stores: rollback undoes this task's writes only.
+
+    Writes by other tasks are untouched, and others see this task's writes before it
+    commits (no isolation, unlike a database). Keys assigned inside are not reused.
+    """
+
+    def __init__(self) -> None:
+        self.journal = Journal(open=False)
+
+    async def abegin(self) -> None:
+        """Record every store write this task makes from now on."""
+        self.journal = Journal()
+        _journal.set(self.journal)
+
+    async def acommit(self) -> None:
+        """Keep the writes."""
+        self.journal.open = False
+
+    async def arollback(self) -> None:
+        """Undo the writes, newest first."""
+        self.journal.open = False
+        for undo in reversed(self.journal.undo):
+            undo()
 
 
 class MultipleObjectsReturned(LookupError):
@@ -100,15 +138,31 @@ class MemoryStore(Generic[ModelT]):
                 if isinstance(key, int):
                     self._last_key = max(self._last_key, key)
                 obj = copied(obj)
-            self._rows[str(read(obj, self.key_field))] = obj
+            key = str(read(obj, self.key_field))
+            self._remember(key, self._rows.get(key))
+            self._rows[key] = obj
         return copied(obj)
 
     async def adelete(self, obj: ModelT, /) -> None:
         """Remove `obj`; raise `NotFound` if it is not stored."""
         key = self.key_of(obj)
         with self._lock:
-            if self._rows.pop(key, None) is None:
+            previous = self._rows.pop(key, None)
+            if previous is None:
                 raise NotFound()
+            self._remember(key, previous)
+
+    def _remember(self, key: str, previous: ModelT | None) -> None:
+        journal = _journal.get()
+        if journal is not None and journal.open:
+            journal.undo.append(lambda: self._put_back(key, previous))
+
+    def _put_back(self, key: str, previous: ModelT | None) -> None:
+        with self._lock:
+            if previous is None:
+                self._rows.pop(key, None)
+            else:
+                self._rows[key] = previous
 
     async def acount(self) -> int:
         """Return how many objects are stored."""
