@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import django
+
 SECRET_KEY = "restflow-tests-only"
 DEBUG = False
 USE_TZ = True
@@ -49,10 +51,15 @@ def _database() -> dict[str, Any]:
         # thread, and SQLite's shared-cache memory databases refuse concurrent writers
         # outright, where a file database waits for the lock.
         test_file = Path(tempfile.gettempdir()) / f"restflow-tests-{os.getpid()}.sqlite3"
+        options: dict[str, Any] = {"timeout": 30}
+        if django.VERSION >= (5, 1):
+            # Take the write lock when a transaction starts, so concurrent writers queue
+            # instead of failing to upgrade a read lock.
+            options["transaction_mode"] = "IMMEDIATE"
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": ":memory:",
-            "OPTIONS": {"timeout": 30},
+            "OPTIONS": options,
             "TEST": {"NAME": str(test_file)},
         }
     params = dict(part.split("=", 1) for part in dsn.split())

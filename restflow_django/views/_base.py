@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from asgiref.sync import async_to_sync, sync_to_async
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponseBase
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
@@ -40,7 +41,45 @@ def as_async_view(view: Callable[..., Any]) -> AsyncView:
     functools.update_wrapper(async_view, view)
     # `update_wrapper` points at the sync view; unwrapping must not lead back to it.
     del async_view.__wrapped__  # type: ignore[attr-defined]
+    # Django refuses `ATOMIC_REQUESTS` around coroutine views; restflow's write actions
+    # open their own transaction instead (see `AsyncGenericAPIView.atomic`).
+    async_view._non_atomic_requests = EVERY_DATABASE  # type: ignore[attr-defined]
     return async_view
+
+
+class _EveryDatabase(frozenset[str]):
+    """Contains every database alias."""
+
+    @override
+    def __contains__(self, alias: object) -> bool:
+        return True
+
+
+EVERY_DATABASE = _EveryDatabase()
+
+
+class DatabaseBusy(exceptions.APIException):
+    """The database refused the work for now (locked, deadlocked, out of connections): 503."""
+
+    status_code = 503
+    default_detail = "The database is busy; retry the request."
+    default_code = "database_busy"
+    # DRF's exception handler turns `wait` into a `Retry-After` header.
+    wait = 1
+
+
+# SQLSTATEs of failures that succeed when retried: serialization failure, deadlock,
+# lock not available, too many connections.
+_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03", "53300"})
+
+
+def is_transient_database_error(error: BaseException) -> bool:
+    """Return whether `error` is a database refusal that a retry may get past."""
+    if not isinstance(error, OperationalError):
+        return False
+    if getattr(error.__cause__, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(error) or "database table is locked" in str(error)
 
 
 def to_api_exception(error: core_errors.RestflowError) -> exceptions.APIException:
@@ -209,6 +248,8 @@ class AsyncAPIView(APIView):
         """Turn `exc` into DRF's response for it; an unknown error is re-raised (500)."""
         if isinstance(exc, core_errors.RestflowError):
             exc = to_api_exception(exc)
+        elif is_transient_database_error(exc):
+            exc = DatabaseBusy()
         request: Any = getattr(self, "request", None)
         if isinstance(request, Request) and not hasattr(request, "_user"):
             # The exception handler may read `request.user`; resolve it without blocking.

@@ -36,14 +36,16 @@ class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
 
     async def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Create an object from `request.data`."""
-        return await run_create(
-            request.data,
-            validate=self.avalidated_serializer,
-            persist=self.aperform_create,
-            render=arender,
-            respond=respond,
-            headers=self.get_success_headers,
-        )
+        async with self.aunit_of_work() as unit:
+            return await run_create(
+                request.data,
+                validate=self.avalidated_serializer,
+                persist=self.aperform_create,
+                render=arender,
+                respond=respond,
+                headers=self.get_success_headers,
+                unit=unit,
+            )
 
     async def avalidated_serializer(self, data: Any) -> BaseSerializer[ModelT]:
         """Return `get_serializer(data=data)`, validated (400 when invalid)."""
@@ -92,15 +94,17 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
 
     async def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Validate `request.data` against the object and save it; `partial=True` for PATCH."""
-        return await run_update(
-            request.data,
-            partial=kwargs.pop("partial", False),
-            fetch=self.aget_object,
-            validate=self.arevalidated_serializer,
-            persist=self.aperform_update,
-            render=arender,
-            respond=respond,
-        )
+        async with self.aunit_of_work() as unit:
+            return await run_update(
+                request.data,
+                partial=kwargs.pop("partial", False),
+                fetch=self.aget_object,
+                validate=self.arevalidated_serializer,
+                persist=self.aperform_update,
+                render=arender,
+                respond=respond,
+                unit=unit,
+            )
 
     async def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Change only the fields `request.data` names."""
@@ -125,9 +129,10 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
 
     async def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Delete the object the URL names."""
-        return await run_destroy(
-            fetch=self.aget_object, destroy=self.aperform_destroy, respond=respond
-        )
+        async with self.aunit_of_work() as unit:
+            return await run_destroy(
+                fetch=self.aget_object, destroy=self.aperform_destroy, respond=respond, unit=unit
+            )
 
     async def aperform_destroy(self, instance: ModelT) -> None:
         """Delete `instance`. Override for soft deletes, archive flags or cascades."""

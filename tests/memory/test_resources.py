@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 from http import HTTPStatus
 
-from restflow_memory import MemoryClient
-from tests.memory.shop import ProductResource, User
+import pytest
+from typing_extensions import override
+
+from restflow_memory import MemoryClient, MemoryRouter, MemorySerializer, MemoryStore
+from tests.memory.shop import Product, ProductResource, User
 
 Shop = tuple[MemoryClient, type[ProductResource]]
 
@@ -330,3 +333,27 @@ class TestRouting:
         assert on_detail.status == HTTPStatus.METHOD_NOT_ALLOWED
         assert on_detail.body == {"detail": 'Method "POST" not allowed.'}
         assert on_collection.status == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+class TestAtomicResource:
+    async def test_failing_hook_leaves_nothing_when_atomic(self) -> None:
+        """With `atomic = True`, a hook that saves then fails leaves the store as it was."""
+
+        class Failing(ProductResource):
+            store = MemoryStore[Product]()
+            atomic = True
+
+            @override
+            async def aperform_create(self, serializer: MemorySerializer[Product]) -> None:
+                await serializer.asave(created_by="ada")
+                raise RuntimeError("after the save")
+
+        router = MemoryRouter()
+        router.register("products", Failing)
+        client = MemoryClient(router)
+        client.force_authenticate(User("ada"))
+
+        with pytest.raises(RuntimeError, match="after the save"):
+            await client.post("/products/", {"name": "Saw", "price": 1})
+
+        assert await Failing.store.acount() == 0

@@ -17,6 +17,9 @@ router.register("linked-products", views.HyperlinkedProductViewSet, basename="li
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("private-products", views.PrivateProductViewSet, basename="private-product")
 router.register("filtered-products", views.FilteredProductViewSet, basename="filtered-product")
+router.register("atomic-products", views.AtomicProductViewSet, basename="atomic-product")
+router.register("loose-products", views.NonAtomicProductViewSet, basename="loose-product")
+router.register("default-products", views.DefaultAtomicityViewSet, basename="default-product")
 router.register("soft-products", guide.ProductSoftViewSet, basename="soft-product")
 
 drf_router = SimpleRouter()

@@ -363,3 +363,67 @@ class FilteredProductViewSet(AsyncReadOnlyModelViewSet[Product]):
     serializer_class = PlainProductSerializer
     filter_backends = (DjangoFilterBackend,)
     filterset_class = ProductFilter
+
+
+# Set by tests: the create hook sets "reached" and waits for "release" for a "hang" product.
+HOOK_GATE: dict[str, asyncio.Event] = {}
+
+
+class ExplodingHooks(AsyncModelViewSet[Product]):
+    """Hooks that write, audit, then fail when the product is named "explode".
+
+    A product named "hang" makes the create hook wait on `HOOK_GATE` after saving.
+    """
+
+    queryset = Product.objects.all()
+    serializer_class = ProductSerializer
+
+    @override
+    async def aperform_create(self, serializer: BaseSerializer[Product]) -> None:
+        product = await asave(serializer)
+        await audit_log.arecord("product_created", product.pk)
+        if product.name == "hang":
+            HOOK_GATE["reached"].set()
+            await HOOK_GATE["release"].wait()
+        if product.name == "explode":
+            raise RuntimeError("the hook failed after writing")
+
+    @override
+    async def aperform_update(self, serializer: BaseSerializer[Product]) -> None:
+        product = await asave(serializer)
+        await audit_log.arecord("product_updated", product.pk)
+        if product.name == "explode":
+            raise RuntimeError("the hook failed after writing")
+
+    @override
+    async def aperform_destroy(self, instance: Product) -> None:
+        await instance.adelete()
+        await audit_log.arecord("product_deleted", 0)
+        if instance.name == "explode":
+            raise RuntimeError("the hook failed after deleting")
+
+    @action(detail=False, methods=["post"])
+    async def pair(self, request: Request) -> Response:
+        """Create two products in one transaction; the second fails when named "explode"."""
+        async with self.aatomic():
+            first = await Product.objects.acreate(name="first", price=1)
+            await Product.objects.acreate(name=request.data.get("second", "second"), price=-1)
+            if request.data.get("second") == "explode":
+                raise RuntimeError("the second write failed")
+        return Response({"first": first.pk}, status=201)
+
+
+class AtomicProductViewSet(ExplodingHooks):
+    """Write actions in one transaction."""
+
+    atomic = True
+
+
+class NonAtomicProductViewSet(ExplodingHooks):
+    """Write actions without a transaction, even under `ATOMIC_REQUESTS`."""
+
+    atomic = False
+
+
+class DefaultAtomicityViewSet(ExplodingHooks):
+    """Write actions follow the database's `ATOMIC_REQUESTS`."""

@@ -1,0 +1,64 @@
+"""Database transactions for async views: Django's `atomic` on the request's connection."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from asgiref.sync import AsyncToSync, SyncToAsync, ThreadSensitiveContext, sync_to_async
+from django.db import connections, transaction
+
+__all__ = ["DjangoUnitOfWork", "request_thread"]
+
+
+class _RolledBack(Exception):
+    """Handed to `Atomic.__exit__` to make it roll back."""
+
+
+class DjangoUnitOfWork:
+    """`transaction.atomic(using)` opened and closed on the thread the ORM uses for this task.
+
+    Every thread-sensitive `sync_to_async` call of the request, the async ORM's included,
+    runs on that thread and so inside the transaction. Use it within `request_thread()`.
+    """
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+        self._atomic: Any = None
+
+    async def abegin(self) -> None:
+        """Open the transaction (a savepoint if one is already open)."""
+        self._atomic = transaction.atomic(using=self.using)
+        await sync_to_async(self._atomic.__enter__)()
+
+    async def acommit(self) -> None:
+        """Commit (or release the savepoint)."""
+        await sync_to_async(self._atomic.__exit__)(None, None, None)
+
+    async def arollback(self) -> None:
+        """Roll back everything since `abegin`."""
+        error = _RolledBack()
+        await sync_to_async(self._atomic.__exit__)(_RolledBack, error, None)
+
+
+@asynccontextmanager
+async def request_thread() -> AsyncIterator[None]:
+    """Give this task a thread of its own for thread-sensitive work, if it has none.
+
+    Django's ASGI handler already does this for each request, and under WSGI the request's
+    own thread serves; elsewhere (an in-process test client) concurrent requests would
+    otherwise share one thread and one connection, and so interleave their transactions.
+    A thread created here has its connections closed on the way out.
+    """
+    if SyncToAsync.thread_sensitive_context.get(None) is not None or getattr(
+        AsyncToSync.executors, "current", None
+    ):
+        yield
+        return
+    async with ThreadSensitiveContext():
+        try:
+            yield
+        finally:
+            # The thread ends with the context: close what it opened, or it would leak.
+            await sync_to_async(connections.close_all)()
