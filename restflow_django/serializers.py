@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable
 from typing import Any, Generic, TypeVar
 
@@ -9,6 +10,7 @@ from asgiref.sync import sync_to_async
 from django.db.models import Model
 from rest_framework import serializers
 from rest_framework.serializers import BaseSerializer
+from typing_extensions import override
 
 from restflow_django._sync import aon_loop_or_thread
 
@@ -87,4 +89,36 @@ class Serializer(AsyncSerializerMixin[Any], serializers.Serializer[Any]):
 
 
 class ModelSerializer(AsyncSerializerMixin[ModelT], serializers.ModelSerializer[ModelT]):
-    """DRF's `ModelSerializer` with `ais_valid`, `asave` and `adata`."""
+    """DRF's `ModelSerializer` with `ais_valid`, `asave` and `adata`.
+
+    A partial update (PATCH) writes only the columns it changes (plus `auto_now` ones), so
+    concurrent PATCHes of different fields of one row never undo each other.
+    """
+
+    @override
+    def update(self, instance: ModelT, validated_data: dict[str, Any]) -> ModelT:
+        if not self.partial:
+            return super().update(instance, validated_data)
+        columns = changed_columns(instance, validated_data)
+        if not columns:
+            return super().update(instance, validated_data)
+        # DRF's `update` ends in `instance.save()`; shadow it for this call only.
+        instance.save = functools.partial(instance.save, update_fields=columns)  # type: ignore[method-assign]
+        try:
+            return super().update(instance, validated_data)
+        finally:
+            del instance.save
+
+
+def changed_columns(instance: Model, validated_data: dict[str, Any]) -> list[str]:
+    """Return the concrete fields `validated_data` sets on `instance`, and `auto_now` fields."""
+    return [
+        field.name
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+        and (
+            field.name in validated_data
+            or field.attname in validated_data
+            or getattr(field, "auto_now", False)
+        )
+    ]

@@ -108,3 +108,32 @@ class TestRepresentation:
         assert data["category_name"] == "tools"
         assert data["price"] == "12.50"
         assert Decimal(data["price"]) == saw.price
+
+
+class TestPartialUpdatesWriteOnlyTheirColumns:
+    async def test_stale_patches_of_different_fields_both_land(self, saw: Product) -> None:
+        """Two PATCHes prepared from the same stale row keep each other's change."""
+        first = ProductSerializer(
+            await Product.objects.aget(pk=saw.pk), data={"stock": 9}, partial=True
+        )
+        second = ProductSerializer(
+            await Product.objects.aget(pk=saw.pk), data={"description": "sharp"}, partial=True
+        )
+        await first.ais_valid(raise_exception=True)
+        await second.ais_valid(raise_exception=True)
+
+        await first.asave()
+        await second.asave()
+
+        await saw.arefresh_from_db()
+        assert (saw.stock, saw.description) == (9, "sharp")
+
+    async def test_full_updates_still_write_every_field(self, saw: Product) -> None:
+        """PUT keeps DRF's behaviour: the whole row is written."""
+        serializer = ProductSerializer(saw, data={"name": "Jigsaw", "price": "3.00"})
+        await serializer.ais_valid(raise_exception=True)
+
+        await serializer.asave()
+
+        await saw.arefresh_from_db()
+        assert (saw.name, saw.price) == ("Jigsaw", Decimal("3.00"))
