@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage
 from django.db.models import QuerySet
 from rest_framework import pagination
@@ -82,7 +83,12 @@ class CursorPagination(pagination.CursorPagination):
     ) -> list[Any] | None:
         """Return the page the cursor points at; raise DRF's 404 "Invalid cursor" for a bad one."""
         # DRF's cursor arithmetic issues one query for the page; it runs in one thread hop.
-        page: list[Any] | None = await sync_to_async(self.paginate_queryset)(
-            queryset, request, view
-        )
+        try:
+            page: list[Any] | None = await sync_to_async(self.paginate_queryset)(
+                queryset, request, view
+            )
+        except (ValidationError, ValueError, TypeError, ArithmeticError):
+            # A tampered cursor whose position does not fit the ordering field (text for a
+            # decimal, say) would reach the database as a bad value; it is just a bad cursor.
+            raise NotFound(self.invalid_cursor_message) from None
         return page
