@@ -85,4 +85,5 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "PAGE_SIZE": 10,
+    "DEFAULT_THROTTLE_RATES": {"uploads": "2/min"},
 }

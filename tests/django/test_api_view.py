@@ -18,6 +18,7 @@ from typing_extensions import override
 from restflow_core import NotFound
 from restflow_django.permissions import AsyncBasePermission
 from restflow_django.test import AsyncAPIClient, AsyncAPIRequestFactory, force_authenticate
+from restflow_django.throttling import AsyncScopedRateThrottle, AsyncUserRateThrottle
 from restflow_django.views import AsyncAPIView
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -265,3 +266,39 @@ class TestThrottles:
 
         assert statuses == [200, 200, 429]
         assert int(refused["Retry-After"]) > 0
+
+
+class TestAsyncThrottles:
+    async def test_concurrent_requests_cannot_pass_the_limit(self, ada: User) -> None:
+        """Twenty simultaneous requests against 5/min: exactly five pass, the rest wait."""
+
+        class FivePerMinute(AsyncUserRateThrottle):
+            rate = "5/min"
+            scope = "restflow-async-test"
+
+        from django.core.cache import cache
+
+        await cache.aclear()
+        view = make_view(permissions.AllowAny, throttle_classes=(FivePerMinute,))
+
+        responses = await asyncio.gather(*(call(view, ada) for _ in range(20)))
+
+        statuses = sorted(response.status_code for response in responses)
+        assert statuses == [200] * 5 + [429] * 15
+        refused = next(response for response in responses if response.status_code == 429)
+        assert 0 < int(refused["Retry-After"]) <= 60
+
+    async def test_scoped_throttle_reads_the_views_scope(self, ada: User) -> None:
+        """`throttle_scope` on the view picks the rate from `DEFAULT_THROTTLE_RATES`."""
+        from django.core.cache import cache
+
+        await cache.aclear()
+        view = make_view(
+            permissions.AllowAny,
+            throttle_classes=(AsyncScopedRateThrottle,),
+            throttle_scope="uploads",
+        )
+
+        statuses = [(await call(view, ada)).status_code for _ in range(3)]
+
+        assert statuses == [200, 200, 429]

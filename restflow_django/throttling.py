@@ -1,0 +1,98 @@
+"""Async rate throttles: fixed-window counters kept with Django's async cache API.
+
+Each request adds to its window's counter with the cache's atomic `add`/`incr`, so
+concurrent requests cannot slip past the limit the way DRF's read-then-write history can.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.core.cache.backends.locmem import LocMemCache
+from rest_framework.request import Request
+from rest_framework.throttling import (
+    AnonRateThrottle,
+    ScopedRateThrottle,
+    SimpleRateThrottle,
+    UserRateThrottle,
+)
+from typing_extensions import override
+
+__all__ = [
+    "AsyncAnonRateThrottle",
+    "AsyncRateThrottleMixin",
+    "AsyncScopedRateThrottle",
+    "AsyncUserRateThrottle",
+]
+
+
+class AsyncRateThrottleMixin(SimpleRateThrottle):
+    """Adds `aallow_request` to a DRF rate throttle: at most `num_requests` per window."""
+
+    # Set by DRF's `__init__` from the rate; its stubs do not declare them.
+    num_requests: int | None
+    duration: int | None
+    window_end = 0.0
+
+    async def aallow_request(self, request: Request, view: Any) -> bool:
+        """Count this request in its window; refuse it once the window's limit is passed."""
+        if self.rate is None or self.num_requests is None or self.duration is None:
+            return True
+        ident = self.get_cache_key(request, view)
+        if ident is None:
+            return True
+        window = int(self.timer() // self.duration)
+        self.window_end = float((window + 1) * self.duration)
+        count = await self._acount_hit(f"{ident}:{window}", self.duration + 1)
+        return count <= self.num_requests
+
+    async def _acount_hit(self, key: str, lifetime: int) -> int:
+        # Django's `aincr` is a get followed by a set, which concurrent requests race
+        # through; the backends' sync `add` and `incr` are atomic (LocMem under its lock,
+        # Redis and Memcached natively), so those are used, in a thread unless in-process.
+        add: Callable[..., Any] = self.cache.add
+        incr: Callable[..., Any] = self.cache.incr
+        if not isinstance(getattr(add, "__self__", None), LocMemCache):
+            add, incr = sync_to_async(add), sync_to_async(incr)
+        if await _aresult(add(key, 1, lifetime)):
+            return 1
+        try:
+            return int(await _aresult(incr(key)))
+        except ValueError:
+            # The window's counter expired between the two calls: this hit opens it again.
+            await _aresult(add(key, 1, lifetime))
+            return 1
+
+    @override
+    def wait(self) -> float | None:
+        """Seconds until the current window ends."""
+        return max(0.0, self.window_end - self.timer())
+
+
+async def _aresult(value: Any) -> Any:
+    """Await `value` if it is awaitable, else return it."""
+    return await value if inspect.isawaitable(value) else value
+
+
+class AsyncAnonRateThrottle(AsyncRateThrottleMixin, AnonRateThrottle):
+    """DRF's `AnonRateThrottle` (scope `anon`), counted atomically."""
+
+
+class AsyncUserRateThrottle(AsyncRateThrottleMixin, UserRateThrottle):
+    """DRF's `UserRateThrottle` (scope `user`), counted atomically."""
+
+
+class AsyncScopedRateThrottle(AsyncRateThrottleMixin, ScopedRateThrottle):
+    """DRF's `ScopedRateThrottle` (the view's `throttle_scope`), counted atomically."""
+
+    @override
+    async def aallow_request(self, request: Request, view: Any) -> bool:
+        self.scope = getattr(view, self.scope_attr, None)
+        if not self.scope:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return await super().aallow_request(request, view)
