@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -17,9 +18,9 @@ from tests.testapp.models import Product
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def server_url() -> Iterator[str]:
-    """Serve the test project with uvicorn on 127.0.0.1 for one test; always stopped."""
+@contextmanager
+def serve() -> Iterator[str]:
+    """Serve the test project with uvicorn on 127.0.0.1 until the block ends; always stopped."""
     config = uvicorn.Config(
         get_asgi_application(), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
     )
@@ -38,6 +39,13 @@ def server_url() -> Iterator[str]:
         server.should_exit = True
         thread.join(10)
         assert not thread.is_alive(), "uvicorn did not stop within 10 seconds"
+
+
+@pytest.fixture
+def server_url() -> Iterator[str]:
+    """The test project served by uvicorn for one test."""
+    with serve() as url:
+        yield url
 
 
 class TestUvicorn:
