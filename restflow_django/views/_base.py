@@ -9,6 +9,8 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from asgiref.sync import async_to_sync, sync_to_async
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponseBase
 from rest_framework import exceptions
@@ -66,6 +68,29 @@ class DatabaseBusy(exceptions.APIException):
     default_code = "database_busy"
     # DRF's exception handler turns `wait` into a `Retry-After` header.
     wait = 1
+
+
+class PayloadTooLarge(exceptions.APIException):
+    """The body is larger than `DATA_UPLOAD_MAX_MEMORY_SIZE`: 413."""
+
+    status_code = 413
+    default_detail = "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
+    default_code = "payload_too_large"
+
+
+def check_body_size(request: Request) -> None:
+    """Raise `PayloadTooLarge` for a declared body over `DATA_UPLOAD_MAX_MEMORY_SIZE`.
+
+    Some DRF versions parse the body stream directly and never meet Django's own check.
+    """
+    # `None` disables the check; the stubs say int.
+    limit: int | None = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if limit is not None and declared > limit:
+        raise PayloadTooLarge()
 
 
 # SQLSTATEs of failures that succeed when retried: serialization failure, deadlock,
@@ -155,6 +180,7 @@ class AsyncAPIView(APIView):
         await self.aperform_authentication(request)
         await self.acheck_permissions(request)
         await self.acheck_throttles(request)
+        check_body_size(request)
 
     async def aperform_authentication(self, request: Request) -> None:
         """Authenticate `request` with each authenticator in turn, never blocking the loop.
@@ -250,6 +276,8 @@ class AsyncAPIView(APIView):
             exc = to_api_exception(exc)
         elif is_transient_database_error(exc):
             exc = DatabaseBusy()
+        elif isinstance(exc, RequestDataTooBig):
+            exc = PayloadTooLarge()
         request: Any = getattr(self, "request", None)
         if isinstance(request, Request) and not hasattr(request, "_user"):
             # The exception handler may read `request.user`; resolve it without blocking.
