@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
+from django.db import OperationalError
 from rest_framework import permissions, throttling
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.exceptions import APIException
@@ -302,3 +303,28 @@ class TestAsyncThrottles:
         statuses = [(await call(view, ada)).status_code for _ in range(3)]
 
         assert statuses == [200, 200, 429]
+
+
+class TestTransientDatabaseErrors:
+    async def test_locked_database_answers_503_with_retry_after(self, ada: User) -> None:
+        """A database refusal that a retry may get past is a 503, not a 500."""
+
+        class Locked(AsyncAPIView):
+            async def get(self, request: Request) -> Response:
+                raise OperationalError("database is locked")
+
+        response = await call(Locked.as_view(), ada)
+
+        assert response.status_code == 503
+        assert response.data == {"detail": "The database is busy; retry the request."}
+        assert response["Retry-After"] == "1"
+
+    async def test_other_operational_errors_stay_server_errors(self, ada: User) -> None:
+        """Anything else is not retried blindly: it propagates as a 500."""
+
+        class Broken(AsyncAPIView):
+            async def get(self, request: Request) -> Response:
+                raise OperationalError("no such table: nowhere")
+
+        with pytest.raises(OperationalError):
+            await call(Broken.as_view(), ada)
