@@ -13,7 +13,7 @@ import uvicorn
 from django.core.asgi import get_asgi_application
 from django.test import Client
 
-from tests.testapp.models import Product
+from tests.testapp.models import AuditEntry, Product
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,3 +98,15 @@ class TestWsgi:
         assert fetched.json()["name"] == "Lamp"
         assert deleted.status_code == 204
         assert not Product.objects.exists()
+
+    def test_atomic_actions_roll_back_under_wsgi(self) -> None:
+        """A hook failing after its writes leaves nothing, served by the sync handler too."""
+        client = Client(raise_request_exception=False)
+
+        response = client.post(
+            "/atomic-products/", {"name": "explode", "price": "1"}, content_type="application/json"
+        )
+
+        assert response.status_code == 500
+        assert not Product.objects.exists()
+        assert not AuditEntry.objects.exists()
