@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""restflow's two commands: `python3 dev.py demo` runs the demo, `python3 dev.py test` checks all.
+"""restflow's two commands: `python3 dev.py demo` serves the demo, `python3 dev.py test` checks.
 
 Each creates `.venv` (or the folder named by `RESTFLOW_VENV`) and installs the project into it
 when missing or when `pyproject.toml` changed; the tests also run the Django suite in
@@ -52,8 +52,8 @@ def run(*command: object, env: dict[str, str] | None = None) -> None:
 
 
 def demo() -> None:
-    """Run the demonstration."""
-    run(BIN / "python", "examples/memory_demo.py")
+    """Serve the demo shop on 127.0.0.1:8000 (SQLite), with sample data."""
+    run(BIN / "python", "-m", "examples.shop.serve", *sys.argv[2:])
 
 
 def test() -> None:
@@ -79,7 +79,7 @@ def test() -> None:
 TASKS = {"demo": demo, "test": test}
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or sys.argv[1] not in TASKS:
+    if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
         sys.exit(f"usage: python3 dev.py {{{','.join(TASKS)}}}")
     ensure_environment(VENV, "[django,dev]")
     TASKS[sys.argv[1]]()

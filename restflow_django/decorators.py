@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar, cast
 
+from django.http import HttpResponseBase
 from rest_framework import decorators
-from rest_framework.response import Response
 
 __all__ = ["action"]
 
-HandlerT = TypeVar("HandlerT", bound=Callable[..., Awaitable[Response] | Response])
+HandlerT = TypeVar("HandlerT", bound=Callable[..., Awaitable[HttpResponseBase] | HttpResponseBase])
 
 
 def action(

@@ -24,7 +24,11 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
     "tests.testapp",
+    "examples.shop.catalog",
 ]
 
 TEMPLATES = [

@@ -81,7 +81,11 @@ async def aevaluate(items: Any) -> Any:
 
 
 class APIViewHelpersMixin(GenericAPIView[ModelT]):
-    """Response helpers with separate request and response serializers."""
+    """Response helpers, and separate request and response serializers.
+
+    With neither `request_serializer_class` nor `response_serializer_class` set, every
+    serializer comes from DRF's `get_serializer()`, overrides included.
+    """
 
     request_serializer_class: type[BaseSerializer[Any]] | None = None
     response_serializer_class: type[BaseSerializer[Any]] | None = None
@@ -95,14 +99,24 @@ class APIViewHelpersMixin(GenericAPIView[ModelT]):
         return self.response_serializer_class or self.get_serializer_class()
 
     def get_request_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Any]:
-        """Return the request serializer with this view's context."""
+        """Return the serializer that validates request bodies, with this view's context."""
+        if self.request_serializer_class is None:
+            return self.get_serializer(*args, **kwargs)
         kwargs.setdefault("context", self.get_serializer_context())
-        return self.get_request_serializer_class()(*args, **kwargs)
+        return self.request_serializer_class(*args, **kwargs)
 
     def get_response_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Any]:
-        """Return the response serializer with this view's context."""
+        """Return the serializer that represents responses, with this view's context."""
+        if self.response_serializer_class is None:
+            return self.get_serializer(*args, **kwargs)
         kwargs.setdefault("context", self.get_serializer_context())
-        return self.get_response_serializer_class()(*args, **kwargs)
+        return self.response_serializer_class(*args, **kwargs)
+
+    async def arender_saved(self, serializer: BaseSerializer[Any]) -> Any:
+        """Represent what `serializer` saved: with the response serializer when one is set."""
+        if self.response_serializer_class is None:
+            return await arender(serializer)
+        return await arender(self.get_response_serializer(serializer.instance))
 
     async def aserialized_response(
         self,
@@ -269,4 +283,4 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
 
     async def arender_many(self, items: Any) -> Any:
         """Return the serialized form of `items`, a page or a whole queryset."""
-        return await arender(self.get_serializer(await aevaluate(items), many=True))
+        return await arender(self.get_response_serializer(await aevaluate(items), many=True))

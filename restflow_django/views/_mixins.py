@@ -41,15 +41,15 @@ class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
                 request.data,
                 validate=self.avalidated_serializer,
                 persist=self.aperform_create,
-                render=arender,
+                render=self.arender_saved,
                 respond=respond,
                 headers=self.get_success_headers,
                 unit=unit,
             )
 
     async def avalidated_serializer(self, data: Any) -> BaseSerializer[ModelT]:
-        """Return `get_serializer(data=data)`, validated (400 when invalid)."""
-        serializer = self.get_serializer(data=data)
+        """Return the request serializer for `data`, validated (400 when invalid)."""
+        serializer = self.get_request_serializer(data=data)
         await avalidate_or_is_valid_serializer(serializer, raise_exception=True)
         return serializer
 
@@ -86,7 +86,7 @@ class AsyncRetrieveModelMixin(AsyncGenericAPIView[ModelT]):
 
     async def arender_one(self, instance: ModelT) -> Any:
         """Return the serialized form of `instance`."""
-        return await arender(self.get_serializer(instance))
+        return await arender(self.get_response_serializer(instance))
 
 
 class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
@@ -101,7 +101,7 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
                 fetch=self.aget_object,
                 validate=self.arevalidated_serializer,
                 persist=self.aperform_update,
-                render=arender,
+                render=self.arender_saved,
                 respond=respond,
                 unit=unit,
             )
@@ -114,8 +114,8 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
     async def arevalidated_serializer(
         self, instance: ModelT, data: Any, partial: bool
     ) -> BaseSerializer[ModelT]:
-        """Return `get_serializer(instance, data=data, partial=partial)`, validated."""
-        serializer = self.get_serializer(instance, data=data, partial=partial)
+        """Return the request serializer for `instance` and `data`, validated."""
+        serializer = self.get_request_serializer(instance, data=data, partial=partial)
         await avalidate_or_is_valid_serializer(serializer, raise_exception=True)
         return serializer
 

@@ -44,8 +44,8 @@ json_values = st.recursive(
 payloads = st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=8), json_values, max_size=6)
 bodies = payloads | json_values
 keys = st.integers(min_value=-(2**70), max_value=2**70).map(str) | st.text(
-    # Characters the router's `[^/.]+` lookup pattern, or the URL itself, cannot carry.
-    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="/.?#%"),
+    # Characters the router's `[^/.]+` lookup pattern, or a URL path, cannot carry.
+    alphabet=st.characters(exclude_categories=["Cs", "Cc"], exclude_characters="/.?#%"),
     min_size=1,
     max_size=12,
 )
