@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import inspect
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import async_to_sync, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.handlers.asgi import ASGIRequest
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponseBase
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import ForcedAuthentication, Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 from typing_extensions import override
 
@@ -47,6 +51,44 @@ def as_async_view(view: Callable[..., Any]) -> AsyncView:
     # open their own transaction instead (see `AsyncGenericAPIView.atomic`).
     async_view._non_atomic_requests = EVERY_DATABASE  # type: ignore[attr-defined]
     return async_view
+
+
+class RenderedResponse(Response):
+    """A DRF response rendered already: `render()` returns it, called or awaited.
+
+    Django's async handler renders a response in a thread unless `render` is a coroutine
+    function; this one is marked as one and the response is awaitable, so no thread is
+    needed, while sync callers (tests calling `response.render()`) still get the response.
+    """
+
+    @markcoroutinefunction
+    @override
+    def render(self) -> RenderedResponse:
+        return self
+
+    def __await__(self) -> Generator[Any, None, RenderedResponse]:
+        """Awaiting the rendered response gives it back at once."""
+        done: asyncio.Future[RenderedResponse] = asyncio.get_running_loop().create_future()
+        done.set_result(self)
+        return done.__await__()
+
+
+def render_on_loop(request: HttpRequest, response: HttpResponseBase) -> None:
+    """Render a plain DRF response now, when its renderer is pure CPU and the server is ASGI.
+
+    JSON rendering needs no thread; template-based renderers (the browsable API) and
+    `Response` subclasses keep Django's own path.
+    """
+    renderer = getattr(response, "accepted_renderer", None)
+    if (
+        type(response) is not Response
+        or not isinstance(request, ASGIRequest)
+        or not isinstance(renderer, JSONRenderer)
+        or isinstance(renderer, BrowsableAPIRenderer)
+    ):
+        return
+    response.render()
+    response.__class__ = RenderedResponse
 
 
 class _EveryDatabase(frozenset[str]):
@@ -157,6 +199,7 @@ class AsyncAPIView(APIView):
         except Exception as exc:
             response = await self.ahandle_exception(exc)
         self.response = self.finalize_response(drf_request, response, *args, **kwargs)
+        render_on_loop(request, self.response)
         return self.response
 
     async def acall_handler(self, request: Request, *args: Any, **kwargs: Any) -> Any:
