@@ -5,7 +5,8 @@ Settings (`PAGE_SIZE`), query parameters, error messages and response shapes are
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 
-from restflow_django.views._generic import aevaluate
+ResultT = TypeVar("ResultT")
 
 __all__ = ["CursorPagination", "LimitOffsetPagination", "PageNumberPagination", "acount"]
 
@@ -25,6 +26,13 @@ async def acount(queryset: Any) -> int:
     if isinstance(queryset, QuerySet):
         return await queryset.acount()
     return len(queryset)
+
+
+async def on_thread_if_queryset(queryset: Any, work: Callable[..., ResultT], *args: Any) -> ResultT:
+    """Run `work(*args)` in a thread when `queryset` is a queryset, else right here."""
+    if isinstance(queryset, QuerySet):
+        return await sync_to_async(work)(*args)
+    return work(*args)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -39,17 +47,21 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if not page_size:
             return None
         paginator = self.django_paginator_class(queryset, page_size)
-        # `count` is a cached property: fill it from the async ORM so the paginator never counts.
-        paginator.__dict__["count"] = await acount(queryset)
+        # Counting, choosing the page and fetching its rows (with their prefetches) make one
+        # thread hop together; a list needs none.
+        rows = await on_thread_if_queryset(queryset, self._cut_page, paginator, request)
+        if paginator.num_pages > 1 and self.template is not None:
+            self.display_page_controls = True
+        return rows
+
+    def _cut_page(self, paginator: Any, request: Request) -> list[Any]:
         page_number = self.get_page_number(request, paginator)
         try:
             self.page = paginator.page(page_number)
         except InvalidPage as exc:
             message = self.invalid_page_message.format(page_number=page_number, message=str(exc))
             raise NotFound(message) from None
-        if paginator.num_pages > 1 and self.template is not None:
-            self.display_page_controls = True
-        rows = list(await aevaluate(self.page.object_list))
+        rows = list(self.page.object_list)
         self.page.object_list = rows
         return rows
 
@@ -65,14 +77,22 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         limit = self.get_limit(request)
         if limit is None:
             return None
-        self.limit = limit
-        self.count = await acount(queryset)
-        self.offset = self.get_offset(request)
-        if self.count > self.limit and self.template is not None:
+        offset = self.get_offset(request)
+        self.limit, self.offset = limit, offset
+        # The count and the window's rows come back from one thread hop.
+        count, rows = await on_thread_if_queryset(
+            queryset, self._cut_window, queryset, limit, offset
+        )
+        self.count = count
+        if count > limit and self.template is not None:
             self.display_page_controls = True
-        if self.count == 0 or self.offset > self.count:
-            return []
-        return list(await aevaluate(queryset[self.offset : self.offset + self.limit]))
+        return rows
+
+    def _cut_window(self, queryset: Any, limit: int, offset: int) -> tuple[int, list[Any]]:
+        count = self.get_count(queryset)
+        if count == 0 or offset > count:
+            return count, []
+        return count, list(queryset[offset : offset + limit])
 
 
 class CursorPagination(pagination.CursorPagination):
