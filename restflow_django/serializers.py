@@ -24,6 +24,8 @@ __all__ = [
     "arender",
     "asave",
     "avalidate_or_is_valid_serializer",
+    "avalidate_save_represent",
+    "saves_synchronously",
 ]
 
 
@@ -59,6 +61,35 @@ async def arender(serializer: BaseSerializer[Any]) -> Any:
     still works; `select_related`/`prefetch_related` make it free of thread hops.
     """
     return await aon_loop_or_thread(lambda: serializer.data)
+
+
+def saves_synchronously(serializer: BaseSerializer[Any]) -> bool:
+    """Whether `serializer`'s async validation and save are just DRF's sync ones in a thread.
+
+    True for plain DRF serializers and restflow's own; False when a subclass brings its own
+    `ais_valid` or `asave`.
+    """
+    cls = type(serializer)
+    return (
+        getattr(cls, "ais_valid", AsyncSerializerMixin.ais_valid) is AsyncSerializerMixin.ais_valid
+        and getattr(cls, "asave", AsyncSerializerMixin.asave) is AsyncSerializerMixin.asave
+    )
+
+
+async def avalidate_save_represent(serializer: BaseSerializer[Any], *, represent: bool) -> None:
+    """Validate, save and (with `represent`) represent `serializer` in one thread hop.
+
+    Raises DRF's `ValidationError` before saving anything when the data is invalid. The
+    representation is cached on the serializer, so `serializer.data` costs nothing after.
+    """
+
+    def work() -> None:
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        if represent:
+            _ = serializer.data
+
+    await sync_to_async(work)()
 
 
 class AsyncSerializerMixin(Generic[InstanceT]):

@@ -19,7 +19,13 @@ from rest_framework.serializers import BaseSerializer
 
 from restflow_core.units import atomically
 from restflow_django._sync import acall
-from restflow_django.serializers import arender
+from restflow_django.serializers import (
+    arender,
+    asave,
+    avalidate_or_is_valid_serializer,
+    avalidate_save_represent,
+    saves_synchronously,
+)
 from restflow_django.transactions import DjangoUnitOfWork, request_thread
 from restflow_django.views._base import AsyncAPIView
 from restflow_django.views._postfetch import PostFetch, aapply_post_fetches
@@ -111,6 +117,18 @@ class APIViewHelpersMixin(GenericAPIView[ModelT]):
             return self.get_serializer(*args, **kwargs)
         kwargs.setdefault("context", self.get_serializer_context())
         return self.response_serializer_class(*args, **kwargs)
+
+    async def asave_fused(self, serializer: BaseSerializer[Any]) -> None:
+        """Validate and save `serializer` as the default hooks would, in one thread hop.
+
+        A serializer with its own `ais_valid` or `asave` gets them awaited instead.
+        """
+        if saves_synchronously(serializer):
+            represent = self.response_serializer_class is None
+            await avalidate_save_represent(serializer, represent=represent)
+            return
+        await avalidate_or_is_valid_serializer(serializer, raise_exception=True)
+        await asave(serializer)
 
     async def arender_saved(self, serializer: BaseSerializer[Any]) -> Any:
         """Represent what `serializer` saved: with the response serializer when one is set."""

@@ -31,21 +31,34 @@ def respond(status: HTTPStatus, body: Any, headers: Mapping[str, str] | None = N
     return Response(body, status=status, headers=headers)
 
 
+def keeps_defaults(view: object, mixin: type, *names: str) -> bool:
+    """Whether `view` still uses `mixin`'s own implementation of each method in `names`."""
+    return all(getattr(type(view), name) is getattr(mixin, name) for name in names)
+
+
 class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `create`: validate, `aperform_create`, answer 201 with `Location` from `url`."""
 
     async def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Create an object from `request.data`."""
+        validate, persist = self.avalidated_serializer, self.aperform_create
+        if keeps_defaults(self, AsyncCreateModelMixin, "avalidated_serializer", "aperform_create"):
+            # The default steps' work, validation and save, fused into one thread hop.
+            validate, persist = self.aprepared_serializer, self.asave_fused
         async with self.aunit_of_work() as unit:
             return await run_create(
                 request.data,
-                validate=self.avalidated_serializer,
-                persist=self.aperform_create,
+                validate=validate,
+                persist=persist,
                 render=self.arender_saved,
                 respond=respond,
                 headers=self.get_success_headers,
                 unit=unit,
             )
+
+    async def aprepared_serializer(self, data: Any) -> BaseSerializer[ModelT]:
+        """Return the request serializer for `data`, to be validated by `asave_fused`."""
+        return self.get_request_serializer(data=data)
 
     async def avalidated_serializer(self, data: Any) -> BaseSerializer[ModelT]:
         """Return the request serializer for `data`, validated (400 when invalid)."""
@@ -94,17 +107,29 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
 
     async def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Validate `request.data` against the object and save it; `partial=True` for PATCH."""
+        validate, persist = self.arevalidated_serializer, self.aperform_update
+        if keeps_defaults(
+            self, AsyncUpdateModelMixin, "arevalidated_serializer", "aperform_update"
+        ):
+            # The default steps' work, validation and save, fused into one thread hop.
+            validate, persist = self.aprepared_update_serializer, self.asave_fused
         async with self.aunit_of_work() as unit:
             return await run_update(
                 request.data,
                 partial=kwargs.pop("partial", False),
                 fetch=self.aget_object,
-                validate=self.arevalidated_serializer,
-                persist=self.aperform_update,
+                validate=validate,
+                persist=persist,
                 render=self.arender_saved,
                 respond=respond,
                 unit=unit,
             )
+
+    async def aprepared_update_serializer(
+        self, instance: ModelT, data: Any, partial: bool
+    ) -> BaseSerializer[ModelT]:
+        """Return the request serializer for `instance` and `data`, for `asave_fused`."""
+        return self.get_request_serializer(instance, data=data, partial=partial)
 
     async def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Change only the fields `request.data` names."""

@@ -9,7 +9,7 @@ import pytest
 from restflow_django.diagnostics import Diagnostics
 from restflow_django.test import AsyncAPIRequestFactory
 from tests.testapp.models import Category, Product
-from tests.testapp.views import LazyProductViewSet, ProductViewSet
+from tests.testapp.views import LazyProductViewSet, PlainProductViewSet, ProductViewSet
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,3 +64,52 @@ class TestDetailCosts:
         assert response.status_code == 200
         seen.assert_queries(2)
         seen.assert_crossings(1)
+
+
+async def measure_write(
+    view: Any, method: str, body: Any, **kwargs: Any
+) -> tuple[Any, Diagnostics]:
+    """Call `view` with `body`; return the rendered response and what it cost."""
+    async with Diagnostics() as seen:
+        request = factory.request_with_body(method, "/", body)
+        response = await view(request, **kwargs)
+        response.render()
+    return response, seen
+
+
+class TestWriteCosts:
+    async def test_create_validates_saves_and_represents_in_one_hop(self, tools: Category) -> None:
+        """With the default hook, a create crosses to a thread once for all its queries."""
+        response, seen = await measure_write(
+            PlainProductViewSet.as_view({"post": "create"}),
+            "POST",
+            {"name": "Drill", "price": "9.00", "category": tools.pk},
+        )
+
+        assert response.status_code == 201
+        seen.assert_crossings(1)
+        assert await Product.objects.filter(name="Drill").aexists()
+
+    async def test_partial_update_fetches_then_saves(self, saw: Product) -> None:
+        """A PATCH costs the fetch and one hop for validation, save and representation."""
+        response, seen = await measure_write(
+            PlainProductViewSet.as_view({"patch": "partial_update"}),
+            "PATCH",
+            {"stock": 4},
+            pk=str(saw.pk),
+        )
+
+        assert response.data["stock"] == 4
+        seen.assert_crossings(2)
+
+    async def test_overridden_hooks_still_run(self, ada: Any) -> None:
+        """An `aperform_create` override is awaited; the fused path is only for the default."""
+        from restflow_django.test import force_authenticate
+
+        request = factory.request_with_body("POST", "/", {"name": "Drill", "price": "9.00"})
+        force_authenticate(request, ada)
+        view: Any = ProductViewSet.as_view({"post": "create"})
+        response = await view(request)
+
+        assert response.status_code == 201
+        assert (await Product.objects.aget(name="Drill")).created_by_id == ada.pk
