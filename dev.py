@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -27,7 +28,9 @@ FLOOR_PINS = ("django>=4.2,<5", "djangorestframework>=3.16,<3.17", "django-filte
 
 def ensure_environment(venv_dir: Path, requirement: str, *pins: str) -> None:
     """Create `venv_dir` and install the project's `requirement` into it, once per pyproject."""
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + repr(pins).encode())
+    digest = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + repr((requirement, pins)).encode()
+    )
     stamp = venv_dir / f".installed-{digest.hexdigest()[:16]}"
     if stamp.exists():
         return
@@ -76,7 +79,16 @@ def test() -> None:
         print("PostgreSQL tests skipped: set RESTFLOW_TEST_POSTGRES to run them.")
 
 
-TASKS = {"demo": demo, "test": test}
+def bench() -> None:
+    """Run the benchmarks (about eight minutes) and write `benchmarks/RESULTS.md`."""
+    ensure_environment(VENV, "[django,dev,bench]")
+    if shutil.which("wrk") is None:
+        run("apt-get", "update", "-qq")
+        run("apt-get", "install", "-y", "-qq", "wrk")
+    run(BIN / "python", "-m", "benchmarks.run")
+
+
+TASKS = {"bench": bench, "demo": demo, "test": test}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Awaitable
 from typing import Any, Generic, TypeVar
@@ -115,16 +116,61 @@ class AsyncSerializerMixin(Generic[InstanceT]):
         return arender(serializer)
 
 
-class Serializer(AsyncSerializerMixin[Any], serializers.Serializer[Any]):
+class FastRepresentationMixin:
+    """Representation without DRF's per-row field filtering.
+
+    DRF walks every field to skip write-only ones for each row it represents; the readable
+    fields are listed once per serializer instead. Change `fields` before the first
+    representation, as DRF's own field caching already requires.
+    """
+
+    @property
+    def _readable_fields(self) -> list[Any]:
+        readable: list[Any] | None = self.__dict__.get("_restflow_readable_fields")
+        if readable is None:
+            fields: Any = self.fields  # type: ignore[attr-defined]  # a mixin for serializers
+            readable = [field for field in fields.values() if not field.write_only]
+            self.__dict__["_restflow_readable_fields"] = readable
+        return readable
+
+
+class Serializer(FastRepresentationMixin, AsyncSerializerMixin[Any], serializers.Serializer[Any]):
     """DRF's `Serializer` with `ais_valid`, `asave` and `adata`."""
 
 
-class ModelSerializer(AsyncSerializerMixin[ModelT], serializers.ModelSerializer[ModelT]):
+# Methods whose override makes a serializer's fields depend on more than its class.
+_FIELD_BUILDERS = ("get_fields", "get_field_names", "build_field", "get_extra_kwargs")
+
+
+class ModelSerializer(
+    FastRepresentationMixin,
+    AsyncSerializerMixin[ModelT],
+    serializers.ModelSerializer[ModelT],
+):
     """DRF's `ModelSerializer` with `ais_valid`, `asave` and `adata`.
 
     A partial update (PATCH) writes only the columns it changes (plus `auto_now` ones), so
     concurrent PATCHes of different fields of one row never undo each other.
+
+    The fields DRF derives from the model are built once per class and copied for each
+    serializer, instead of being derived again every time; a subclass that overrides how
+    fields are built (`get_fields`, `get_field_names`, `build_field`, `get_extra_kwargs`)
+    keeps DRF's per-instance building.
     """
+
+    @override
+    def get_fields(self) -> dict[str, Any]:
+        cls = type(self)
+        if any(
+            getattr(cls, name) is not getattr(ModelSerializer, name) for name in _FIELD_BUILDERS
+        ):
+            return super().get_fields()
+        template: dict[str, Any] | None = cls.__dict__.get("_restflow_field_template")
+        if template is None:
+            template = super().get_fields()
+            cls._restflow_field_template = template  # type: ignore[attr-defined]
+        # DRF fields copy themselves by re-instantiating from their arguments.
+        return copy.deepcopy(template)
 
     @override
     def update(self, instance: ModelT, validated_data: dict[str, Any]) -> ModelT:

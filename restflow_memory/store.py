@@ -173,6 +173,11 @@ class MemoryStore(Generic[ModelT]):
         """Return a lazy query over every stored object, in insertion order."""
         return MemoryQuery(self)
 
+    def row(self, key: str) -> ModelT | None:
+        """Return the stored object under `key` (not a copy), or `None`."""
+        with self._lock:
+            return self._rows.get(key)
+
     def rows(self) -> list[ModelT]:
         """Return a consistent snapshot of the stored objects (not copies)."""
         with self._lock:
@@ -264,7 +269,16 @@ class MemoryQuery(Generic[ModelT]):
         return bool(self._matching())
 
     async def aget(self, *predicates: Predicate, **lookups: Any) -> ModelT:
-        """Return the only matching object; raise `NotFound` or `MultipleObjectsReturned`."""
+        """Return the only matching object; raise `NotFound` or `MultipleObjectsReturned`.
+
+        A `pk` lookup reads the one stored row by key instead of scanning the store.
+        """
+        if "pk" in lookups and self.window == slice(None):
+            row = self.store.row(str(lookups.pop("pk")))
+            narrowed = self.filter(*predicates, **lookups)
+            if row is None or not all(test(row) for test in narrowed.predicates):
+                raise NotFound()
+            return copied(row)
         found = self.filter(*predicates, **lookups)._evaluate()
         if not found:
             raise NotFound()

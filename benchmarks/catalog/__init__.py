@@ -1,0 +1,1 @@
+"""The benchmark's models and one module of views per stack."""

@@ -1,0 +1,61 @@
+"""The API through restflow: an `AsyncModelViewSet` and an async permission doing I/O."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from typing_extensions import override
+
+from benchmarks.catalog.models import Product
+from benchmarks.catalog.represent import PAGE_SIZE
+from restflow_django.pagination import PageNumberPagination
+from restflow_django.permissions import AsyncBasePermission
+from restflow_django.serializers import ModelSerializer
+from restflow_django.views import AsyncAPIView, AsyncModelViewSet
+
+
+class ProductSerializer(ModelSerializer[Product]):
+    """Products with their category's name."""
+
+    category_name = serializers.CharField(source="category.name", read_only=True)
+
+    class Meta:
+        model = Product
+        fields = ("id", "name", "price", "stock", "category", "category_name")
+
+
+class Pages(PageNumberPagination):
+    """Pages of 20."""
+
+    page_size = PAGE_SIZE
+
+
+class ProductViewSet(AsyncModelViewSet[Product]):
+    """Every action."""
+
+    queryset = Product.objects.select_related("category")
+    serializer_class = ProductSerializer
+    pagination_class = Pages
+
+
+class WaitsForIO(AsyncBasePermission):
+    """Allows after 20 ms of simulated I/O."""
+
+    @override
+    async def has_permission(self, request: Request, view: Any) -> bool:
+        await asyncio.sleep(0.02)
+        return True
+
+
+class IOView(AsyncAPIView):
+    """An I/O-bound endpoint."""
+
+    permission_classes = (WaitsForIO,)
+
+    async def get(self, request: Request) -> Response:
+        """Answer after the permission's wait."""
+        return Response({"ok": True})

@@ -1,0 +1,129 @@
+"""In-process costs: microseconds per request and thread crossings, no network involved."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+STACKS = ["raw", "restflow", "adrf", "drf", "ninja"]
+REQUESTS = 200
+
+
+async def per_request(client: Any, method: str, path: str, body: Any = None) -> float:
+    """Microseconds per request: the best of three batches of `REQUESTS`, after a warm-up."""
+    send = getattr(client, method)
+    extra = {} if body is None else {"data": json.dumps(body), "content_type": "application/json"}
+    for _ in range(20):
+        await send(path, **extra)
+    batches = []
+    for _ in range(3):
+        started = time.perf_counter()
+        for _ in range(REQUESTS):
+            response = await send(path, **extra)
+            assert response.status_code < 300, (path, response.status_code, response.content)
+        batches.append((time.perf_counter() - started) / REQUESTS * 1e6)
+    return min(batches)
+
+
+async def crossings(client: Any, method: str, path: str, body: Any = None) -> tuple[int, int]:
+    """Thread crossings and queries of one request."""
+    from restflow_django.diagnostics import Diagnostics
+
+    send = getattr(client, method)
+    extra = {} if body is None else {"data": json.dumps(body), "content_type": "application/json"}
+    async with Diagnostics() as seen:
+        await send(path, **extra)
+    return seen.crossings, len(seen.queries)
+
+
+@dataclass
+class Book:
+    """A book for the memory adapter's measurement."""
+
+    title: str
+    id: int | None = None
+
+
+async def memory_costs() -> tuple[float, float]:
+    """Microseconds per create and per retrieve through the memory adapter's client."""
+    from restflow_memory import (
+        Field,
+        MemoryClient,
+        MemoryRouter,
+        MemorySerializer,
+        MemoryStore,
+        ModelResource,
+    )
+
+    class BookSerializer(MemorySerializer[Book]):
+        model = Book
+        id = Field(int, read_only=True)
+        title = Field(str)
+
+    class BookResource(ModelResource[Book]):
+        store = MemoryStore[Book]()
+        serializer_class = BookSerializer
+
+    router = MemoryRouter()
+    router.register("books", BookResource)
+    client = MemoryClient(router)
+    rounds = 5000
+    started = time.perf_counter()
+    for _ in range(rounds):
+        await client.post("/books/", {"title": "Dune"})
+    create = (time.perf_counter() - started) / rounds * 1e6
+    started = time.perf_counter()
+    for _ in range(rounds):
+        await client.get("/books/7/")
+    retrieve = (time.perf_counter() - started) / rounds * 1e6
+    return create, retrieve
+
+
+async def main() -> None:
+    """Measure and print a markdown table."""
+    from django.test import AsyncClient
+
+    client = AsyncClient()
+    endpoints = {
+        "list": ("get", "products/?page=3", None),
+        "retrieve": ("get", "products/7/", None),
+        "create": ("post", "products/", {"name": "b", "price": "1.00", "category": 1}),
+    }
+    print("### In process: microseconds per request (Django's async test client, SQLite;")
+    print("best of three batches of 200)")
+    print()
+    print("| endpoint | " + " | ".join(STACKS) + " |")
+    print("|---|" + "---|" * len(STACKS))
+    for endpoint, (method, path, body) in endpoints.items():
+        cells = [
+            f"{await per_request(client, method, f'/{stack}/{path}', body):,.0f}"
+            for stack in STACKS
+        ]
+        print(f"| {endpoint} | " + " | ".join(cells) + " |")
+    print()
+    print("### Thread crossings and queries per request (restflow vs the raw async view)")
+    print()
+    print("| endpoint | restflow crossings | restflow queries | raw crossings | raw queries |")
+    print("|---|---|---|---|---|")
+    for endpoint, (method, path, body) in {
+        **endpoints,
+        "partial update": ("patch", "products/9/", {"stock": 3}),
+    }.items():
+        ours = await crossings(client, method, f"/restflow/{path}", body)
+        floor = await crossings(client, method, f"/raw/{path}", body)
+        print(f"| {endpoint} | {ours[0]} | {ours[1]} | {floor[0]} | {floor[1]} |")
+    create, retrieve = await memory_costs()
+    print()
+    print("### The memory adapter, in process")
+    print()
+    print(f"- create: {create:.1f} µs per action; retrieve: {retrieve:.1f} µs per action")
+
+
+if __name__ == "__main__":
+    from benchmarks.seed import seed
+
+    seed()
+    asyncio.run(main())

@@ -1,0 +1,264 @@
+"""Benchmark restflow against adrf, DRF, django-ninja and raw async Django, side by side.
+
+`python3 dev.py bench` runs this: one uvicorn worker serves every stack from one process
+(and one gunicorn sync worker serves DRF the classic way); wrk loads each endpoint from
+127.0.0.1 in turn, three rounds, on SQLite and, when `BENCH_POSTGRES` names a database, on
+PostgreSQL. Then an in-process table of microseconds per request and thread crossings.
+Prints every table and writes `benchmarks/RESULTS.md`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "2"))
+CONNECTIONS = 16
+STACKS = ["raw", "restflow", "adrf", "drf", "ninja", "drf-gunicorn"]
+CREATE = {"name": "bench", "price": "9.99", "stock": 1, "category": 1}
+# Each stack patches its own row, so no stack waits on another's row lock.
+PATCH_ROW = {stack: 100 + index for index, stack in enumerate(STACKS)}
+ENDPOINTS = {
+    "list": ("GET", "products/?page=3", None),
+    "retrieve": ("GET", "products/7/", None),
+    "create": ("POST", "products/", CREATE),
+    "partial update": ("PATCH", "products/{row}/", {"stock": 5}),
+    "I/O-bound (20 ms)": ("GET", "io/", None),
+}
+
+
+@dataclass
+class Sample:
+    """One wrk run: requests per second and latency percentiles in milliseconds."""
+
+    rps: float
+    p50: float
+    p99: float
+    errors: int
+
+
+def free_port() -> int:
+    """A free port on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def environment(database: str, sqlite: Path) -> dict[str, str]:
+    """The environment the servers and helpers run with."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "BENCH_DB": database,
+        "BENCH_SQLITE": str(sqlite),
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+@contextlib.contextmanager
+def server(command: list[str], env: dict[str, str], port: int) -> Iterator[None]:
+    """Run a server until the block ends; wait until it accepts connections; always stop it."""
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if process.poll() is not None:
+                raise RuntimeError(f"{command[0]} exited with {process.returncode}")
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"{command[0]} did not start within 30 seconds")
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+def wrk(url: str, method: str, body: dict[str, object] | None) -> Sample:
+    """Load `url` for `SECONDS` with `CONNECTIONS` connections; parse wrk's report."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f'wrk.method = "{method}"\n')
+        script.write('wrk.headers["Content-Type"] = "application/json"\n')
+        if body is not None:
+            script.write(f"wrk.body = [[{json.dumps(body)}]]\n")
+    command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "-s", script.name]
+    try:
+        report = subprocess.run(
+            [*command, url], capture_output=True, text=True, timeout=SECONDS + 30, check=True
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    return parse_wrk(report)
+
+
+def parse_wrk(report: str) -> Sample:
+    """Read requests/sec, the 50% and 99% latencies and the error count from wrk."""
+
+    def milliseconds(label: str) -> float:
+        match = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", report, re.M)
+        if match is None:
+            return float("nan")
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
+        return float(match.group(1)) * scale
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", report)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", report)
+    return Sample(
+        rps=float(rps.group(1)) if rps else 0.0,
+        p50=milliseconds("50%"),
+        p99=milliseconds("99%"),
+        errors=int(errors.group(1)) if errors else 0,
+    )
+
+
+def load_round(asgi: int, wsgi: int) -> dict[tuple[str, str], Sample]:
+    """One round: every endpoint of every stack, stacks interleaved endpoint by endpoint."""
+    samples = {}
+    for endpoint, (method, path, body) in ENDPOINTS.items():
+        for stack in STACKS:
+            port, prefix = (wsgi, "drf") if stack == "drf-gunicorn" else (asgi, stack)
+            url = f"http://127.0.0.1:{port}/{prefix}/" + path.format(row=PATCH_ROW[stack])
+            samples[endpoint, stack] = wrk(url, method, body)
+    return samples
+
+
+def measure_database(label: str, database: str) -> dict[tuple[str, str], Sample]:
+    """Seed `database`, serve it, and return the median sample of each endpoint and stack."""
+    with tempfile.TemporaryDirectory() as scratch:
+        env = environment(database, Path(scratch) / "bench.sqlite3")
+        subprocess.run([sys.executable, "-m", "benchmarks.seed"], cwd=ROOT, env=env, check=True)
+        asgi, wsgi = free_port(), free_port()
+        uvicorn = [sys.executable, "-m", "uvicorn", "benchmarks.asgi:application"]
+        uvicorn += ["--host", "127.0.0.1", "--port", str(asgi), "--no-access-log"]
+        uvicorn += ["--log-level", "warning"]
+        gunicorn = [sys.executable, "-m", "gunicorn", "benchmarks.wsgi:application", "-w", "1"]
+        gunicorn += ["-b", f"127.0.0.1:{wsgi}", "--log-level", "warning"]
+        rounds = []
+        with server(uvicorn, env, asgi), server(gunicorn, env, wsgi):
+            for number in range(1, ROUNDS + 1):
+                print(f"{label}: round {number} of {ROUNDS}", flush=True)
+                rounds.append(load_round(asgi, wsgi))
+    return {
+        key: Sample(
+            rps=statistics.median(r[key].rps for r in rounds),
+            p50=statistics.median(r[key].p50 for r in rounds),
+            p99=statistics.median(r[key].p99 for r in rounds),
+            errors=sum(r[key].errors for r in rounds),
+        )
+        for key in rounds[0]
+    }
+
+
+def load_table(label: str, samples: dict[tuple[str, str], Sample]) -> list[str]:
+    """Markdown: req/s, p50/p99 and ratios to the raw floor, per endpoint and stack."""
+    lines = [
+        f"### {label}: requests per second (p50 / p99 ms), ratio to the raw async view",
+        "",
+        "| endpoint | " + " | ".join(STACKS) + " |",
+        "|---|" + "---|" * len(STACKS),
+    ]
+    for endpoint in ENDPOINTS:
+        floor = samples[endpoint, "raw"].rps or 1.0
+        cells = []
+        for stack in STACKS:
+            sample = samples[endpoint, stack]
+            flag = f", {sample.errors} errors" if sample.errors else ""
+            cells.append(
+                f"{sample.rps:,.0f} ({sample.p50:.1f} / {sample.p99:.1f}) "
+                f"**{sample.rps / floor:.2f}x**{flag}"
+            )
+        lines.append(f"| {endpoint} | " + " | ".join(cells) + " |")
+    restflow = {e: samples[e, "restflow"].rps for e in ENDPOINTS}
+    lines += ["", "restflow's ratio to each peer (higher is better for restflow):", ""]
+    lines += ["| endpoint | " + " | ".join(s for s in STACKS if s != "restflow") + " |"]
+    lines += ["|---|" + "---|" * (len(STACKS) - 1)]
+    for endpoint in ENDPOINTS:
+        ratios = [
+            f"{restflow[endpoint] / (samples[endpoint, s].rps or 1.0):.2f}x"
+            for s in STACKS
+            if s != "restflow"
+        ]
+        lines.append(f"| {endpoint} | " + " | ".join(ratios) + " |")
+    return [*lines, ""]
+
+
+def in_process_table(env: dict[str, str]) -> list[str]:
+    """Run the in-process measurements in a fresh interpreter and return its table."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.inprocess"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    return result.stdout.splitlines()
+
+
+def versions() -> list[str]:
+    """Versions and machine facts for the report."""
+    from importlib.metadata import version
+
+    packages = ["django", "djangorestframework", "adrf", "django-ninja", "uvicorn", "gunicorn"]
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
+    return [
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}",
+        "- " + ", ".join(f"{name} {version(name)}" for name in packages),
+        f"- load: {wrk_version.splitlines()[0] if wrk_version else 'wrk'}, {CONNECTIONS} "
+        f"connections, {SECONDS} s per run, median of {ROUNDS} rounds, from 127.0.0.1",
+        "- servers: one uvicorn worker serving every stack from one process; DRF also under "
+        "one gunicorn sync worker (drf-gunicorn); no middleware on any stack",
+    ]
+
+
+def main() -> None:
+    """Run everything, print the tables and write RESULTS.md."""
+    started = time.monotonic()
+    report = ["# restflow benchmark results", "", *versions(), ""]
+    targets = [("SQLite", "sqlite")]
+    if os.environ.get("BENCH_POSTGRES"):
+        targets.append(("PostgreSQL", os.environ["BENCH_POSTGRES"]))
+    else:
+        report += ["PostgreSQL: not measured (set BENCH_POSTGRES to a libpq string).", ""]
+    for label, database in targets:
+        report += load_table(label, measure_database(label, database))
+    with tempfile.TemporaryDirectory() as scratch:
+        report += in_process_table(environment("sqlite", Path(scratch) / "inprocess.sqlite3"))
+    report += ["", f"Whole run: {time.monotonic() - started:.0f} s.", ""]
+    text = "\n".join(report)
+    print(text)
+    RESULTS.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Settings for the benchmark server. `BENCH_DB` is `sqlite` (default) or a libpq string."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+SECRET_KEY = "restflow-benchmarks"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+ROOT_URLCONF = "benchmarks.urls"
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "rest_framework",
+    "benchmarks.catalog",
+]
+# The same middleware for every stack: none, so the numbers are the frameworks'.
+MIDDLEWARE: list[str] = []
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+}
+
+
+def _database() -> dict[str, Any]:
+    target = os.environ.get("BENCH_DB", "sqlite")
+    if target == "sqlite":
+        path = os.environ.get("BENCH_SQLITE", str(Path("/tmp") / "restflow-bench.sqlite3"))
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": {"timeout": 30}}
+    params = dict(part.split("=", 1) for part in target.split())
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": params.get("dbname", "restflow"),
+        "USER": params.get("user", "restflow"),
+        "PASSWORD": params.get("password", ""),
+        "HOST": params.get("host", "127.0.0.1"),
+        "PORT": params.get("port", "5432"),
+        # One pool per server process, as recommended for async deployments.
+        "OPTIONS": {"pool": {"min_size": 4, "max_size": 16}},
+    }
+
+
+DATABASES = {"default": _database()}
