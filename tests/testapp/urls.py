@@ -20,6 +20,8 @@ router.register("filtered-products", views.FilteredProductViewSet, basename="fil
 router.register("atomic-products", views.AtomicProductViewSet, basename="atomic-product")
 router.register("loose-products", views.NonAtomicProductViewSet, basename="loose-product")
 router.register("default-products", views.DefaultAtomicityViewSet, basename="default-product")
+router.register("drf-side-by-side", parity_drf.ProductViewSet, basename="drf-side")
+router.register("streamed-products", views.StreamingProductViewSet, basename="streamed")
 router.register("soft-products", guide.ProductSoftViewSet, basename="soft-product")
 
 drf_router = SimpleRouter()

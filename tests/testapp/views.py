@@ -7,9 +7,11 @@ from typing import Any
 
 import django_filters
 from django.db.models import Count, QuerySet
+from django.http import StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import pagination as drf_pagination
 from rest_framework import permissions, serializers, versioning
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +24,7 @@ from restflow_django.filters import OrderingFilter, SearchFilter
 from restflow_django.pagination import CursorPagination, LimitOffsetPagination, PageNumberPagination
 from restflow_django.permissions import AsyncBasePermission
 from restflow_django.serializers import ModelSerializer, asave
+from restflow_django.streaming import stream_response
 from restflow_django.views import (
     AsyncAPIView,
     AsyncListAPIView,
@@ -168,6 +171,8 @@ def exception_handler_naming_the_user(exc: Exception, context: dict[str, Any]) -
 
 class WhoAmIView(AsyncAPIView):
     """Answers with the username; its errors name the user too."""
+
+    authentication_classes = (SessionAuthentication, TokenAuthentication)
 
     @override
     def get_exception_handler(self) -> Any:
@@ -427,3 +432,21 @@ class NonAtomicProductViewSet(ExplodingHooks):
 
 class DefaultAtomicityViewSet(ExplodingHooks):
     """Write actions follow the database's `ATOMIC_REQUESTS`."""
+
+
+class StreamingProductViewSet(AsyncReadOnlyModelViewSet[Product]):
+    """Exports every product as NDJSON or as one JSON array."""
+
+    queryset = Product.objects.select_related("category").order_by("id")
+    serializer_class = ProductSerializer
+
+    @action(detail=False, methods=["get"])
+    async def export(self, request: Request) -> StreamingHttpResponse:
+        """Stream the products in the format `?format=` names (NDJSON by default)."""
+        context = self.get_serializer_context()
+        return stream_response(
+            self.get_queryset(),
+            lambda row: ProductSerializer(row, context=context).data,
+            format="json" if request.query_params.get("as") == "array" else "ndjson",
+            chunk_size=2,
+        )
