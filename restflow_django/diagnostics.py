@@ -1,4 +1,4 @@
-"""Per-block diagnostics for tests: SQL queries and sync/async thread crossings.
+"""Per-block diagnostics for tests: queries, thread crossings, and strict relation loading.
 
 `async with Diagnostics() as seen:` records every query any thread runs and every
 `sync_to_async` crossing (the async ORM's included) until the block ends. The recording is
@@ -8,15 +8,96 @@ process-wide, so use it in tests that run one request at a time.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
 from asgiref.sync import SyncToAsync
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.backends.utils import CursorWrapper
+from django.db.models import Model
+from rest_framework.relations import RelatedField
 
-__all__ = ["Diagnostics"]
+__all__ = [
+    "Diagnostics",
+    "LazyRelationError",
+    "describe_unloaded_relation",
+    "strict_relations",
+    "strict_relations_enabled",
+]
+
+_strict: ContextVar[bool] = ContextVar("restflow_strict_relations", default=False)
+
+
+class LazyRelationError(RuntimeError):
+    """A serializer read a relation the queryset did not load (strict relations mode)."""
+
+
+@contextmanager
+def strict_relations() -> Iterator[None]:
+    """Within the block, a representation that loads a lazy relation raises instead.
+
+    `REST_FRAMEWORK`-style projects can turn it on everywhere with
+    `RESTFLOW = {"STRICT_RELATIONS": True}` in settings (for tests, say).
+    """
+    token = _strict.set(True)
+    try:
+        yield
+    finally:
+        _strict.reset(token)
+
+
+def strict_relations_enabled() -> bool:
+    """Whether lazy relation loads during representation are errors right now."""
+    configured: dict[str, Any] = getattr(settings, "RESTFLOW", {})
+    return _strict.get() or bool(configured.get("STRICT_RELATIONS", False))
+
+
+def describe_unloaded_relation(serializer: Any) -> str:
+    """Name the first field of `serializer` whose relation is not loaded, and the fix."""
+    child = getattr(serializer, "child", serializer)
+    rows = serializer.instance if getattr(serializer, "many", False) else [serializer.instance]
+    for row in list(rows or [])[:1]:
+        for readable in child.fields.values():
+            if readable.write_only or readable.source == "*":
+                continue
+            # A primary-key related field reads `<fk>_id` and loads nothing.
+            pk_only = isinstance(readable, RelatedField) and readable.use_pk_only_optimization()
+            missing = _first_unloaded(row, readable.source_attrs, pk_only=pk_only)
+            if missing is not None:
+                path, fix = missing
+                return (
+                    f"{type(child).__name__}.{readable.field_name} reads `{path}`, which the "
+                    f'queryset did not load: add {fix}("{path}")'
+                )
+    return f"{type(child).__name__} loaded a relation lazily while representing rows"
+
+
+def _first_unloaded(row: Any, attrs: list[str], *, pk_only: bool) -> tuple[str, str] | None:
+    current, path = row, []
+    for position, attr in enumerate(attrs, start=1):
+        if not isinstance(current, Model):
+            return None
+        try:
+            field = current._meta.get_field(attr)
+        except FieldDoesNotExist:
+            return None
+        path.append(attr)
+        if not field.is_relation:
+            return None
+        if field.many_to_many or field.one_to_many:
+            cache = getattr(current, "_prefetched_objects_cache", {})
+            return None if attr in cache else ("__".join(path), "prefetch_related")
+        if pk_only and position == len(attrs):
+            return None
+        if not field.is_cached(current):  # type: ignore[union-attr]  # relations only here
+            return "__".join(path), "select_related"
+        current = field.get_cached_value(current)  # type: ignore[union-attr]  # as above
+    return None
 
 
 @dataclass

@@ -8,12 +8,17 @@ from collections.abc import Awaitable
 from typing import Any, Generic, TypeVar
 
 from asgiref.sync import sync_to_async
+from django.core.exceptions import SynchronousOnlyOperation
 from django.db.models import Model
 from rest_framework import serializers
 from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
-from restflow_django._sync import aon_loop_or_thread
+from restflow_django.diagnostics import (
+    LazyRelationError,
+    describe_unloaded_relation,
+    strict_relations_enabled,
+)
 
 InstanceT = TypeVar("InstanceT")
 ModelT = TypeVar("ModelT", bound=Model)
@@ -59,9 +64,16 @@ async def arender(serializer: BaseSerializer[Any]) -> Any:
     """Return `serializer.data`, computed on the event loop when every row it reads is loaded.
 
     A representation that reaches for a lazy relation is computed again in a thread, so it
-    still works; `select_related`/`prefetch_related` make it free of thread hops.
+    still works; `select_related`/`prefetch_related` make it free of thread hops. In strict
+    relations mode (`restflow_django.diagnostics.strict_relations`) it raises
+    `LazyRelationError` naming the field and the `select_related`/`prefetch_related` to add.
     """
-    return await aon_loop_or_thread(lambda: serializer.data)
+    try:
+        return serializer.data
+    except SynchronousOnlyOperation:
+        if strict_relations_enabled():
+            raise LazyRelationError(describe_unloaded_relation(serializer)) from None
+        return await sync_to_async(lambda: serializer.data)()
 
 
 def saves_synchronously(serializer: BaseSerializer[Any]) -> bool:

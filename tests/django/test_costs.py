@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 
-from restflow_django.diagnostics import Diagnostics
+from restflow_django.diagnostics import Diagnostics, LazyRelationError, strict_relations
+from restflow_django.serializers import arender
 from restflow_django.test import AsyncAPIRequestFactory
 from tests.testapp.models import Category, Product
+from tests.testapp.serializers import ProductSerializer
 from tests.testapp.views import LazyProductViewSet, PlainProductViewSet, ProductViewSet
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -113,3 +115,52 @@ class TestWriteCosts:
 
         assert response.status_code == 201
         assert (await Product.objects.aget(name="Drill")).created_by_id == ada.pk
+
+
+class TestStrictRelations:
+    async def test_lazy_foreign_key_names_the_select_related_to_add(self, saw: Product) -> None:
+        """In strict mode, reading `category.name` without `select_related` is an error."""
+        fresh = await Product.objects.aget(pk=saw.pk)
+
+        with strict_relations(), pytest.raises(LazyRelationError) as caught:
+            await arender(ProductSerializer(fresh))
+
+        assert str(caught.value) == (
+            "ProductSerializer.category_name reads `category`, which the queryset did not "
+            'load: add select_related("category")'
+        )
+
+    async def test_lazy_many_to_many_names_the_prefetch_to_add(self, saw: Product) -> None:
+        """With the category selected, the unprefetched tags are the next missing relation."""
+        fresh = await Product.objects.select_related("category", "created_by").aget(pk=saw.pk)
+
+        with (
+            strict_relations(),
+            pytest.raises(LazyRelationError, match=r'prefetch_related\("tags"\)'),
+        ):
+            await arender(ProductSerializer(fresh))
+
+    async def test_fully_loaded_rows_pass_and_lists_are_checked_too(self, saw: Product) -> None:
+        """Loaded rows represent fine in strict mode; a lazy list names its field."""
+        loaded = [
+            row
+            async for row in Product.objects.select_related(
+                "category", "created_by"
+            ).prefetch_related("tags")
+        ]
+        lazy = [row async for row in Product.objects.all()]
+
+        with strict_relations():
+            data = await arender(ProductSerializer(loaded, many=True))
+            with pytest.raises(LazyRelationError, match="category_name"):
+                await arender(ProductSerializer(lazy, many=True))
+
+        assert data[0]["category_name"] == "tools"
+
+    async def test_outside_strict_mode_lazy_relations_load(self, saw: Product) -> None:
+        """Without strict mode the same representation loads the category in a thread."""
+        fresh = await Product.objects.aget(pk=saw.pk)
+
+        data = await arender(ProductSerializer(fresh))
+
+        assert data["category_name"] == "tools"
