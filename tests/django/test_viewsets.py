@@ -352,7 +352,9 @@ class TestExtraActions:
         callbacks = [
             pattern.callback
             for pattern in urls.router.urls
-            if isinstance(pattern, URLPattern) and hasattr(pattern.callback, "actions")
+            if isinstance(pattern, URLPattern)
+            and hasattr(pattern.callback, "actions")
+            and getattr(pattern.callback.cls, "restflow_async_view", False)
         ]
 
         assert len(callbacks) >= 12
