@@ -354,7 +354,7 @@ class TestExtraActions:
             for pattern in urls.router.urls
             if isinstance(pattern, URLPattern)
             and hasattr(pattern.callback, "actions")
-            and getattr(pattern.callback.cls, "restflow_async_view", False)
+            and getattr(getattr(pattern.callback, "cls", None), "restflow_async_view", False)
         ]
 
         assert len(callbacks) >= 12
