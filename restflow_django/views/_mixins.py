@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, TypeVar
 
+from asgiref.sync import sync_to_async
 from django.db.models import Model
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,13 +37,28 @@ def keeps_defaults(view: object, mixin: type, *names: str) -> bool:
     return all(getattr(type(view), name) is getattr(mixin, name) for name in names)
 
 
+async def adrf_hook(view: object, name: str, argument: Any) -> bool:
+    """Run a DRF-style sync `perform_*` hook the view defines, in a thread.
+
+    Return whether there was one: a viewset moved over from DRF keeps its
+    `perform_create`/`perform_update`/`perform_destroy` until it is made async.
+    """
+    hook = getattr(view, name, None)
+    if hook is None:
+        return False
+    await sync_to_async(hook)(argument)
+    return True
+
+
 class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `create`: validate, `aperform_create`, answer 201 with `Location` from `url`."""
 
     async def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Create an object from `request.data`."""
         validate, persist = self.avalidated_serializer, self.aperform_create
-        if keeps_defaults(self, AsyncCreateModelMixin, "avalidated_serializer", "aperform_create"):
+        if not hasattr(self, "perform_create") and keeps_defaults(
+            self, AsyncCreateModelMixin, "avalidated_serializer", "aperform_create"
+        ):
             # The default steps' work, validation and save, fused into one thread hop.
             validate, persist = self.aprepared_serializer, self.asave_fused
         async with self.aunit_of_work() as unit:
@@ -67,8 +83,12 @@ class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
         return serializer
 
     async def aperform_create(self, serializer: BaseSerializer[ModelT]) -> None:
-        """Save a validated `serializer`. Override to add side effects."""
-        await asave(serializer)
+        """Save a validated `serializer`. Override to add side effects.
+
+        A sync DRF `perform_create` on the view runs instead, in a thread.
+        """
+        if not await adrf_hook(self, "perform_create", serializer):
+            await asave(serializer)
 
     def get_success_headers(self, data: Any) -> Mapping[str, str]:
         """Return `Location` from the body's `url` field (DRF's `URL_FIELD_NAME`), if any."""
@@ -108,7 +128,7 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
     async def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Validate `request.data` against the object and save it; `partial=True` for PATCH."""
         validate, persist = self.arevalidated_serializer, self.aperform_update
-        if keeps_defaults(
+        if not hasattr(self, "perform_update") and keeps_defaults(
             self, AsyncUpdateModelMixin, "arevalidated_serializer", "aperform_update"
         ):
             # The default steps' work, validation and save, fused into one thread hop.
@@ -145,8 +165,12 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
         return serializer
 
     async def aperform_update(self, serializer: BaseSerializer[ModelT]) -> None:
-        """Save a validated `serializer`. Override to add side effects."""
-        await asave(serializer)
+        """Save a validated `serializer`. Override to add side effects.
+
+        A sync DRF `perform_update` on the view runs instead, in a thread.
+        """
+        if not await adrf_hook(self, "perform_update", serializer):
+            await asave(serializer)
 
 
 class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
@@ -160,5 +184,9 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
             )
 
     async def aperform_destroy(self, instance: ModelT) -> None:
-        """Delete `instance`. Override for soft deletes, archive flags or cascades."""
-        await instance.adelete()
+        """Delete `instance`. Override for soft deletes, archive flags or cascades.
+
+        A sync DRF `perform_destroy` on the view runs instead, in a thread.
+        """
+        if not await adrf_hook(self, "perform_destroy", instance):
+            await instance.adelete()

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
 from restflow_django.test import AsyncAPIClient
-from tests.testapp.models import Category, Product
+from tests.testapp.models import AuditEntry, Category, Product
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -75,3 +75,21 @@ class TestTokenAuthentication:
 
         assert response.json() == {"user": "ada"}
         assert refused.status_code in {401, 403}
+
+
+class TestDrfPerformHooks:
+    async def test_sync_perform_hooks_moved_from_drf_still_run(
+        self, client: AsyncAPIClient
+    ) -> None:
+        """`perform_create`, `perform_update` and `perform_destroy` run, in a thread."""
+        created = await client.post("/drf-hooks/", {"name": "Saw", "price": "1.00"})
+        product_id = created.json()["id"]
+        patched = await client.patch(f"/drf-hooks/{product_id}/", {"stock": 2})
+        deleted = await client.delete(f"/drf-hooks/{product_id}/")
+
+        assert created.json()["description"] == "from perform_create"
+        assert patched.json()["description"] == "from perform_update"
+        assert deleted.status_code == 204
+        product = await Product.objects.aget(pk=product_id)
+        assert (product.stock, product.is_deleted) == (2, True)
+        assert await AuditEntry.objects.filter(event="drf_create").acount() == 1

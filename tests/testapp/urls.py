@@ -22,6 +22,7 @@ router.register("loose-products", views.NonAtomicProductViewSet, basename="loose
 router.register("default-products", views.DefaultAtomicityViewSet, basename="default-product")
 router.register("drf-side-by-side", parity_drf.ProductViewSet, basename="drf-side")
 router.register("streamed-products", views.StreamingProductViewSet, basename="streamed")
+router.register("drf-hooks", views.DrfHooksViewSet, basename="drf-hooks")
 router.register("soft-products", guide.ProductSoftViewSet, basename="soft-product")
 
 drf_router = SimpleRouter()

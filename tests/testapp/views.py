@@ -450,3 +450,24 @@ class StreamingProductViewSet(AsyncReadOnlyModelViewSet[Product]):
             format="json" if request.query_params.get("as") == "array" else "ndjson",
             chunk_size=2,
         )
+
+
+class DrfHooksViewSet(AsyncModelViewSet[Product]):
+    """A viewset moved from DRF with its sync `perform_*` hooks, which use the sync ORM."""
+
+    queryset = Product.objects.all()
+    serializer_class = PlainProductSerializer
+
+    def perform_create(self, serializer: BaseSerializer[Product]) -> None:
+        """Save, then audit with the sync ORM."""
+        product = serializer.save(description="from perform_create")
+        AuditEntry.objects.create(event="drf_create", object_id=product.pk)
+
+    def perform_update(self, serializer: BaseSerializer[Product]) -> None:
+        """Save with a marker."""
+        serializer.save(description="from perform_update")
+
+    def perform_destroy(self, instance: Product) -> None:
+        """Archive instead of deleting."""
+        instance.is_deleted = True
+        instance.save(update_fields=["is_deleted"])
