@@ -22,7 +22,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def serve() -> Iterator[str]:
     """Serve the test project with uvicorn on 127.0.0.1 until the block ends; always stopped."""
     config = uvicorn.Config(
-        get_asgi_application(), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
+        get_asgi_application(),
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        lifespan="off",
+        # Long enough that a client never reuses a connection the server is closing.
+        timeout_keep_alive=120,
+        timeout_graceful_shutdown=10,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -37,8 +44,8 @@ def serve() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(10)
-        assert not thread.is_alive(), "uvicorn did not stop within 10 seconds"
+        thread.join(20)
+        assert not thread.is_alive(), "uvicorn did not stop within 20 seconds"
 
 
 @pytest.fixture
