@@ -86,7 +86,8 @@ async def test_concurrent_creates_and_patches_land_exactly_once(pooled: None) ->
     before = await sync_to_async(backends)()
 
     with serve() as url:
-        limits = httpx.Limits(max_connections=200)
+        # A fresh connection per request: no request can race a keep-alive close.
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=0)
         async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
             created = await many(
                 http,
