@@ -50,13 +50,14 @@ class AsyncRateThrottleMixin(SimpleRateThrottle):
         return count <= self.num_requests
 
     async def _acount_hit(self, key: str, lifetime: int) -> int:
-        # Django's `aincr` is a get followed by a set, which concurrent requests race
-        # through; the backends' sync `add` and `incr` are atomic (LocMem under its lock,
-        # Redis and Memcached natively), so those are used, in a thread unless in-process.
+        # Django's async `aadd` is the backend's atomic `add`; its `aincr` is a get followed
+        # by a set, which concurrent requests race through, so the backend's own atomic
+        # `incr` is used (LocMem under its lock, Redis and Memcached natively). LocMem is
+        # in-process and needs no thread at all.
         add: Callable[..., Any] = self.cache.add
         incr: Callable[..., Any] = self.cache.incr
         if not isinstance(getattr(add, "__self__", None), LocMemCache):
-            add, incr = sync_to_async(add), sync_to_async(incr)
+            add, incr = self.cache.aadd, sync_to_async(incr)
         if await _aresult(add(key, 1, lifetime)):
             return 1
         try:

@@ -79,6 +79,15 @@ def _database() -> dict[str, Any]:
 
 DATABASES = {"default": _database()}
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # A cache outside the process, for the throttles' thread path.
+    "files": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(Path(tempfile.gettempdir()) / f"restflow-tests-cache-{os.getpid()}"),
+    },
+}
+
 # Views choose their paginator; PAGE_SIZE only sets DRF's default size.
 SILENCED_SYSTEM_CHECKS = ["rest_framework.W001"]
 

@@ -289,6 +289,24 @@ class TestAsyncThrottles:
         refused = next(response for response in responses if response.status_code == 429)
         assert 0 < int(refused["Retry-After"]) <= 60
 
+    async def test_caches_outside_the_process_count_too(self, ada: User) -> None:
+        """With a file cache the counter goes through Django's `aadd` and a threaded `incr`."""
+        from django.core.cache import caches
+
+        files = caches["files"]
+
+        class TwoPerMinute(AsyncUserRateThrottle):
+            rate = "2/min"
+            scope = "restflow-files-test"
+            cache = files
+
+        await files.aclear()
+        view = make_view(permissions.AllowAny, throttle_classes=(TwoPerMinute,))
+
+        statuses = [(await call(view, ada)).status_code for _ in range(3)]
+
+        assert statuses == [200, 200, 429]
+
     async def test_scoped_throttle_reads_the_views_scope(self, ada: User) -> None:
         """`throttle_scope` on the view picks the rate from `DEFAULT_THROTTLE_RATES`."""
         from django.core.cache import cache
