@@ -152,6 +152,34 @@ class AsyncAPIRequestFactory(AsyncRequestFactory):
         body, media_type = encode_body(data, format, content_type)
         return self.generic(method, path, body, media_type, **extra)
 
+    @override
+    def post(  # type: ignore[override]  # adds DRF's `format`
+        self, path: str, data: Any = None, format: str | None = None, **extra: Any
+    ) -> Any:
+        """Build a POST request with `data` rendered as `format` (JSON by default)."""
+        return self.request_with_body("POST", path, data, format, **extra)
+
+    @override
+    def put(  # type: ignore[override]  # adds DRF's `format`
+        self, path: str, data: Any = None, format: str | None = None, **extra: Any
+    ) -> Any:
+        """Build a PUT request with `data` rendered as `format` (JSON by default)."""
+        return self.request_with_body("PUT", path, data, format, **extra)
+
+    @override
+    def patch(  # type: ignore[override]  # adds DRF's `format`
+        self, path: str, data: Any = None, format: str | None = None, **extra: Any
+    ) -> Any:
+        """Build a PATCH request with `data` rendered as `format` (JSON by default)."""
+        return self.request_with_body("PATCH", path, data, format, **extra)
+
+    @override
+    def delete(  # type: ignore[override]  # adds DRF's `format`
+        self, path: str, data: Any = None, format: str | None = None, **extra: Any
+    ) -> Any:
+        """Build a DELETE request with `data` rendered as `format` (JSON by default)."""
+        return self.request_with_body("DELETE", path, data, format, **extra)
+
 
 class AsyncAPITestCase(TestCase):
     """A `TestCase` whose `self.async_client` is an `AsyncAPIClient`.

@@ -93,3 +93,19 @@ class TestDrfPerformHooks:
         product = await Product.objects.aget(pk=product_id)
         assert (product.stock, product.is_deleted) == (2, True)
         assert await AuditEntry.objects.filter(event="drf_create").acount() == 1
+
+
+class TestRequestFactory:
+    async def test_factory_requests_carry_json_by_default(self, ada: User) -> None:
+        """`AsyncAPIRequestFactory().post(path, data)` sends JSON, as DRF's factory does."""
+        from restflow_django.test import AsyncAPIRequestFactory, force_authenticate
+        from tests.testapp.views import PlainProductViewSet
+
+        request = AsyncAPIRequestFactory().post("/", {"name": "Saw", "price": "1.00"})
+        force_authenticate(request, ada)
+        view: Any = PlainProductViewSet.as_view({"post": "create"})
+
+        response = await view(request)
+
+        assert request.content_type == "application/json"
+        assert response.status_code == 201
