@@ -10,6 +10,8 @@ from asgiref.sync import sync_to_async
 from django.core.exceptions import SynchronousOnlyOperation
 from rest_framework import authentication, filters, permissions
 
+from restflow_django.diagnostics import LazyRelationError, strict_relations_enabled
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -57,13 +59,19 @@ async def acall(obj: object, method: str, *args: Any) -> Any:
     return result
 
 
-async def aon_loop_or_thread(func: Callable[[], R]) -> R:
+async def aon_loop_or_thread(
+    func: Callable[[], R], *, describe: Callable[[], str] | None = None
+) -> R:
     """Run `func` on the event loop; if it reaches for the sync ORM, run it again in a thread.
 
     For read-only work such as representing loaded rows: rows that are already fetched cost
-    no thread hop, and a lazy relation still loads instead of failing.
+    no thread hop, and a lazy relation still loads instead of failing. In strict relations
+    mode the lazy load raises `LazyRelationError` with `describe()`'s explanation instead.
     """
     try:
         return func()
     except SynchronousOnlyOperation:
+        if strict_relations_enabled():
+            explanation = describe() if describe is not None else "a lazy relation was loaded"
+            raise LazyRelationError(explanation) from None
         return await sync_to_async(func)()

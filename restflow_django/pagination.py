@@ -18,14 +18,7 @@ from rest_framework.request import Request
 
 ResultT = TypeVar("ResultT")
 
-__all__ = ["CursorPagination", "LimitOffsetPagination", "PageNumberPagination", "acount"]
-
-
-async def acount(queryset: Any) -> int:
-    """Return the number of rows: `acount()` for a queryset, `len()` for anything else."""
-    if isinstance(queryset, QuerySet):
-        return await queryset.acount()
-    return len(queryset)
+__all__ = ["CursorPagination", "LimitOffsetPagination", "PageNumberPagination"]
 
 
 async def on_thread_if_queryset(queryset: Any, work: Callable[..., ResultT], *args: Any) -> ResultT:

@@ -8,17 +8,13 @@ from collections.abc import Awaitable
 from typing import Any, Generic, TypeVar
 
 from asgiref.sync import sync_to_async
-from django.core.exceptions import SynchronousOnlyOperation
 from django.db.models import Model
 from rest_framework import serializers
 from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
-from restflow_django.diagnostics import (
-    LazyRelationError,
-    describe_unloaded_relation,
-    strict_relations_enabled,
-)
+from restflow_django._sync import aon_loop_or_thread
+from restflow_django.diagnostics import describe_unloaded_relation
 
 InstanceT = TypeVar("InstanceT")
 ModelT = TypeVar("ModelT", bound=Model)
@@ -68,12 +64,9 @@ async def arender(serializer: BaseSerializer[Any]) -> Any:
     relations mode (`restflow_django.diagnostics.strict_relations`) it raises
     `LazyRelationError` naming the field and the `select_related`/`prefetch_related` to add.
     """
-    try:
-        return serializer.data
-    except SynchronousOnlyOperation:
-        if strict_relations_enabled():
-            raise LazyRelationError(describe_unloaded_relation(serializer)) from None
-        return await sync_to_async(lambda: serializer.data)()
+    return await aon_loop_or_thread(
+        lambda: serializer.data, describe=lambda: describe_unloaded_relation(serializer)
+    )
 
 
 def saves_synchronously(serializer: BaseSerializer[Any]) -> bool:

@@ -96,14 +96,6 @@ class APIViewHelpersMixin(GenericAPIView[ModelT]):
     request_serializer_class: type[BaseSerializer[Any]] | None = None
     response_serializer_class: type[BaseSerializer[Any]] | None = None
 
-    def get_request_serializer_class(self) -> type[BaseSerializer[Any]]:
-        """Return `request_serializer_class`, falling back to `get_serializer_class()`."""
-        return self.request_serializer_class or self.get_serializer_class()
-
-    def get_response_serializer_class(self) -> type[BaseSerializer[Any]]:
-        """Return `response_serializer_class`, falling back to `get_serializer_class()`."""
-        return self.response_serializer_class or self.get_serializer_class()
-
     def get_request_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Any]:
         """Return the serializer that validates request bodies, with this view's context."""
         if self.request_serializer_class is None:
@@ -117,6 +109,13 @@ class APIViewHelpersMixin(GenericAPIView[ModelT]):
             return self.get_serializer(*args, **kwargs)
         kwargs.setdefault("context", self.get_serializer_context())
         return self.response_serializer_class(*args, **kwargs)
+
+    def _response_serializer(
+        self, serializer_class: type[BaseSerializer[Any]] | None, *args: Any, **kwargs: Any
+    ) -> BaseSerializer[Any]:
+        if serializer_class is None:
+            return self.get_response_serializer(*args, **kwargs)
+        return serializer_class(*args, context=self.get_serializer_context(), **kwargs)
 
     async def asave_fused(self, serializer: BaseSerializer[Any]) -> None:
         """Validate and save `serializer` as the default hooks would, in one thread hop.
@@ -151,8 +150,7 @@ class APIViewHelpersMixin(GenericAPIView[ModelT]):
             instance = await aapply_post_fetches(await aevaluate(instance), post_fetches)
         elif post_fetches:
             instance = (await aapply_post_fetches([instance], post_fetches))[0]
-        serializer_class = serializer_class or self.get_response_serializer_class()
-        serializer = serializer_class(instance, many=many, context=self.get_serializer_context())
+        serializer = self._response_serializer(serializer_class, instance, many=many)
         return Response(await arender(serializer), status=status, headers=headers)
 
     async def apaginated_response(
@@ -179,8 +177,7 @@ class APIViewHelpersMixin(GenericAPIView[ModelT]):
                 headers=headers,
             )
         rows = await aapply_post_fetches(page, post_fetches)
-        serializer_class = serializer_class or self.get_response_serializer_class()
-        serializer = serializer_class(rows, many=True, context=self.get_serializer_context())
+        serializer = self._response_serializer(serializer_class, rows, many=True)
         response = cast(BasePagination, paginator).get_paginated_response(await arender(serializer))
         for name, value in (headers or {}).items():
             response[name] = value

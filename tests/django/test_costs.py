@@ -164,3 +164,37 @@ class TestStrictRelations:
         data = await arender(ProductSerializer(fresh))
 
         assert data["category_name"] == "tools"
+
+    async def test_streaming_honours_strict_mode(self, saw: Product) -> None:
+        """A streamed representation that loads a lazy relation raises in strict mode too."""
+        from restflow_django.streaming import astream_rows
+
+        rows = astream_rows(
+            Product.objects.all(), lambda row: ProductSerializer(row).data, format="ndjson"
+        )
+
+        with strict_relations(), pytest.raises(LazyRelationError):
+            _ = [chunk async for chunk in rows]
+
+
+class TestRenderingOnTheLoop:
+    async def test_json_responses_need_no_thread_to_render(self, saw: Product) -> None:
+        """Under ASGI a JSON response arrives rendered, with a `render` Django awaits."""
+        from asgiref.sync import iscoroutinefunction
+
+        view: Any = ProductViewSet.as_view({"get": "retrieve"})
+
+        response = await view(factory.get("/"), pk=str(saw.pk))
+
+        assert response.is_rendered
+        assert iscoroutinefunction(response.render)
+        assert await response.render() is response
+        assert response.render() is response
+
+    async def test_the_browsable_api_keeps_djangos_rendering(self, saw: Product) -> None:
+        """HTML goes through Django's own path: not rendered yet, a plain `render`."""
+        view: Any = ProductViewSet.as_view({"get": "retrieve"})
+
+        response = await view(factory.get("/", headers={"Accept": "text/html"}), pk=str(saw.pk))
+
+        assert not response.is_rendered
