@@ -9,7 +9,9 @@ from typing import Any, Generic, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.db.models import Model
-from rest_framework import serializers
+from rest_framework import fields, relations, serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
@@ -122,12 +124,24 @@ class AsyncSerializerMixin(Generic[InstanceT]):
 
 
 class FastRepresentationMixin:
-    """Representation without DRF's per-row field filtering.
+    """Representation without DRF's per-instance field building and per-row filtering.
 
-    DRF walks every field to skip write-only ones for each row it represents; the readable
-    fields are listed once per serializer instead. Change `fields` before the first
-    representation, as DRF's own field caching already requires.
+    When every readable field of a serializer class represents a row from the row alone
+    (model fields, primary-key, slug and string relations, nested serializers built the
+    same way), the class binds its fields once and every serializer of the class reads rows
+    through those fields: no fields are copied or bound per request. A serializer whose
+    `fields` were touched (a dynamic-fields `__init__`, validation before a save), or whose
+    class builds fields its own way or has a field that reads the serializer's context
+    (hyperlinks, files, `SerializerMethodField`), represents rows exactly as DRF does, with
+    its readable fields listed once per serializer instead of once per row.
     """
+
+    def to_representation(self, instance: Any) -> Any:
+        """Object instance -> dict of primitive data, as DRF's `Serializer` returns it."""
+        reader = _class_reader(type(self)) if "fields" not in self.__dict__ else None
+        if reader is None:
+            return super().to_representation(instance)  # type: ignore[misc]  # a serializer mixin
+        return _read(reader, instance)
 
     @property
     def _readable_fields(self) -> list[Any]:
@@ -137,6 +151,93 @@ class FastRepresentationMixin:
             readable = [field for field in fields.values() if not field.write_only]
             self.__dict__["_restflow_readable_fields"] = readable
         return readable
+
+
+def _read(reader: tuple[Any, ...], instance: Any) -> dict[str, Any]:
+    """DRF's `Serializer.to_representation`, over fields bound once for the class."""
+    represented: dict[str, Any] = {}
+    for field in reader:
+        try:
+            attribute = field.get_attribute(instance)
+        except SkipField:
+            continue
+        check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+        if check_for_none is None:
+            represented[field.field_name] = None
+        else:
+            represented[field.field_name] = field.to_representation(attribute)
+    return represented
+
+
+# Field types whose representation reads only the row and the field's own arguments.
+_SELF_CONTAINED_FIELDS: frozenset[type[Any]] = frozenset(
+    {
+        fields.BooleanField,
+        fields.CharField,
+        fields.ChoiceField,
+        fields.DateField,
+        fields.DateTimeField,
+        fields.DecimalField,
+        fields.DurationField,
+        fields.EmailField,
+        fields.FloatField,
+        fields.IPAddressField,
+        fields.IntegerField,
+        fields.JSONField,
+        fields.ModelField,
+        fields.MultipleChoiceField,
+        fields.ReadOnlyField,
+        fields.RegexField,
+        fields.SlugField,
+        fields.TimeField,
+        fields.URLField,
+        fields.UUIDField,
+        relations.PrimaryKeyRelatedField,
+        relations.SlugRelatedField,
+        relations.StringRelatedField,
+    }
+    # Newer DRF releases only.
+    | {getattr(fields, "BigIntegerField", fields.IntegerField)}
+)
+_CONTAINERS: frozenset[type[Any]] = frozenset({fields.ListField, fields.DictField})
+_NO_READER = ()
+
+
+def _class_reader(cls: type[Any]) -> tuple[Any, ...] | None:
+    """The readable fields of `cls`, bound once, when they can represent rows for any instance."""
+    reader: tuple[Any, ...] | None = cls.__dict__.get("_restflow_reader")
+    if reader is None:
+        reader = _build_reader(cls)
+        cls._restflow_reader = reader
+    return reader if reader is not _NO_READER else None
+
+
+def _build_reader(cls: type[Any]) -> tuple[Any, ...]:
+    base = ModelSerializer if issubclass(cls, serializers.ModelSerializer) else Serializer
+    if any(getattr(cls, name, None) is not getattr(base, name, None) for name in _FIELD_BUILDERS):
+        return _NO_READER
+    if cls._readable_fields is not FastRepresentationMixin._readable_fields:
+        return _NO_READER
+    # Bound to a serializer that skips the class's own `__init__`, which may want arguments.
+    template: Any = object.__new__(cls)
+    serializers.BaseSerializer.__init__(template)
+    readable = tuple(field for field in template.fields.values() if not field.write_only)
+    return readable if all(_self_contained(field) for field in readable) else _NO_READER
+
+
+def _self_contained(field: Any) -> bool:
+    if getattr(field.default, "requires_context", False):
+        return False
+    kind = type(field)
+    if kind in _SELF_CONTAINED_FIELDS:
+        return True
+    if kind in _CONTAINERS:
+        return _self_contained(field.child)
+    if kind is relations.ManyRelatedField:
+        return _self_contained(field.child_relation)
+    if kind is serializers.ListSerializer:
+        return _self_contained(field.child)
+    return isinstance(field, FastRepresentationMixin) and _class_reader(type(field)) is not None
 
 
 class Serializer(FastRepresentationMixin, AsyncSerializerMixin[Any], serializers.Serializer[Any]):

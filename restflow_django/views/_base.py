@@ -17,7 +17,8 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponseBase
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import ForcedAuthentication, Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -212,6 +213,27 @@ class AsyncAPIView(APIView):
         if inspect.iscoroutinefunction(handler):
             return await handler(request, *args, **kwargs)
         return await sync_to_async(handler)(request, *args, **kwargs)
+
+    @override
+    def perform_content_negotiation(
+        self, request: Request, force: bool = False
+    ) -> tuple[BaseRenderer, str]:
+        """Pick the renderer and media type, as DRF does.
+
+        A request that accepts anything (no `Accept` header, or `*/*`) and names no format
+        gets the first renderer, which is what DRF's negotiation answers; only other requests
+        go through the negotiator.
+        """
+        if self.format_kwarg is None and request._request.META.get("HTTP_ACCEPT", "*/*") == "*/*":
+            negotiator = self.get_content_negotiator()
+            format_param = self.settings.URL_FORMAT_OVERRIDE
+            if type(negotiator) is DefaultContentNegotiation and not (
+                format_param and format_param in request._request.GET
+            ):
+                renderers = self.get_renderers()
+                if renderers and "*" not in renderers[0].media_type:
+                    return renderers[0], renderers[0].media_type
+        return super().perform_content_negotiation(request, force)
 
     async def ainitial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         """Negotiate content and version, then authenticate, check permissions and throttles."""

@@ -116,3 +116,34 @@ async def test_every_route_answers_as_drf_does() -> None:
 
     for exchange, expected, actual in zip(EXCHANGES, drf, restflow, strict=True):
         assert actual == expected, exchange
+
+
+ACCEPTS = [
+    None,
+    "*/*",
+    "",
+    "application/json",
+    "application/json; indent=2",
+    "*/*; q=0.8, application/json",
+    "text/html; q=0.1, */*",
+    "application/xml",
+]
+
+
+async def test_content_negotiation_answers_as_drf_does() -> None:
+    """Every `Accept` header, absent or empty included, picks DRF's renderer and media type."""
+    await sync_to_async(flush_with_fresh_ids)()
+    await seed()
+    client = AsyncAPIClient()
+    for accept in ACCEPTS:
+        headers = {} if accept is None else {"Accept": accept}
+        drf = await client.get("/drf/products/1/", headers=headers)
+        restflow = await client.get("/rf/products/1/", headers=headers)
+
+        # The browsable API's HTML carries a fresh CSRF token; JSON bodies must match.
+        json_body = drf["Content-Type"] == "application/json"
+        assert (
+            restflow.status_code,
+            restflow["Content-Type"],
+            restflow.content if json_body else b"",
+        ) == (drf.status_code, drf["Content-Type"], drf.content if json_body else b""), accept

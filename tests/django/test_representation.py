@@ -1,0 +1,278 @@
+"""Representing rows: restflow's serializers answer exactly what DRF's answer.
+
+restflow binds a serializer class's fields once and reads every row through them when no
+field needs the serializer it belongs to; these tests hold that path to DRF's output, field
+type by field type, and check the cases that must keep DRF's per-serializer fields.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from rest_framework import serializers
+from rest_framework.test import APIRequestFactory
+from typing_extensions import override
+
+from restflow_django.serializers import ModelSerializer, Serializer, arender
+from tests.testapp.models import Category, Product, Tag
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+Declared = Callable[[], dict[str, Any]]
+
+
+def twins(base: type[Any], drf_base: type[Any], declared: Declared, **meta: Any) -> Any:
+    """A restflow serializer class and its DRF twin, with the same fields."""
+    attrs: dict[str, Any] = {"Meta": type("Meta", (), meta)} if meta else {}
+    ours = type("Ours", (base,), {**attrs, **declared()})
+    theirs = type("Theirs", (drf_base,), {**attrs, **declared()})
+    return ours, theirs
+
+
+def model_twins(declared: Declared, fields: tuple[str, ...] | str) -> Any:
+    return twins(
+        ModelSerializer, serializers.ModelSerializer, declared, model=Product, fields=fields
+    )
+
+
+class CategoryOut(ModelSerializer[Category]):
+    """A nested category."""
+
+    class Meta:
+        model = Category
+        fields = ("id", "name")
+
+
+class TagOut(ModelSerializer[Tag]):
+    """A nested tag."""
+
+    class Meta:
+        model = Tag
+        fields = ("id", "name")
+
+
+def every_relation() -> dict[str, Any]:
+    return {
+        "category_name": serializers.CharField(source="category.name", read_only=True),
+        "category_label": serializers.StringRelatedField(source="category"),
+        "tag_names": serializers.SlugRelatedField(
+            source="tags", many=True, read_only=True, slug_field="name"
+        ),
+        "nested_category": CategoryOut(source="category", read_only=True),
+        "nested_tags": TagOut(source="tags", many=True, read_only=True),
+        "note": serializers.CharField(write_only=True, required=False),
+    }
+
+
+@pytest.fixture
+async def stocked(saw: Product) -> Product:
+    """`saw` with two tags, loaded with every relation the serializers read."""
+    tags = [await Tag.objects.acreate(name=name) for name in ("sharp", "steel")]
+    await saw.tags.aset(tags)
+    return await (
+        Product.objects.select_related("category", "created_by")
+        .prefetch_related("tags")
+        .aget(pk=saw.pk)
+    )
+
+
+class TestSameOutputAsDRF:
+    async def test_model_fields_relations_and_nested_serializers(self, stocked: Product) -> None:
+        """Every model field, FK and M2M ids, slugs, strings and nested rows match DRF."""
+        ours, theirs = model_twins(every_relation, "__all__")
+
+        mine = ours(stocked)
+        represented = await arender(mine)
+
+        assert represented == theirs(stocked).data
+        assert represented["description"] is None
+        assert represented["price"] == "12.50"
+        assert represented["nested_tags"] == [
+            {"id": tag.pk, "name": tag.name} for tag in stocked.tags.all()
+        ]
+        assert "note" not in represented
+        # Read through the class's fields: this serializer built none of its own.
+        assert "fields" not in mine.__dict__
+
+    async def test_a_page_of_rows(self, stocked: Product, tools: Category) -> None:
+        """`many=True` matches DRF row for row, including a row with a null relation (whose
+        dotted read-only field DRF leaves out)."""
+        bare = await Product.objects.acreate(name="Bare", price=Decimal("1"), category=None)
+        rows = [
+            row
+            async for row in Product.objects.select_related("category", "created_by")
+            .prefetch_related("tags")
+            .filter(pk__in=[stocked.pk, bare.pk])
+        ]
+        ours, theirs = model_twins(every_relation, "__all__")
+
+        represented = await arender(ours(rows, many=True))
+
+        assert represented == theirs(rows, many=True).data
+        assert "category_name" not in represented[1]
+        assert represented[1]["nested_category"] is None
+
+    async def test_plain_serializers_of_every_simple_type(self) -> None:
+        """Dates, times, UUIDs, choices, JSON, lists and dicts match DRF; missing optional
+        values are left out and missing nullable ones are null, as DRF does."""
+
+        def declared() -> dict[str, Any]:
+            return {
+                "at": serializers.DateTimeField(),
+                "on": serializers.DateField(),
+                "time": serializers.TimeField(format="%H:%M"),
+                "took": serializers.DurationField(),
+                "key": serializers.UUIDField(format="hex"),
+                "size": serializers.ChoiceField(choices=[(1, "small"), (2, "large")]),
+                "sizes": serializers.MultipleChoiceField(choices=["s", "m"]),
+                "extra": serializers.JSONField(),
+                "scores": serializers.ListField(child=serializers.IntegerField()),
+                "labels": serializers.DictField(child=serializers.CharField()),
+                "ratio": serializers.FloatField(),
+                "mail": serializers.EmailField(),
+                "amount": serializers.DecimalField(max_digits=6, decimal_places=3),
+                "nickname": serializers.CharField(required=False),
+                "maybe": serializers.CharField(allow_null=True),
+                "everything": serializers.ReadOnlyField(source="*"),
+            }
+
+        ours, theirs = twins(Serializer, serializers.Serializer, declared)
+        row = {
+            "at": datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC),
+            "on": datetime.date(2026, 1, 2),
+            "time": datetime.time(9, 30),
+            "took": datetime.timedelta(minutes=3),
+            "key": uuid.UUID(int=7),
+            "size": 2,
+            "sizes": {"s"},
+            "extra": {"a": [1, 2]},
+            "scores": [1, "2"],
+            "labels": {"x": 1},
+            "ratio": 0.5,
+            "mail": "a@b.example",
+            "amount": Decimal("1.5"),
+        }
+
+        represented = await arender(ours(row))
+
+        assert represented == theirs(row).data
+        assert "nickname" not in represented
+        assert represented["maybe"] is None
+        assert represented["amount"] == "1.500"
+
+
+class TestFieldsThatNeedTheirSerializer:
+    async def test_method_fields_see_each_serializers_own_context(self, saw: Product) -> None:
+        """A `SerializerMethodField` reads the context of the serializer representing."""
+
+        class Greeted(ModelSerializer[Product]):
+            greeting = serializers.SerializerMethodField()
+
+            class Meta:
+                model = Product
+                fields = ("id", "greeting")
+
+            def get_greeting(self, obj: Product) -> str:
+                return f"{self.context['greeting']}, {obj.name}"
+
+        hello = await arender(Greeted(saw, context={"greeting": "hello"}))
+        hi = await arender(Greeted(saw, context={"greeting": "hi"}))
+
+        assert (hello["greeting"], hi["greeting"]) == ("hello, Saw", "hi, Saw")
+
+    async def test_hyperlinks_use_the_request_of_the_serializer(self, saw: Product) -> None:
+        """A hyperlinked field builds its URL from the serializer's own request."""
+
+        class Linked(ModelSerializer[Product]):
+            url = serializers.HyperlinkedIdentityField(view_name="product-detail")
+
+            class Meta:
+                model = Product
+                fields = ("id", "url")
+
+        factory = APIRequestFactory()
+        first = await arender(
+            Linked(saw, context={"request": factory.get("/", HTTP_HOST="testserver")})
+        )
+        second = await arender(
+            Linked(saw, context={"request": factory.get("/", HTTP_HOST="localhost")})
+        )
+
+        assert first["url"] == f"http://testserver/products/{saw.pk}/"
+        assert second["url"] == f"http://localhost/products/{saw.pk}/"
+
+    async def test_fields_removed_by_init_stay_removed(self, saw: Product) -> None:
+        """The dynamic-fields pattern: an `__init__` that drops fields is obeyed."""
+
+        class Trimmed(ModelSerializer[Product]):
+            class Meta:
+                model = Product
+                fields = ("id", "name", "price")
+
+            def __init__(self, *args: Any, keep: tuple[str, ...] = (), **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                for name in set(self.fields) - set(keep):
+                    self.fields.pop(name)
+
+        assert await arender(Trimmed(saw, keep=("id", "name"))) == {"id": saw.pk, "name": "Saw"}
+        assert await arender(Trimmed(saw, keep=("price",))) == {"price": "12.50"}
+
+    async def test_fields_changed_on_an_instance_are_obeyed(self, saw: Product) -> None:
+        """Fields popped from one serializer leave the class's other serializers alone."""
+
+        class Plain(ModelSerializer[Product]):
+            class Meta:
+                model = Product
+                fields = ("id", "name")
+
+        trimmed = Plain(saw)
+        trimmed.fields.pop("name")
+
+        assert await arender(trimmed) == {"id": saw.pk}
+        assert await arender(Plain(saw)) == {"id": saw.pk, "name": "Saw"}
+
+    async def test_a_subclass_representation_builds_on_restflows(self, saw: Product) -> None:
+        """An overridden `to_representation` calling `super()` gets DRF's dict to extend."""
+
+        class Shouted(ModelSerializer[Product]):
+            class Meta:
+                model = Product
+                fields = ("id", "name")
+
+            @override
+            def to_representation(self, instance: Product) -> Any:
+                represented = super().to_representation(instance)
+                represented["name"] = represented["name"].upper()
+                return represented
+
+        assert await arender(Shouted(saw)) == {"id": saw.pk, "name": "SAW"}
+
+    async def test_a_class_building_its_own_fields_is_asked_every_time(
+        self, saw: Product, ada: User
+    ) -> None:
+        """`get_fields` overridden per serializer (here: on the context) is honoured."""
+
+        class ByViewer(ModelSerializer[Product]):
+            class Meta:
+                model = Product
+                fields = ("id", "name", "price")
+
+            @override
+            def get_fields(self) -> dict[str, Any]:
+                fields = super().get_fields()
+                if not self.context.get("staff"):
+                    fields.pop("price")
+                return fields
+
+        assert await arender(ByViewer(saw, context={"staff": True})) == {
+            "id": saw.pk,
+            "name": "Saw",
+            "price": "12.50",
+        }
+        assert await arender(ByViewer(saw, context={})) == {"id": saw.pk, "name": "Saw"}
