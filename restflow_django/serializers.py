@@ -275,8 +275,7 @@ class ModelSerializer(
         if template is None:
             template = super().get_fields()
             cls._restflow_field_template = template  # type: ignore[attr-defined]
-        # DRF fields copy themselves by re-instantiating from their arguments.
-        return copy.deepcopy(template)
+        return {name: fresh_copy(field) for name, field in template.items()}
 
     @override
     def update(self, instance: ModelT, validated_data: dict[str, Any]) -> ModelT:
@@ -291,6 +290,28 @@ class ModelSerializer(
             return super().update(instance, validated_data)
         finally:
             del instance.save
+
+
+def fresh_copy(field: Any) -> Any:
+    """An unbound copy of an unbound `field`, as independent as DRF's `deepcopy` makes it.
+
+    DRF copies a field by instantiating its class again from the original arguments; for the
+    plain field types a copy of the field's attributes is the same field at a fraction of the
+    cost. The containers a serializer's code may change in place (validators, error messages,
+    style) are copied too; everything else a field holds is only ever replaced.
+    """
+    if type(field) not in _SELF_CONTAINED_FIELDS:
+        return copy.deepcopy(field)
+    clone = object.__new__(type(field))
+    state = dict(field.__dict__)
+    for name in _MUTABLE_FIELD_STATE:
+        if name in state:
+            state[name] = copy.copy(state[name])
+    clone.__dict__.update(state)
+    return clone
+
+
+_MUTABLE_FIELD_STATE = ("_validators", "error_messages", "style")
 
 
 def changed_columns(instance: Model, validated_data: dict[str, Any]) -> list[str]:

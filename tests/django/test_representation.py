@@ -276,3 +276,44 @@ class TestFieldsThatNeedTheirSerializer:
             "price": "12.50",
         }
         assert await arender(ByViewer(saw, context={})) == {"id": saw.pk, "name": "Saw"}
+
+
+class TestEachSerializerOwnsItsFields:
+    async def test_changes_to_one_serializers_fields_stay_there(self, saw: Product) -> None:
+        """Validators, messages and style changed on one serializer's field leave the next
+        serializer of the class as DRF would build it."""
+
+        class Named(ModelSerializer[Product]):
+            class Meta:
+                model = Product
+                fields = ("id", "name", "price")
+
+        def too_short(value: str) -> None:
+            if len(value) < 3:
+                raise serializers.ValidationError("Too short.")
+
+        changed = Named(saw, data={"name": "ab"}, partial=True)
+        changed.fields["name"].validators.append(too_short)
+        changed.fields["name"].error_messages["blank"] = "Name it."
+        changed.fields["name"].style["base_template"] = "textarea.html"
+        assert await changed.ais_valid() is False
+
+        fresh = Named(saw, data={"name": "ab"}, partial=True)
+        assert await fresh.ais_valid() is True
+        assert too_short not in fresh.fields["name"].validators
+        assert fresh.fields["name"].error_messages["blank"] == "This field may not be blank."
+        assert "base_template" not in fresh.fields["name"].style
+
+    async def test_fields_are_bound_to_their_own_serializer(self, saw: Product) -> None:
+        """Each serializer's fields name it as their parent, as DRF's do."""
+
+        class Named(ModelSerializer[Product]):
+            class Meta:
+                model = Product
+                fields = ("id", "name", "category")
+
+        first, second = Named(saw), Named(saw)
+
+        assert all(field.parent is first for field in first.fields.values())
+        assert all(field.parent is second for field in second.fields.values())
+        assert first.fields["name"] is not second.fields["name"]
