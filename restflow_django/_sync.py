@@ -71,7 +71,11 @@ async def aon_loop_or_thread(
     try:
         return func()
     except SynchronousOnlyOperation:
-        if strict_relations_enabled():
-            explanation = describe() if describe is not None else "a lazy relation was loaded"
-            raise LazyRelationError(explanation) from None
-        return await sync_to_async(func)()
+        # Leave the except block first: asgiref re-raises the exception being handled in
+        # the thread, and its traceback would then tie `func` and all it read into a cycle.
+        pass
+    if strict_relations_enabled():
+        raise LazyRelationError(
+            describe() if describe is not None else "a lazy relation was loaded"
+        )
+    return await sync_to_async(func)()

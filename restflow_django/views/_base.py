@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import functools
 import inspect
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -21,6 +23,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import ForcedAuthentication, Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 from typing_extensions import override
 
@@ -90,6 +93,64 @@ def render_on_loop(request: HttpRequest, response: HttpResponseBase) -> None:
         return
     response.render()
     response.__class__ = RenderedResponse
+
+
+def release_request_cycles(view: APIView, request: Request, response: RenderedResponse) -> None:
+    """Let a finished request's objects go as soon as the response does.
+
+    DRF's per-request objects point at each other (the view at its request and response,
+    the request at itself and the view through its parser context, a viewset at its own
+    bound handlers, a serializer at its fields and its data), so without help every request
+    leaves a cycle for Python's garbage collector and each collection walks them all. Once
+    the response is rendered, the back references become weak, and DRF's caches of rendered
+    data and bound fields are dropped (they are built again if read): every object stays
+    reachable from the response as before.
+    """
+    context = request.parser_context
+    if context is not None:
+        if context.get("request") is request:
+            context["request"] = weakref.proxy(request)
+        if context.get("view") is view:
+            context["view"] = weakref.proxy(view)
+    state = view.__dict__
+    for method in getattr(view, "action_map", None) or ():
+        state.pop(method, None)
+    view.response = weakref.proxy(response)
+    renderer_context = getattr(response, "renderer_context", None)
+    if renderer_context is not None:
+        renderer_context.pop("response", None)
+    data = response.data
+    release_serializer(getattr(data, "serializer", None))
+    if type(data) is dict or type(data) is OrderedDict:
+        for value in data.values():
+            release_serializer(getattr(value, "serializer", None))
+
+
+def release_serializer(serializer: Any) -> None:
+    """Drop a used serializer's cached representation and bound fields, and the cycles in them."""
+    if not isinstance(serializer, BaseSerializer):
+        return
+    state = serializer.__dict__
+    fields = state.pop("fields", None)
+    for cached in ("_data", "_restflow_readable_fields"):
+        state.pop(cached, None)
+    if fields is not None:
+        for field in fields.values():
+            _weaken_parents(field, serializer)
+    child = state.get("child")
+    if child is not None:
+        _weaken_parents(child, serializer)
+        release_serializer(child)
+
+
+def _weaken_parents(field: Any, parent: Any) -> None:
+    """Make `field`'s link to `parent`, and its inner fields' links to it, weak."""
+    if field.__dict__.get("parent") is parent:
+        field.parent = weakref.proxy(parent)
+    for inner in ("child", "child_relation"):
+        nested = field.__dict__.get(inner)
+        if nested is not None:
+            _weaken_parents(nested, field)
 
 
 class _EveryDatabase(frozenset[str]):
@@ -201,7 +262,10 @@ class AsyncAPIView(APIView):
             response = await self.ahandle_exception(exc)
         self.response = self.finalize_response(drf_request, response, *args, **kwargs)
         render_on_loop(request, self.response)
-        return self.response
+        response = self.response
+        if isinstance(response, RenderedResponse):
+            release_request_cycles(self, drf_request, response)
+        return response
 
     async def acall_handler(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         """Call the handler for `request.method`; a sync handler runs in a thread."""
