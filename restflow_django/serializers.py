@@ -8,7 +8,7 @@ from collections.abc import Awaitable
 from typing import Any, Generic, TypeVar
 
 from asgiref.sync import sync_to_async
-from django.db.models import Model
+from django.db.models import Model, UniqueConstraint
 from rest_framework import fields, relations, serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
@@ -278,6 +278,21 @@ class ModelSerializer(
         return {name: fresh_copy(field) for name, field in template.items()}
 
     @override
+    def get_validators(self) -> list[Any]:
+        cls = type(self)
+        if (
+            getattr(getattr(cls, "Meta", None), "validators", None) is None
+            and cls.get_unique_together_validators
+            is serializers.ModelSerializer.get_unique_together_validators
+            and cls.get_unique_for_date_validators
+            is serializers.ModelSerializer.get_unique_for_date_validators
+            and not has_unique_rules(cls.Meta.model)
+        ):
+            # DRF would look for unique-together and unique-for-date rules and find none.
+            return []
+        return super().get_validators()
+
+    @override
     def update(self, instance: ModelT, validated_data: dict[str, Any]) -> ModelT:
         if not self.partial:
             return super().update(instance, validated_data)
@@ -290,6 +305,34 @@ class ModelSerializer(
             return super().update(instance, validated_data)
         finally:
             del instance.save
+
+
+def has_unique_rules(model: type[Model]) -> bool:
+    """Whether `model` (or a parent) declares rules DRF validates across fields.
+
+    Those are `unique_together`, unique constraints, and `unique_for_date`/`_month`/`_year`.
+    """
+    known = _UNIQUE_RULES.get(model)
+    if known is None:
+        known = _UNIQUE_RULES[model] = _find_unique_rules(model)
+    return known
+
+
+_UNIQUE_RULES: dict[type[Model], bool] = {}
+
+
+def _find_unique_rules(model: type[Model]) -> bool:
+    for owner in [model, *model._meta.parents]:
+        options = owner._meta
+        if options.unique_together or any(
+            isinstance(constraint, UniqueConstraint) for constraint in options.constraints
+        ):
+            return True
+    return any(
+        getattr(field, rule, None)
+        for field in model._meta.get_fields()
+        for rule in ("unique_for_date", "unique_for_month", "unique_for_year")
+    )
 
 
 def fresh_copy(field: Any) -> Any:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
@@ -317,3 +318,44 @@ class TestEachSerializerOwnsItsFields:
         assert all(field.parent is first for field in first.fields.values())
         assert all(field.parent is second for field in second.fields.values())
         assert first.fields["name"] is not second.fields["name"]
+
+
+class TestValidatorsAcrossFields:
+    async def test_unique_together_is_still_enforced(self) -> None:
+        """A model with `unique_together` keeps DRF's validator: a duplicate pair is a 400."""
+        from django.contrib.auth.models import Permission
+        from django.contrib.contenttypes.models import ContentType
+
+        kind = await sync_to_async(ContentType.objects.get_for_model)(Product)
+
+        class PermissionIn(ModelSerializer[Permission]):
+            class Meta:
+                model = Permission
+                fields = ("name", "codename", "content_type")
+
+        taken = await Permission.objects.acreate(
+            name="Can rate", codename="rate_product", content_type=kind
+        )
+        duplicate = PermissionIn(
+            data={"name": "x", "codename": taken.codename, "content_type": kind.pk}
+        )
+
+        assert await duplicate.ais_valid() is False
+        assert duplicate.errors == {
+            "non_field_errors": ["The fields content_type, codename must make a unique set."]
+        }
+
+    async def test_models_without_such_rules_get_none(self) -> None:
+        """Without unique-together or unique-for-date rules, DRF would build no validator."""
+
+        class Plain(ModelSerializer[Product]):
+            class Meta:
+                model = Product
+                fields = ("name", "price")
+
+        class Theirs(serializers.ModelSerializer[Product]):
+            class Meta:
+                model = Product
+                fields = ("name", "price")
+
+        assert Plain().validators == Theirs().validators == []
