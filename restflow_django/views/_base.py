@@ -104,7 +104,8 @@ def release_request_cycles(view: APIView, request: Request, response: RenderedRe
     leaves a cycle for Python's garbage collector and each collection walks them all. Once
     the response is rendered, the back references become weak, and DRF's caches of rendered
     data and bound fields are dropped (they are built again if read): every object stays
-    reachable from the response as before.
+    reachable from the response as before. A weak reference dies with its target: code that
+    keeps only the DRF request, not the response, finds its parser context's view gone.
     """
     context = request.parser_context
     if context is not None:
