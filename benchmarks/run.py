@@ -46,7 +46,7 @@ ENDPOINTS = {
 CAUSE = """### Where the gaps come from
 
 The thread-crossing table shows restflow crossing to a thread no more often than the
-hand-written view (fewer on list and create), and a finished request leaves nothing for
+hand-written view (fewer on list and create), and a successful request leaves nothing for
 the cyclic garbage collector: the remaining gap is CPU time, in DRF's machinery that
 restflow keeps for compatibility. Measured in process on the view alone (no test client),
 restflow adds about 80 µs to a retrieve, 110 µs to a list, 140 µs to a create and 250 µs

@@ -20,7 +20,7 @@ from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 from typing_extensions import override
 
-from restflow_django.serializers import ModelSerializer, Serializer, arender
+from restflow_django.serializers import ModelSerializer, Serializer, arender, has_unique_rules
 from tests.testapp.models import Category, Product, Tag
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -345,17 +345,10 @@ class TestValidatorsAcrossFields:
             "non_field_errors": ["The fields content_type, codename must make a unique set."]
         }
 
-    async def test_models_without_such_rules_get_none(self) -> None:
-        """Without unique-together or unique-for-date rules, DRF would build no validator."""
+    def test_rules_are_found_where_models_declare_them(self) -> None:
+        """`unique_together` on a model is found; a model with only unique columns has none
+        DRF validates across fields."""
+        from django.contrib.auth.models import Permission
 
-        class Plain(ModelSerializer[Product]):
-            class Meta:
-                model = Product
-                fields = ("name", "price")
-
-        class Theirs(serializers.ModelSerializer[Product]):
-            class Meta:
-                model = Product
-                fields = ("name", "price")
-
-        assert Plain().validators == Theirs().validators == []
+        assert has_unique_rules(Permission) is True
+        assert has_unique_rules(Product) is False
