@@ -10,11 +10,10 @@ from typing import Any, Generic, TypeVar
 from asgiref.sync import sync_to_async
 from django.db.models import Model, UniqueConstraint
 from rest_framework import fields, relations, serializers
-from rest_framework.fields import SkipField
-from rest_framework.relations import PKOnlyObject
 from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
+from restflow_django._rows import Reader, compile_reader, read_row
 from restflow_django._sync import aon_loop_or_thread
 from restflow_django.diagnostics import describe_unloaded_relation
 
@@ -141,7 +140,7 @@ class FastRepresentationMixin:
         reader = _class_reader(type(self)) if "fields" not in self.__dict__ else None
         if reader is None:
             return super().to_representation(instance)  # type: ignore[misc]  # a serializer mixin
-        return _read(reader, instance)
+        return read_row(reader, instance)
 
     @property
     def _readable_fields(self) -> list[Any]:
@@ -151,22 +150,6 @@ class FastRepresentationMixin:
             readable = [field for field in fields.values() if not field.write_only]
             self.__dict__["_restflow_readable_fields"] = readable
         return readable
-
-
-def _read(reader: tuple[Any, ...], instance: Any) -> dict[str, Any]:
-    """DRF's `Serializer.to_representation`, over fields bound once for the class."""
-    represented: dict[str, Any] = {}
-    for field in reader:
-        try:
-            attribute = field.get_attribute(instance)
-        except SkipField:
-            continue
-        check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
-        if check_for_none is None:
-            represented[field.field_name] = None
-        else:
-            represented[field.field_name] = field.to_representation(attribute)
-    return represented
 
 
 # Field types whose representation reads only the row and the field's own arguments.
@@ -200,19 +183,20 @@ _SELF_CONTAINED_FIELDS: frozenset[type[Any]] = frozenset(
     | {getattr(fields, "BigIntegerField", fields.IntegerField)}
 )
 _CONTAINERS: frozenset[type[Any]] = frozenset({fields.ListField, fields.DictField})
-_NO_READER = ()
+_NO_READER: Reader = ()
 
 
-def _class_reader(cls: type[Any]) -> tuple[Any, ...] | None:
-    """The readable fields of `cls`, bound once, when they can represent rows for any instance."""
-    reader: tuple[Any, ...] | None = cls.__dict__.get("_restflow_reader")
+def _class_reader(cls: type[Any]) -> Reader | None:
+    """The readable fields of `cls`, bound once and compiled, when they can represent rows
+    for any instance."""
+    reader: Reader | None = cls.__dict__.get("_restflow_reader")
     if reader is None:
         reader = _build_reader(cls)
         cls._restflow_reader = reader
     return reader if reader is not _NO_READER else None
 
 
-def _build_reader(cls: type[Any]) -> tuple[Any, ...]:
+def _build_reader(cls: type[Any]) -> Reader:
     base = ModelSerializer if issubclass(cls, serializers.ModelSerializer) else Serializer
     if any(getattr(cls, name, None) is not getattr(base, name, None) for name in _FIELD_BUILDERS):
         return _NO_READER
@@ -222,7 +206,9 @@ def _build_reader(cls: type[Any]) -> tuple[Any, ...]:
     template: Any = object.__new__(cls)
     serializers.BaseSerializer.__init__(template)
     readable = tuple(field for field in template.fields.values() if not field.write_only)
-    return readable if all(_self_contained(field) for field in readable) else _NO_READER
+    if not all(_self_contained(field) for field in readable):
+        return _NO_READER
+    return compile_reader(readable)
 
 
 def _self_contained(field: Any) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pytest
@@ -166,6 +166,171 @@ class TestSameOutputAsDRF:
         assert "nickname" not in represented
         assert represented["maybe"] is None
         assert represented["amount"] == "1.500"
+
+
+class Row:
+    """A row read by attributes, with the awkward values DRF's lookups handle."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+    def shout(self) -> str:
+        return "LOUD"
+
+    @property
+    def broken(self) -> str:
+        raise AttributeError("broken")
+
+    @property
+    def gone(self) -> Any:
+        raise Product.DoesNotExist
+
+
+def decimals() -> dict[str, Any]:
+    return {
+        "exact": serializers.DecimalField(max_digits=5, decimal_places=2),
+        "padded": serializers.DecimalField(max_digits=5, decimal_places=3),
+        "rounded": serializers.DecimalField(max_digits=5, decimal_places=1),
+        "unbounded": serializers.DecimalField(max_digits=None, decimal_places=2),
+        "whole": serializers.DecimalField(max_digits=5, decimal_places=2, source="count"),
+        "number": serializers.DecimalField(
+            max_digits=5, decimal_places=2, coerce_to_string=False, source="exact"
+        ),
+        "local": serializers.DecimalField(
+            max_digits=5, decimal_places=2, localize=True, source="exact"
+        ),
+        "odd": serializers.DecimalField(max_digits=5, decimal_places=2, source="nan"),
+        "negative": serializers.DecimalField(max_digits=5, decimal_places=2),
+    }
+
+
+class TestRowsReadByAttribute:
+    """The compiled steps (plain attributes, keys, decimals) answer what DRF's calls do."""
+
+    async def test_every_plain_type_and_awkward_attribute(self) -> None:
+        def declared() -> dict[str, Any]:
+            return {
+                "text": serializers.CharField(),
+                "count": serializers.IntegerField(),
+                "flag": serializers.BooleanField(),
+                "on": serializers.DateField(),
+                "ratio": serializers.FloatField(),
+                "key": serializers.UUIDField(),
+                "size": serializers.ChoiceField(choices=[(1, "small"), (2, "large")]),
+                "anything": serializers.ReadOnlyField(source="text"),
+                "called": serializers.CharField(source="shout"),
+                "nested": serializers.CharField(source="inner.text"),
+                "through_mapping": serializers.IntegerField(source="extra.a"),
+                "through_none": serializers.CharField(source="empty.text", allow_null=True),
+                "skipped": serializers.CharField(source="broken", required=False),
+                "defaulted": serializers.CharField(source="broken", default="fallback"),
+                "missing_object": serializers.CharField(source="gone.name"),
+                "null": serializers.CharField(source="nothing"),
+            }
+
+        ours, theirs = twins(Serializer, serializers.Serializer, declared)
+        row = Row(
+            text=7,
+            count="8",
+            flag="true",
+            on=datetime.date(2026, 1, 2),
+            ratio=1,
+            key=uuid.UUID(int=9),
+            size=2,
+            inner=Row(text="inside"),
+            extra={"a": "3"},
+            empty=None,
+            nothing=None,
+        )
+
+        represented = await arender(ours(row))
+
+        assert represented == theirs(row).data
+        assert represented["text"] == "7"
+        assert represented["count"] == 8
+        assert represented["called"] == "LOUD"
+        assert represented["through_mapping"] == 3
+        assert represented["through_none"] is None
+        assert "skipped" not in represented
+        assert represented["defaulted"] == "fallback"
+        assert represented["missing_object"] is None
+        assert represented["null"] is None
+
+    async def test_a_missing_required_attribute_fails_as_in_drf(self) -> None:
+        def declared() -> dict[str, Any]:
+            return {"text": serializers.CharField(source="broken")}
+
+        ours, theirs = twins(Serializer, serializers.Serializer, declared)
+
+        with pytest.raises(AttributeError) as drf_error:
+            _ = theirs(Row()).data
+        with pytest.raises(AttributeError) as our_error:
+            await arender(ours(Row()))
+        assert str(our_error.value) == str(drf_error.value).replace("Theirs", "Ours")
+
+    async def test_decimals_quantized_only_when_they_need_it(self) -> None:
+        ours, theirs = twins(Serializer, serializers.Serializer, decimals)
+        row = Row(
+            exact=Decimal("12.50"),
+            padded=Decimal("1.5"),
+            rounded=Decimal("1.25"),
+            unbounded=Decimal("123456789012345678901234.00"),
+            count=3,
+            nan=Decimal("NaN"),
+            negative=Decimal("-0.00"),
+        )
+
+        represented = await arender(ours(row))
+
+        assert represented == theirs(row).data
+        assert represented["exact"] == "12.50"
+        assert represented["padded"] == "1.500"
+        assert represented["rounded"] == "1.2"
+        assert represented["whole"] == "3.00"
+        assert represented["number"] == Decimal("12.50")
+        assert represented["negative"] == "-0.00"
+
+    async def test_a_decimal_too_long_for_its_field_fails_as_in_drf(self) -> None:
+        ours, theirs = twins(Serializer, serializers.Serializer, decimals)
+        row = Row(exact=Decimal("1234.00"))
+
+        with pytest.raises(InvalidOperation):
+            _ = theirs(row).data
+        with pytest.raises(InvalidOperation):
+            await arender(ours(row))
+
+    async def test_related_keys_from_the_row_and_through_a_relation(
+        self, saw: Product, tools: Category
+    ) -> None:
+        def declared() -> dict[str, Any]:
+            return {
+                "category": serializers.PrimaryKeyRelatedField(read_only=True),
+                "creator": serializers.PrimaryKeyRelatedField(source="created_by", read_only=True),
+                "as_text": serializers.PrimaryKeyRelatedField(
+                    source="category", read_only=True, pk_field=serializers.CharField()
+                ),
+                "product": serializers.PrimaryKeyRelatedField(
+                    source="self_.category", read_only=True
+                ),
+            }
+
+        ours, theirs = twins(Serializer, serializers.Serializer, declared)
+        bare = await Product.objects.acreate(name="Bare", price=Decimal("1"), category=None)
+        rows = [
+            Row(category=tools, created_by=None, self_=saw),
+            Row(category=saw, created_by=tools, self_=bare),
+        ]
+
+        represented = await arender(ours(rows, many=True))
+
+        assert represented == theirs(rows, many=True).data
+        assert represented[0] == {
+            "category": tools.pk,
+            "creator": None,
+            "as_text": str(tools.pk),
+            "product": saw.category_id,
+        }
+        assert represented[1]["product"] is None
 
 
 class TestFieldsThatNeedTheirSerializer:
