@@ -15,6 +15,8 @@ async def aresolve(decision: object) -> bool:
     An answer that is still awaitable after one await is a bug in the permission; it counts
     as a refusal rather than as the truthy object it is.
     """
+    if decision is True or decision is False:
+        return decision
     if inspect.isawaitable(decision):
         decision = await decision
     if inspect.isawaitable(decision):

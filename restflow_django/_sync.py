@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeGuard, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import SynchronousOnlyOperation
@@ -36,19 +37,42 @@ def runs_inline(obj: object, method: str) -> bool:
     True for the DRF classes known to be pure and for classes that set
     `restflow_async_safe = True`, as long as `method` was not overridden below them.
     """
-    cls = type(obj)
+    if method in getattr(obj, "__dict__", ()):
+        # Set on the object itself: only the class's own method is known to be pure.
+        return False
+    cls: Any = type(obj)
+    return _class_runs_inline(cls, method, getattr(cls, method, None))
+
+
+@functools.lru_cache(maxsize=1024)
+def _class_runs_inline(cls: Any, method: str, implementation: object) -> bool:
+    # `implementation` is part of the key: a method replaced on the class is judged again.
     if getattr(cls, "restflow_async_safe", False):
         return True
-    for safe in _INLINE_SAFE:
-        if isinstance(obj, safe) and getattr(cls, method, None) is getattr(safe, method, None):
-            return True
-    return False
+    return any(
+        issubclass(cls, safe) and implementation is getattr(safe, method, None)
+        for safe in _INLINE_SAFE
+    )
+
+
+def is_async_callable(func: Callable[..., Any]) -> TypeGuard[Callable[..., Awaitable[Any]]]:
+    """`inspect.iscoroutinefunction`, remembered for each function."""
+    target = getattr(func, "__func__", func)
+    try:
+        return _is_coroutine_function(target)
+    except TypeError:  # unhashable
+        return inspect.iscoroutinefunction(func)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_coroutine_function(func: Callable[..., Any]) -> bool:
+    return inspect.iscoroutinefunction(func)
 
 
 async def acall(obj: object, method: str, *args: Any) -> Any:
     """Call `obj.method(*args)`: awaited when async, inline when safe, else in a thread."""
     bound = getattr(obj, method)
-    if inspect.iscoroutinefunction(bound):
+    if is_async_callable(bound):
         return await bound(*args)
     if runs_inline(obj, method):
         result = bound(*args)

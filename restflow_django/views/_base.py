@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import inspect
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Generator
@@ -28,7 +27,7 @@ from rest_framework.views import APIView
 from typing_extensions import override
 
 from restflow_core import errors as core_errors
-from restflow_django._sync import acall, runs_inline
+from restflow_django._sync import acall, is_async_callable, runs_inline
 from restflow_django.permissions import ahas_object_permission, ahas_permission
 
 if TYPE_CHECKING:
@@ -275,7 +274,7 @@ class AsyncAPIView(APIView):
             handler = getattr(self, method, self.http_method_not_allowed)
         else:
             handler = self.http_method_not_allowed
-        if inspect.iscoroutinefunction(handler):
+        if is_async_callable(handler):
             return await handler(request, *args, **kwargs)
         return await sync_to_async(handler)(request, *args, **kwargs)
 
@@ -292,8 +291,10 @@ class AsyncAPIView(APIView):
         if self.format_kwarg is None and request._request.META.get("HTTP_ACCEPT", "*/*") == "*/*":
             negotiator = self.get_content_negotiator()
             format_param = self.settings.URL_FORMAT_OVERRIDE
+            django_request = request._request
+            has_query = django_request.META.get("QUERY_STRING") or "GET" in vars(django_request)
             if type(negotiator) is DefaultContentNegotiation and not (
-                format_param and format_param in request._request.GET
+                format_param and has_query and format_param in django_request.GET
             ):
                 renderers = self.get_renderers()
                 if renderers and "*" not in renderers[0].media_type:

@@ -67,16 +67,35 @@ def clean_lookup_value(queryset: QuerySet[Any], lookup_field: str, raw: Any) -> 
         raise Http404 from None
     internal = field.get_internal_type()
     if internal in _INTEGER_TYPES and value is not None:
-        # Some backends report no bound (None) for a type.
-        bounds: tuple[int | None, int | None] = connections[queryset.db].ops.integer_field_range(
-            internal
-        )
-        # No database stores integers wider than 64 bits, whatever the backend reports.
-        low = -(2**63) if bounds[0] is None else bounds[0]
-        high = 2**63 - 1 if bounds[1] is None else bounds[1]
+        low, high = integer_bounds(queryset.db, internal)
         if value < low or value > high:
             raise Http404
     return value
+
+
+def integer_bounds(alias: str, internal_type: str) -> tuple[int, int]:
+    """The range database `alias` stores for integer columns of `internal_type`.
+
+    Remembered per database engine: on the event loop each request has a connection handle
+    of its own, and asking it would build a new one (and its garbage) for every request.
+    """
+    key = (connections.settings[alias]["ENGINE"], internal_type)
+    bounds = _INTEGER_BOUNDS.get(key)
+    if bounds is None:
+        # Some backends report no bound (None) for a type.
+        reported: tuple[int | None, int | None] = connections[alias].ops.integer_field_range(
+            internal_type
+        )
+        # No database stores integers wider than 64 bits, whatever the backend reports.
+        bounds = (
+            -(2**63) if reported[0] is None else reported[0],
+            2**63 - 1 if reported[1] is None else reported[1],
+        )
+        _INTEGER_BOUNDS[key] = bounds
+    return bounds
+
+
+_INTEGER_BOUNDS: dict[tuple[str, str], tuple[int, int]] = {}
 
 
 async def aevaluate(items: Any) -> Any:

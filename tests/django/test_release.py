@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import gc
 import json
+import threading
 import weakref
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.http import HttpResponseBase
 from django.test import AsyncRequestFactory
 from rest_framework.request import Request
@@ -127,3 +131,33 @@ class TestTheResponseStaysWhole:
         response = await view(AsyncRequestFactory().get("/"), pk=saw.pk)
 
         assert seen == [response.status_code] == [200]
+
+
+class TestNoConnectionHandleOnTheLoop:
+    async def test_a_request_in_a_fresh_context_opens_none_on_the_event_loop(
+        self, saw: Product, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Django gives every request task its own connection handles on the event loop, so
+        reading one there would build (and leave for the GC) a new handle per request."""
+
+        async def request() -> Any:
+            return await call({"get": "retrieve"}, AsyncRequestFactory().get("/"), pk=saw.pk)
+
+        await request()  # what restflow learns once per process
+        loop_thread = threading.get_ident()
+        built_on_loop: list[str] = []
+        create = connections.create_connection
+
+        def spy(alias: str) -> Any:
+            if threading.get_ident() == loop_thread:
+                built_on_loop.append(alias)
+            return create(alias)
+
+        monkeypatch.setattr(connections, "create_connection", spy)
+        for _ in range(2):
+            # A new task with an empty context, as a server gives each request.
+            task = asyncio.get_running_loop().create_task(request(), context=contextvars.Context())
+            response = await task
+            assert response.status_code == 200
+
+        assert built_on_loop == []
