@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any, cast
 
+from asgiref.sync import async_to_sync
 from rest_framework.permissions import AND, NOT, OR, BasePermission, BasePermissionMetaclass
 from rest_framework.request import Request
 
 from restflow_core.permissions import aresolve
 from restflow_django._sync import acall
 
-__all__ = ["AsyncBasePermission", "ahas_object_permission", "ahas_permission"]
+__all__ = [
+    "AsyncBasePermission",
+    "ahas_object_permission",
+    "ahas_permission",
+    "has_object_permission_in_thread",
+    "has_permission_in_thread",
+]
 
 
 async def ahas_permission(permission: Any, request: Any, view: Any) -> bool:
@@ -51,6 +59,52 @@ async def ahas_object_permission(permission: Any, request: Any, view: Any, obj: 
     if isinstance(permission, NOT):
         return not await ahas_object_permission(operands.op1, request, view, obj)
     return await aresolve(await acall(permission, "has_object_permission", request, view, obj))
+
+
+def has_permission_in_thread(permission: Any, request: Any, view: Any) -> bool:
+    """`ahas_permission`'s answer, from sync code running in a thread.
+
+    Sync checks run right here; an async one is awaited on the event loop.
+    """
+    operands = cast(Any, permission)
+    if isinstance(permission, AND):
+        return has_permission_in_thread(operands.op1, request, view) and has_permission_in_thread(
+            operands.op2, request, view
+        )
+    if isinstance(permission, OR):
+        return has_permission_in_thread(operands.op1, request, view) or has_permission_in_thread(
+            operands.op2, request, view
+        )
+    if isinstance(permission, NOT):
+        return not has_permission_in_thread(operands.op1, request, view)
+    return resolve_in_thread(permission.has_permission(request, view))
+
+
+def has_object_permission_in_thread(permission: Any, request: Any, view: Any, obj: Any) -> bool:
+    """`ahas_object_permission`'s answer, from sync code running in a thread."""
+    operands = cast(Any, permission)
+    if isinstance(permission, AND):
+        return has_object_permission_in_thread(
+            operands.op1, request, view, obj
+        ) and has_object_permission_in_thread(operands.op2, request, view, obj)
+    if isinstance(permission, OR):
+        return any(
+            has_permission_in_thread(operand, request, view)
+            and has_object_permission_in_thread(operand, request, view, obj)
+            for operand in (operands.op1, operands.op2)
+        )
+    if isinstance(permission, NOT):
+        return not has_object_permission_in_thread(operands.op1, request, view, obj)
+    return resolve_in_thread(permission.has_object_permission(request, view, obj))
+
+
+def resolve_in_thread(decision: object) -> bool:
+    """`aresolve` for sync code in a thread: an awaitable answer is awaited on the event loop."""
+    if decision is True or decision is False:
+        return decision
+    if inspect.isawaitable(decision):
+        return async_to_sync(aresolve)(decision)
+    return bool(decision)
 
 
 if TYPE_CHECKING:

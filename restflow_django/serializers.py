@@ -13,6 +13,7 @@ from rest_framework import fields, relations, serializers
 from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
+from restflow_core.pipelines import forget_prefetched
 from restflow_django._rows import Reader, compile_reader, read_row
 from restflow_django._sync import aon_loop_or_thread
 from restflow_django.diagnostics import describe_unloaded_relation
@@ -93,6 +94,8 @@ async def avalidate_save_represent(serializer: BaseSerializer[Any], *, represent
     def work() -> None:
         serializer.is_valid(raise_exception=True)
         serializer.save()
+        # As DRF's update does before answering: prefetched rows may predate the save.
+        forget_prefetched(serializer.instance)
         if represent:
             _ = serializer.data
 

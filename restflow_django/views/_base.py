@@ -28,7 +28,12 @@ from typing_extensions import override
 
 from restflow_core import errors as core_errors
 from restflow_django._sync import acall, is_async_callable, runs_inline
-from restflow_django.permissions import ahas_object_permission, ahas_permission
+from restflow_django.permissions import (
+    ahas_object_permission,
+    ahas_permission,
+    has_object_permission_in_thread,
+    has_permission_in_thread,
+)
 
 if TYPE_CHECKING:
     from rest_framework.views import AsView, GenericView
@@ -356,35 +361,46 @@ class AsyncAPIView(APIView):
         """Raise DRF's 401/403 if any permission refuses `request`."""
         for permission in self.get_permissions():
             if not await ahas_permission(permission, request, self):
-                self.permission_denied(
-                    request,
-                    message=getattr(permission, "message", None),
-                    code=getattr(permission, "code", None),
-                )
+                self.refuse(request, permission)
 
     async def acheck_object_permissions(self, request: Request, obj: Any) -> None:
         """Raise DRF's 401/403 if any permission refuses `request` on `obj`."""
         for permission in self.get_permissions():
             if not await ahas_object_permission(permission, request, self, obj):
-                self.permission_denied(
-                    request,
-                    message=getattr(permission, "message", None),
-                    code=getattr(permission, "code", None),
-                )
+                self.refuse(request, permission)
+
+    def refuse(self, request: Request, permission: Any) -> None:
+        """Raise DRF's 401/403 for `permission`'s refusal, with its message and code."""
+        self.permission_denied(
+            request,
+            message=getattr(permission, "message", None),
+            code=getattr(permission, "code", None),
+        )
 
     @override
     def check_permissions(self, request: Request) -> None:
         """Sync twin of `acheck_permissions`, for DRF code that runs in a thread.
 
-        DRF's browsable API and `OPTIONS` metadata check permissions synchronously; async
-        permissions are awaited here too, so they are never taken for a truthy coroutine.
+        DRF's browsable API and `OPTIONS` metadata check permissions synchronously. Sync
+        checks run in the calling thread; async ones are awaited on the event loop, so they
+        are never taken for a truthy coroutine. An `acheck_permissions` override is awaited.
         """
-        async_to_sync(self.acheck_permissions)(request)
+        if type(self).acheck_permissions is not AsyncAPIView.acheck_permissions:
+            async_to_sync(self.acheck_permissions)(request)
+            return
+        for permission in self.get_permissions():
+            if not has_permission_in_thread(permission, request, self):
+                self.refuse(request, permission)
 
     @override
     def check_object_permissions(self, request: Request, obj: Any) -> None:
-        """Sync twin of `acheck_object_permissions`, for DRF code that runs in a thread."""
-        async_to_sync(self.acheck_object_permissions)(request, obj)
+        """Sync twin of `acheck_object_permissions`, for code that runs in a thread."""
+        if type(self).acheck_object_permissions is not AsyncAPIView.acheck_object_permissions:
+            async_to_sync(self.acheck_object_permissions)(request, obj)
+            return
+        for permission in self.get_permissions():
+            if not has_object_permission_in_thread(permission, request, self, obj):
+                self.refuse(request, permission)
 
     async def acheck_throttles(self, request: Request) -> None:
         """Raise DRF's 429 if any throttle refuses `request`."""

@@ -98,6 +98,18 @@ def integer_bounds(alias: str, internal_type: str) -> tuple[int, int]:
 _INTEGER_BOUNDS: dict[tuple[str, str], tuple[int, int]] = {}
 
 
+def get_or_404(queryset: QuerySet[ModelT], lookup: dict[str, Any]) -> ModelT:
+    """The one row of `queryset` matching `lookup`, or `Http404` (sync: call it in a thread)."""
+    try:
+        return queryset.get(**lookup)
+    except ObjectDoesNotExist:
+        # Django's own wording, as DRF's `get_object_or_404` answers it.
+        name = queryset.model._meta.object_name
+        raise Http404(f"No {name} matches the given query.") from None
+    except (ValidationError, TypeError, ValueError):
+        raise Http404 from None
+
+
 async def aevaluate(items: Any) -> Any:
     """Return `items` with a queryset replaced by the list of its rows, fetched asynchronously."""
     if isinstance(items, QuerySet):
@@ -296,6 +308,16 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
         lookup value.
         """
         queryset = await self.afilter_queryset(await self.aget_queryset())
+        lookup = self.object_lookup(queryset)
+        obj: ModelT = await sync_to_async(get_or_404)(queryset, lookup)
+        await self.acheck_object_permissions(self.request, obj)
+        return obj
+
+    def object_lookup(self, queryset: QuerySet[ModelT]) -> dict[str, Any]:
+        """The filter that finds the URL's object in `queryset`, its value checked.
+
+        Raises `Http404` for a value no row could match.
+        """
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         if lookup_url_kwarg not in self.kwargs:
             raise AssertionError(
@@ -304,16 +326,7 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
                 "attribute on the view correctly."
             )
         value = clean_lookup_value(queryset, self.lookup_field, self.kwargs[lookup_url_kwarg])
-        try:
-            obj = await queryset.aget(**{self.lookup_field: value})
-        except ObjectDoesNotExist:
-            # Django's own wording, as DRF's `get_object_or_404` answers it.
-            name = queryset.model._meta.object_name
-            raise Http404(f"No {name} matches the given query.") from None
-        except (ValidationError, TypeError, ValueError):
-            raise Http404 from None
-        await self.acheck_object_permissions(self.request, obj)
-        return obj
+        return {self.lookup_field: value}
 
     async def arender_many(self, items: Any) -> Any:
         """Return the serialized form of `items`, a page or a whole queryset."""

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from asgiref.sync import sync_to_async
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
 
 from restflow_core.pipelines import (
+    forget_prefetched,
     location_headers,
     run_create,
     run_destroy,
@@ -21,8 +22,13 @@ from restflow_core.pipelines import (
     run_retrieve,
     run_update,
 )
-from restflow_django.serializers import arender, asave, avalidate_or_is_valid_serializer
-from restflow_django.views._generic import AsyncGenericAPIView
+from restflow_django.serializers import (
+    arender,
+    asave,
+    avalidate_or_is_valid_serializer,
+    saves_synchronously,
+)
+from restflow_django.views._generic import AsyncGenericAPIView, get_or_404
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -127,17 +133,32 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
 
     async def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Validate `request.data` against the object and save it; `partial=True` for PATCH."""
-        validate, persist = self.arevalidated_serializer, self.aperform_update
+        partial = kwargs.pop("partial", False)
+        fetch, validate, persist = (
+            self.aget_object,
+            self.arevalidated_serializer,
+            self.aperform_update,
+        )
         if not hasattr(self, "perform_update") and keeps_defaults(
             self, AsyncUpdateModelMixin, "arevalidated_serializer", "aperform_update"
         ):
             # The default steps' work, validation and save, fused into one thread hop.
             validate, persist = self.aprepared_update_serializer, self.asave_fused
+            if keeps_defaults(
+                self,
+                AsyncGenericAPIView,
+                "aget_object",
+                "acheck_object_permissions",
+                "check_object_permissions",
+            ):
+                # The fetch and the object's permissions join that hop too.
+                hop = OneHopUpdate(self, request.data, partial)
+                fetch, validate, persist = hop.afetch, hop.avalidate, hop.apersist
         async with self.aunit_of_work() as unit:
             return await run_update(
                 request.data,
-                partial=kwargs.pop("partial", False),
-                fetch=self.aget_object,
+                partial=partial,
+                fetch=fetch,
                 validate=validate,
                 persist=persist,
                 render=self.arender_saved,
@@ -190,3 +211,54 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
         """
         if not await adrf_hook(self, "perform_destroy", instance):
             await instance.adelete()
+
+
+class OneHopUpdate(Generic[ModelT]):
+    """An update with the default steps, done in one thread hop.
+
+    The object's fetch, its permission checks, validation, the save and the representation
+    happen in that order, as in DRF's `UpdateModelMixin`, all in `afetch`. `avalidate` and
+    `apersist` then hand over what was done. A serializer with its own `ais_valid` or
+    `asave` is only built in the hop; those are awaited by the later steps.
+    """
+
+    def __init__(self, view: AsyncUpdateModelMixin[ModelT], data: Any, partial: bool) -> None:
+        self.view, self.data, self.partial = view, data, partial
+        self.serializer: BaseSerializer[ModelT] | None = None
+        self.saved = False
+
+    async def afetch(self) -> ModelT:
+        """Fetch, check, validate, save and represent; return the object."""
+        view = self.view
+        queryset = await view.afilter_queryset(await view.aget_queryset())
+        lookup = view.object_lookup(queryset)
+        represent = view.response_serializer_class is None
+        return await sync_to_async(self.work)(queryset, lookup, represent)
+
+    def work(self, queryset: QuerySet[ModelT], lookup: dict[str, Any], represent: bool) -> ModelT:
+        """The hop's sync work."""
+        view = self.view
+        instance = get_or_404(queryset, lookup)
+        view.check_object_permissions(view.request, instance)
+        serializer = view.get_request_serializer(instance, data=self.data, partial=self.partial)
+        self.serializer = serializer
+        if saves_synchronously(serializer):
+            serializer.is_valid(raise_exception=True)
+            serializer.save()
+            self.saved = True
+            forget_prefetched(instance)
+            if represent:
+                _ = serializer.data
+        return instance
+
+    async def avalidate(self, instance: ModelT, data: Any, partial: bool) -> BaseSerializer[ModelT]:
+        """The serializer the hop built, validated."""
+        serializer = cast(BaseSerializer[ModelT], self.serializer)
+        if not self.saved:
+            await avalidate_or_is_valid_serializer(serializer, raise_exception=True)
+        return serializer
+
+    async def apersist(self, serializer: BaseSerializer[ModelT]) -> None:
+        """Save the serializer, unless the hop did."""
+        if not self.saved:
+            await asave(serializer)
