@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar, TypeVar, cast
 
@@ -31,6 +31,7 @@ from restflow_django.views._base import AsyncAPIView
 from restflow_django.views._postfetch import PostFetch, aapply_post_fetches
 
 ModelT = TypeVar("ModelT", bound=Model)
+ResultT = TypeVar("ResultT")
 
 _INTEGER_TYPES = frozenset(
     {
@@ -312,6 +313,33 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
         obj: ModelT = await sync_to_async(get_or_404)(queryset, lookup)
         await self.acheck_object_permissions(self.request, obj)
         return obj
+
+    def fetches_in_one_hop(self) -> bool:
+        """Whether the object may be fetched in the thread hop of the work done with it.
+
+        True while the view keeps restflow's own `aget_object` and permission checks.
+        """
+        cls = type(self)
+        return all(
+            getattr(cls, name) is getattr(AsyncGenericAPIView, name)
+            for name in ("aget_object", "acheck_object_permissions", "check_object_permissions")
+        )
+
+    async def awith_object(self, work: Callable[[ModelT], ResultT]) -> ResultT:
+        """Fetch the URL's object, check its permissions, and return `work(obj)`: one hop.
+
+        The queryset is built and filtered on the event loop; the fetch, the permission
+        checks (async ones are awaited on the loop) and the sync `work` share one thread.
+        """
+        queryset = await self.afilter_queryset(await self.aget_queryset())
+        lookup = self.object_lookup(queryset)
+
+        def hop() -> ResultT:
+            obj = get_or_404(queryset, lookup)
+            self.check_object_permissions(self.request, obj)
+            return work(obj)
+
+        return await sync_to_async(hop)()
 
     def object_lookup(self, queryset: QuerySet[ModelT]) -> dict[str, Any]:
         """The filter that finds the URL's object in `queryset`, its value checked.

@@ -7,7 +7,7 @@ from http import HTTPStatus
 from typing import Any, Generic, TypeVar, cast
 
 from asgiref.sync import sync_to_async
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -28,7 +28,7 @@ from restflow_django.serializers import (
     avalidate_or_is_valid_serializer,
     saves_synchronously,
 )
-from restflow_django.views._generic import AsyncGenericAPIView, get_or_404
+from restflow_django.views._generic import AsyncGenericAPIView
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -144,13 +144,7 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
         ):
             # The default steps' work, validation and save, fused into one thread hop.
             validate, persist = self.aprepared_update_serializer, self.asave_fused
-            if keeps_defaults(
-                self,
-                AsyncGenericAPIView,
-                "aget_object",
-                "acheck_object_permissions",
-                "check_object_permissions",
-            ):
+            if self.fetches_in_one_hop():
                 # The fetch and the object's permissions join that hop too.
                 hop = OneHopUpdate(self, request.data, partial)
                 fetch, validate, persist = hop.afetch, hop.avalidate, hop.apersist
@@ -199,10 +193,28 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
 
     async def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Delete the object the URL names."""
+        fetch, destroy = self.aget_object, self.aperform_destroy
+        if (
+            not hasattr(self, "perform_destroy")
+            and keeps_defaults(self, AsyncDestroyModelMixin, "aperform_destroy")
+            and self.fetches_in_one_hop()
+        ):
+            # The default hook's delete joins the fetch's thread hop.
+            fetch, destroy = self.afetch_and_delete, self.adeleted
         async with self.aunit_of_work() as unit:
-            return await run_destroy(
-                fetch=self.aget_object, destroy=self.aperform_destroy, respond=respond, unit=unit
-            )
+            return await run_destroy(fetch=fetch, destroy=destroy, respond=respond, unit=unit)
+
+    async def afetch_and_delete(self) -> ModelT:
+        """Fetch the object, check its permissions and delete it, in one thread hop."""
+
+        def delete(instance: ModelT) -> ModelT:
+            instance.delete()
+            return instance
+
+        return await self.awith_object(delete)
+
+    async def adeleted(self, instance: ModelT) -> None:
+        """Nothing left to do: `afetch_and_delete` deleted `instance`."""
 
     async def aperform_destroy(self, instance: ModelT) -> None:
         """Delete `instance`. Override for soft deletes, archive flags or cascades.
@@ -229,17 +241,11 @@ class OneHopUpdate(Generic[ModelT]):
 
     async def afetch(self) -> ModelT:
         """Fetch, check, validate, save and represent; return the object."""
-        view = self.view
-        queryset = await view.afilter_queryset(await view.aget_queryset())
-        lookup = view.object_lookup(queryset)
-        represent = view.response_serializer_class is None
-        return await sync_to_async(self.work)(queryset, lookup, represent)
+        return await self.view.awith_object(self.work)
 
-    def work(self, queryset: QuerySet[ModelT], lookup: dict[str, Any], represent: bool) -> ModelT:
-        """The hop's sync work."""
+    def work(self, instance: ModelT) -> ModelT:
+        """The hop's work once the object is fetched and its permissions checked."""
         view = self.view
-        instance = get_or_404(queryset, lookup)
-        view.check_object_permissions(view.request, instance)
         serializer = view.get_request_serializer(instance, data=self.data, partial=self.partial)
         self.serializer = serializer
         if saves_synchronously(serializer):
@@ -247,7 +253,7 @@ class OneHopUpdate(Generic[ModelT]):
             serializer.save()
             self.saved = True
             forget_prefetched(instance)
-            if represent:
+            if view.response_serializer_class is None:
                 _ = serializer.data
         return instance
 

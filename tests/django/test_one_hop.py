@@ -1,7 +1,7 @@
-"""An update with the default hooks: fetch, permissions, validation, save and answer in one hop.
+"""Updates and deletes with the default hooks: the fetch and the work in one thread hop.
 
 Each test checks what a user sees (status, body, the row afterwards) and, where the hop is
-in play, that the update crossed to a thread once.
+in play, that the action crossed to a thread once.
 """
 
 from __future__ import annotations
@@ -219,3 +219,54 @@ class TestOneHop:
         assert fetched == [saw.pk]
         # The fetch, the sync permission (which may query) and the save, each in a thread.
         seen.assert_crossings(3)
+
+
+async def delete(
+    view_class: type[Any], product: Product, user: User | None
+) -> tuple[Any, Diagnostics]:
+    """DELETE `product` through `view_class` as `user`; the response and costs."""
+    request = factory.request_with_body("DELETE", "/", None)
+    force_authenticate(request, user)
+    view = view_class.as_view({"delete": "destroy"})
+    async with Diagnostics() as seen:
+        response = await view(request, pk=str(product.pk))
+        response.render()
+    return response, seen
+
+
+class TestOneHopDelete:
+    async def test_the_owner_deletes_in_one_hop(self, saw: Product, ada: User) -> None:
+        response, seen = await delete(Products, saw, ada)
+
+        assert response.status_code == 204
+        assert response.content == b""
+        seen.assert_crossings(1)
+        assert not await Product.objects.filter(pk=saw.pk).aexists()
+
+    async def test_a_refused_delete_leaves_the_row(self, saw: Product, bob: User) -> None:
+        response, seen = await delete(Products, saw, bob)
+
+        assert response.status_code == 403
+        seen.assert_crossings(1)
+        assert await Product.objects.filter(pk=saw.pk).aexists()
+
+    async def test_a_missing_row_is_404(self, saw: Product, ada: User) -> None:
+        await Product.objects.filter(pk=saw.pk).adelete()
+
+        response, _ = await delete(Products, saw, ada)
+
+        assert response.status_code == 404
+
+    async def test_an_async_hook_still_decides_what_deleting_means(
+        self, saw: Product, ada: User
+    ) -> None:
+        class SoftDelete(Products):
+            @override
+            async def aperform_destroy(self, instance: Product) -> None:
+                instance.is_deleted = True
+                await instance.asave(update_fields=["is_deleted"])
+
+        response, _ = await delete(SoftDelete, saw, ada)
+
+        assert response.status_code == 204
+        assert (await Product.objects.aget(pk=saw.pk)).is_deleted
