@@ -70,15 +70,17 @@ async def memory_costs() -> tuple[float, float]:
     router = MemoryRouter()
     router.register("books", BookResource)
     client = MemoryClient(router)
-    rounds = 5000
-    started = time.perf_counter()
-    for _ in range(rounds):
-        await client.post("/books/", {"title": "Dune"})
-    create = (time.perf_counter() - started) / rounds * 1e6
-    started = time.perf_counter()
-    for _ in range(rounds):
-        await client.get("/books/7/")
-    retrieve = (time.perf_counter() - started) / rounds * 1e6
+    rounds, passes = 1000, 5
+    create = retrieve = float("inf")
+    for _ in range(passes):
+        started = time.perf_counter()
+        for _ in range(rounds):
+            await client.post("/books/", {"title": "Dune"})
+        create = min(create, (time.perf_counter() - started) / rounds * 1e6)
+        started = time.perf_counter()
+        for _ in range(rounds):
+            await client.get("/books/7/")
+        retrieve = min(retrieve, (time.perf_counter() - started) / rounds * 1e6)
     return create, retrieve
 
 
@@ -119,7 +121,8 @@ async def main() -> None:
     print()
     print("### The memory adapter, in process")
     print()
-    print(f"- create: {create:.1f} µs per action; retrieve: {retrieve:.1f} µs per action")
+    print(f"- create: {create:.1f} µs per action; retrieve: {retrieve:.1f} µs per action (best of")
+    print("  five passes of 1,000)")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -153,15 +154,28 @@ def parse_wrk(report: str) -> Sample:
     )
 
 
-def load_round(asgi: int, wsgi: int) -> dict[tuple[str, str], Sample]:
-    """One round: every endpoint of every stack, stacks interleaved endpoint by endpoint."""
+def load_round(asgi: int, wsgi: int, number: int) -> dict[tuple[str, str], Sample]:
+    """One round: every endpoint of every stack, stacks interleaved endpoint by endpoint.
+
+    Each round starts the stacks at a different place in their order, and the server
+    collects its garbage before every run, so no stack always follows the same neighbour
+    or pays for the garbage another left.
+    """
     samples = {}
+    order = STACKS[number % len(STACKS) :] + STACKS[: number % len(STACKS)]
     for endpoint, (method, path, body) in ENDPOINTS.items():
-        for stack in STACKS:
+        for stack in order:
             port, prefix = (wsgi, "drf") if stack == "drf-gunicorn" else (asgi, stack)
+            settle(port)
             url = f"http://127.0.0.1:{port}/{prefix}/" + path.format(row=PATCH_ROW[stack])
             samples[endpoint, stack] = wrk(url, method, body)
     return samples
+
+
+def settle(port: int) -> None:
+    """Ask the server on `port` to collect its garbage before the next run."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/settle/", timeout=30) as answer:
+        answer.read()
 
 
 def measure_database(label: str, database: str) -> dict[tuple[str, str], Sample]:
@@ -179,7 +193,7 @@ def measure_database(label: str, database: str) -> dict[tuple[str, str], Sample]
         with server(uvicorn, env, asgi), server(gunicorn, env, wsgi):
             for number in range(1, ROUNDS + 1):
                 print(f"{label}: round {number} of {ROUNDS}", flush=True)
-                rounds.append(load_round(asgi, wsgi))
+                rounds.append(load_round(asgi, wsgi, number))
     return {
         key: Sample(
             rps=statistics.median(r[key].rps for r in rounds),

@@ -32,6 +32,11 @@ def seed() -> None:
         )
         for n in range(1000)
     )
+    if connection.vendor == "sqlite":
+        # Readers and the writer do not block each other: SQLite's setting for concurrent
+        # servers (it stays with the database file).
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
 
 
 if __name__ == "__main__":
