@@ -6,23 +6,31 @@ import asyncio
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from django.core.asgi import get_asgi_application
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.signals import connection_created
 from django.test import Client
 
+from restflow_django.asgi import ReusedThreadsASGIHandler
+from tests.testapp import views
 from tests.testapp.models import AuditEntry, Product
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @contextmanager
-def serve() -> Iterator[str]:
-    """Serve the test project with uvicorn on 127.0.0.1 until the block ends; always stopped."""
+def serve(application: Any = None) -> Iterator[str]:
+    """Serve the test project with uvicorn on 127.0.0.1 until the block ends; always stopped.
+
+    `application` defaults to Django's own ASGI application.
+    """
     config = uvicorn.Config(
-        get_asgi_application(),
+        application or get_asgi_application(),
         host="127.0.0.1",
         port=0,
         log_level="warning",
@@ -117,3 +125,96 @@ class TestWsgi:
         assert response.status_code == 500
         assert not Product.objects.exists()
         assert not AuditEntry.objects.exists()
+
+
+@contextmanager
+def reused_threads(**options: Any) -> Iterator[tuple[str, ReusedThreadsASGIHandler]]:
+    """The test project served with restflow's reused-threads application."""
+    application = ReusedThreadsASGIHandler(**options)
+    try:
+        with serve(application) as url:
+            yield url, application
+    finally:
+        application.shutdown()
+
+
+@contextmanager
+def connections_opened() -> Iterator[list[int]]:
+    """The threads that open a database connection while the block runs, one entry each."""
+    opened: list[int] = []
+
+    def record(**kwargs: Any) -> None:
+        opened.append(threading.get_ident())
+
+    connection_created.connect(record)
+    try:
+        yield opened
+    finally:
+        connection_created.disconnect(record)
+
+
+class TestReusedThreads:
+    async def test_requests_one_after_another_reuse_threads(self) -> None:
+        """Each thread serves many requests; Django's own application starts one for each.
+
+        (A request may still be closing when the next arrives, so two threads can take
+        turns.)
+        """
+        with reused_threads() as (url, _):
+            async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                ours = [await http.get("/request-thread/") for _ in range(6)]
+        with serve() as url:
+            async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                djangos = [await http.get("/request-thread/") for _ in range(6)]
+
+        assert [answer.status_code for answer in ours + djangos] == [200] * 12
+        assert max(answer.json()["served"] for answer in ours) >= 3
+        assert {answer.json()["served"] for answer in djangos} == {1}
+
+    async def test_concurrent_requests_each_get_their_own_thread(self) -> None:
+        """Three requests that only answer once all three run at the same time."""
+        views.MEETING["barrier"] = threading.Barrier(3, timeout=20)
+        application = ReusedThreadsASGIHandler(idle_threads=2)
+        try:
+            with serve(application) as url:
+                async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                    answers = await asyncio.gather(
+                        *(http.get("/request-thread/?meet") for _ in range(3))
+                    )
+            # The server has stopped, so every request has given its thread back: two
+            # wait for the next requests and the third was stopped.
+            assert application.idle == 2
+        finally:
+            application.shutdown()
+
+        assert [answer.status_code for answer in answers] == [200] * 3
+        assert len({answer.json()["thread"] for answer in answers}) == 3
+
+    async def test_connections_follow_conn_max_age(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With `CONN_MAX_AGE` keeping connections, a reused thread keeps its connection:
+        no thread opens a second one. (Under Django's own application every request's new
+        thread opens one, and leaves it open after the thread is gone.)"""
+        monkeypatch.setitem(connections.settings[DEFAULT_DB_ALIAS], "CONN_MAX_AGE", None)
+        with reused_threads() as (url, _), connections_opened() as opened:
+            async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                answers = [await http.get("/request-thread/") for _ in range(6)]
+
+        assert [answer.status_code for answer in answers] == [200] * 6
+        assert 1 <= len(opened) <= 2
+        assert len(set(opened)) == len(opened)
+
+    async def test_the_api_answers_through_it(self, saw: Product) -> None:
+        with reused_threads() as (url, _):
+            async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                created = await http.post("/soft-products/", json={"name": "Vise", "price": "4"})
+                fetched = await http.get(f"/products/{saw.pk}/")
+                patched = await http.patch(f"/plain-products/{saw.pk}/", json={"stock": 2})
+
+        assert created.status_code == 201
+        assert fetched.json()["name"] == "Saw"
+        assert patched.json()["stock"] == 2
+        assert await Product.objects.filter(name="Vise").aexists()
+
+    def test_a_negative_idle_count_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="idle_threads"):
+            ReusedThreadsASGIHandler(idle_threads=-1)

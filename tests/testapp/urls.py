@@ -31,6 +31,7 @@ restflow_router = SimpleRouter()
 restflow_router.register("products", parity_restflow.ProductViewSet, basename="rf-product")
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("request-thread/", views.request_thread),
     path("drf/", include(drf_router.urls)),
     path("rf/", include(restflow_router.urls)),
     path("", include(router.urls)),

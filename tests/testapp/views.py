@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 import django_filters
 from django.db.models import Count, QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import pagination as drf_pagination
 from rest_framework import permissions, serializers, versioning
@@ -471,3 +472,21 @@ class DrfHooksViewSet(AsyncModelViewSet[Product]):
         """Archive instead of deleting."""
         instance.is_deleted = True
         instance.save(update_fields=["is_deleted"])
+
+
+# Set by a test to make `request_thread` requests wait for one another.
+MEETING: dict[str, threading.Barrier] = {}
+_THREAD = threading.local()
+
+
+def request_thread(request: HttpRequest) -> JsonResponse:
+    """A plain sync Django view: which thread ran it, and how many requests that thread ran.
+
+    It makes one query first. With `?meet`, it waits at the test's barrier, so the requests
+    only answer if they run at the same time.
+    """
+    if "meet" in request.GET:
+        MEETING["barrier"].wait()
+    list(Category.objects.all()[:1])
+    _THREAD.served = getattr(_THREAD, "served", 0) + 1
+    return JsonResponse({"thread": threading.get_ident(), "served": _THREAD.served})

@@ -1,0 +1,112 @@
+"""An ASGI application whose requests run their sync work on threads kept between requests.
+
+Django's ASGI handler starts a new thread for every request's sync work (the ORM behind
+`sync_to_async`, signal handlers) and stops it when the request ends. Starting and joining
+that thread costs every request, and because Django keeps database connections per
+thread, every request also opens a new connection, whatever `CONN_MAX_AGE` says.
+
+`get_asgi_application()` serves the same Django project, but lends each request a thread
+that earlier requests used. A request still has its thread to itself while it runs, so
+requests run their sync work concurrently exactly as before; only the threads, and with
+them the database connections, are kept. Connections then follow `CONN_MAX_AGE` as they
+do under a threaded WSGI server: Django closes them at the end of a request unless
+`CONN_MAX_AGE` keeps them, and drops any a request left unusable (an open transaction).
+
+One rule comes with it: a task that a request starts and that outlives the request must
+not call `sync_to_async` in thread-sensitive mode (the default) after the request ends;
+asgiref refuses such a call with a `RuntimeError`. Give the task its own
+`asgiref.sync.ThreadSensitiveContext()`, or pass `thread_sensitive=False`.
+
+Usage, in the project's `asgi.py`::
+
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
+
+    from restflow_django.asgi import get_asgi_application
+
+    application = get_asgi_application()
+"""
+
+from __future__ import annotations
+
+import inspect
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import django
+from asgiref.sync import ThreadSensitiveContext
+from django.core.exceptions import ImproperlyConfigured
+from django.core.handlers.asgi import ASGIHandler
+from django.db import connections
+from typing_extensions import override
+
+__all__ = ["ReusedThreadsASGIHandler", "get_asgi_application"]
+
+
+def get_asgi_application(*, idle_threads: int = 64) -> ReusedThreadsASGIHandler:
+    """Set Django up and return its ASGI application with reused request threads.
+
+    At most `idle_threads` threads wait for the next request between bursts; a burst of
+    more concurrent requests still gets a thread each, and the extra ones are stopped.
+    """
+    django.setup(set_prefix=False)
+    return ReusedThreadsASGIHandler(idle_threads=idle_threads)
+
+
+class ReusedThreadsASGIHandler(ASGIHandler):
+    """Django's `ASGIHandler`, lending each HTTP request a thread kept from earlier ones."""
+
+    def __init__(self, *, idle_threads: int = 64) -> None:
+        if "executor" not in inspect.signature(ThreadSensitiveContext).parameters:
+            raise ImproperlyConfigured(
+                "restflow_django.asgi needs asgiref's ThreadSensitiveContext(executor=...); "
+                "asgiref 3.13 has it."
+            )
+        if idle_threads < 0:
+            raise ValueError("idle_threads must be 0 or more.")
+        super().__init__()
+        self.idle_threads = idle_threads
+        self._idle: list[ThreadPoolExecutor] = []
+
+    @override
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        thread = self._idle.pop() if self._idle else self._new_thread()
+        try:
+            # Django's own handler keeps an enclosing context instead of making one.
+            async with ThreadSensitiveContext(executor=thread):
+                await super().__call__(scope, receive, send)
+        finally:
+            self._give_back(thread)
+
+    @property
+    def idle(self) -> int:
+        """How many threads are waiting for a request."""
+        return len(self._idle)
+
+    def shutdown(self) -> None:
+        """Close the waiting threads' database connections and stop the threads.
+
+        For a server that stops the application before the process ends (and for tests).
+        """
+        while self._idle:
+            thread = self._idle.pop()
+            thread.submit(connections.close_all).result()
+            thread.shutdown(wait=True)
+
+    def _give_back(self, thread: ThreadPoolExecutor) -> None:
+        if len(self._idle) < self.idle_threads:
+            self._idle.append(thread)
+        else:
+            # Its database connections are closed on the thread that opened them.
+            thread.submit(connections.close_all)
+            thread.shutdown(wait=False)
+
+    @staticmethod
+    def _new_thread() -> ThreadPoolExecutor:
+        # One worker: a request's sync calls run one after another on one thread, as
+        # Django's per-request thread runs them.
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="restflow-request")
