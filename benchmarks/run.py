@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -154,7 +154,18 @@ def parse_wrk(report: str) -> Sample:
     )
 
 
-def load_round(asgi: int, wsgi: int, number: int) -> dict[tuple[str, str], Sample]:
+# The serving tax measured apart: every stack's server keeps its threads and connections.
+REUSED_STACKS = ("raw", "restflow", "drf-gunicorn")
+REUSED_ENDPOINTS = ("list", "retrieve", "create", "partial update")
+
+
+def load_round(
+    asgi: int,
+    wsgi: int,
+    number: int,
+    stacks: Sequence[str] = tuple(STACKS),
+    endpoints: Sequence[str] = tuple(ENDPOINTS),
+) -> dict[tuple[str, str], Sample]:
     """One round: every endpoint of every stack, stacks interleaved endpoint by endpoint.
 
     Each round starts the stacks at a different place in their order, and the server
@@ -162,8 +173,9 @@ def load_round(asgi: int, wsgi: int, number: int) -> dict[tuple[str, str], Sampl
     or pays for the garbage another left.
     """
     samples = {}
-    order = STACKS[number % len(STACKS) :] + STACKS[: number % len(STACKS)]
-    for endpoint, (method, path, body) in ENDPOINTS.items():
+    order = stacks[number % len(stacks) :] + stacks[: number % len(stacks)]
+    for endpoint in endpoints:
+        method, path, body = ENDPOINTS[endpoint]
         for stack in order:
             port, prefix = (wsgi, "drf") if stack == "drf-gunicorn" else (asgi, stack)
             settle(port)
@@ -178,10 +190,20 @@ def settle(port: int) -> None:
         answer.read()
 
 
-def measure_database(label: str, database: str) -> dict[tuple[str, str], Sample]:
-    """Seed `database`, serve it, and return the median sample of each endpoint and stack."""
+def measure_database(
+    label: str,
+    database: str,
+    *,
+    stacks: Sequence[str] = tuple(STACKS),
+    endpoints: Sequence[str] = tuple(ENDPOINTS),
+    serving: dict[str, str] | None = None,
+) -> dict[tuple[str, str], Sample]:
+    """Seed `database`, serve it, and return the median sample of each endpoint and stack.
+
+    `serving` adds environment variables to the servers' (see `benchmarks.asgi`).
+    """
     with tempfile.TemporaryDirectory() as scratch:
-        env = environment(database, Path(scratch) / "bench.sqlite3")
+        env = {**environment(database, Path(scratch) / "bench.sqlite3"), **(serving or {})}
         subprocess.run([sys.executable, "-m", "benchmarks.seed"], cwd=ROOT, env=env, check=True)
         asgi, wsgi = free_port(), free_port()
         uvicorn = [sys.executable, "-m", "uvicorn", "benchmarks.asgi:application"]
@@ -193,7 +215,7 @@ def measure_database(label: str, database: str) -> dict[tuple[str, str], Sample]
         with server(uvicorn, env, asgi), server(gunicorn, env, wsgi):
             for number in range(1, ROUNDS + 1):
                 print(f"{label}: round {number} of {ROUNDS}", flush=True)
-                rounds.append(load_round(asgi, wsgi, number))
+                rounds.append(load_round(asgi, wsgi, number, stacks, endpoints))
     return {
         key: Sample(
             rps=statistics.median(r[key].rps for r in rounds),
@@ -235,6 +257,30 @@ def load_table(label: str, samples: dict[tuple[str, str], Sample]) -> list[str]:
             if s != "restflow"
         ]
         lines.append(f"| {endpoint} | " + " | ".join(ratios) + " |")
+    return [*lines, ""]
+
+
+def reused_table(samples: dict[tuple[str, str], Sample]) -> list[str]:
+    """Markdown: the stacks served with their threads and database connections kept."""
+    lines = [
+        "### SQLite, threads and connections kept: requests per second (p50 / p99 ms)",
+        "",
+        "uvicorn serves `restflow_django.asgi.get_asgi_application()` (request threads kept",
+        "between requests) and every server keeps its database connections",
+        "(`CONN_MAX_AGE = None`), gunicorn's included. The last column is restflow's ratio to",
+        "DRF under gunicorn.",
+        "",
+        "| endpoint | " + " | ".join(REUSED_STACKS) + " | restflow / drf-gunicorn |",
+        "|---|" + "---|" * (len(REUSED_STACKS) + 1),
+    ]
+    for endpoint in REUSED_ENDPOINTS:
+        cells = [
+            f"{samples[endpoint, stack].rps:,.0f} ({samples[endpoint, stack].p50:.1f} / "
+            f"{samples[endpoint, stack].p99:.1f})"
+            for stack in REUSED_STACKS
+        ]
+        ratio = samples[endpoint, "restflow"].rps / (samples[endpoint, "drf-gunicorn"].rps or 1)
+        lines.append(f"| {endpoint} | " + " | ".join(cells) + f" | **{ratio:.2f}x** |")
     return [*lines, ""]
 
 
@@ -313,6 +359,14 @@ def main() -> None:
         samples = measure_database(label, database)
         report += load_table(label, samples)
         report += targets_table(label, samples)
+    reused = measure_database(
+        "SQLite, threads and connections kept",
+        "sqlite",
+        stacks=REUSED_STACKS,
+        endpoints=REUSED_ENDPOINTS,
+        serving={"BENCH_REUSED_THREADS": "1", "BENCH_PERSISTENT": "1"},
+    )
+    report += reused_table(reused)
     with tempfile.TemporaryDirectory() as scratch:
         report += in_process_table(environment("sqlite", Path(scratch) / "inprocess.sqlite3"))
     report += ["", CAUSE, "", f"Whole run: {time.monotonic() - started:.0f} s.", ""]

@@ -33,7 +33,14 @@ def _database() -> dict[str, Any]:
     target = os.environ.get("BENCH_DB", "sqlite")
     if target == "sqlite":
         path = os.environ.get("BENCH_SQLITE", str(Path("/tmp") / "restflow-bench.sqlite3"))
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": {"timeout": 30}}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "OPTIONS": {"timeout": 30},
+            # `BENCH_PERSISTENT`: keep connections between requests (Django's default closes
+            # them at the end of every request).
+            "CONN_MAX_AGE": None if os.environ.get("BENCH_PERSISTENT") else 0,
+        }
     params = dict(part.split("=", 1) for part in target.split())
     return {
         "ENGINE": "django.db.backends.postgresql",
