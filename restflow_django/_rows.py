@@ -21,8 +21,9 @@ answer is then DRF's, defaults, `SkipField` and errors included.
 from __future__ import annotations
 
 import decimal
+import keyword
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import fields, relations
@@ -30,25 +31,55 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
 
-# A step: (field, its name in the output, how to fetch its value from a row, how to convert
-# the value). A step without a fetch always asks the field itself.
-Step = tuple[Any, str, Callable[[Any], Any] | None, Callable[[Any], Any] | None]
-Reader = tuple[Step, ...]
+
+class Step(NamedTuple):
+    """How one field is read from a row."""
+
+    field: Any
+    # The field's name in the output.
+    name: str
+    # How to fetch the value from a row; `None` always asks the field itself.
+    fetch: Callable[[Any], Any] | None
+    # How to convert a fetched value that is not `None`; `None` keeps it as it is.
+    convert: Callable[[Any], Any] | None
+    # The attributes followed to the value; for a primary key, to the row holding the key.
+    source: tuple[str, ...]
+    # The key column a `PrimaryKeyRelatedField` reads, or "" for a plain value.
+    key: str
+
 
 # Returned by a step that leaves the field to DRF's own calls.
 _ASK_THE_FIELD: Any = object()
 
 
-def compile_reader(readable: tuple[Any, ...]) -> Reader:
-    """The steps that read a row through `readable`, the fields of a class bound once."""
-    return tuple(_step(field) for field in readable)
+class Reader:
+    """Reads rows through a class's fields, bound once and compiled into steps.
+
+    When every step is a plain value or a primary key, the reader also compiles one
+    function reading a whole row with plain attribute lookups; a row it cannot read that
+    way (a mapping, a callable, a lookup that fails) is read step by step instead.
+    """
+
+    __slots__ = ("_whole_row", "steps")
+
+    def __init__(self, readable: tuple[Any, ...]) -> None:
+        self.steps = tuple(_step(field) for field in readable)
+        self._whole_row = _whole_row_function(self.steps)
+
+    def __call__(self, instance: Any) -> dict[str, Any]:
+        """DRF's `Serializer.to_representation` of `instance`."""
+        if self._whole_row is not None:
+            represented: dict[str, Any] | None = self._whole_row(instance)
+            if represented is not None:
+                return represented
+        return read_row(self.steps, instance)
 
 
-def read_row(reader: Reader, instance: Any) -> dict[str, Any]:
-    """DRF's `Serializer.to_representation` of `instance`, through the compiled `reader`."""
+def read_row(steps: tuple[Step, ...], instance: Any) -> dict[str, Any]:
+    """DRF's `Serializer.to_representation` of `instance`, step by step."""
     represented: dict[str, Any] = {}
     row_is_mapping = isinstance(instance, Mapping)
-    for field, name, fetch, convert in reader:
+    for field, name, fetch, convert, _, _ in steps:
         value = _ASK_THE_FIELD if fetch is None or row_is_mapping else fetch(instance)
         if value is _ASK_THE_FIELD:
             try:
@@ -66,15 +97,67 @@ def read_row(reader: Reader, instance: Any) -> dict[str, Any]:
     return represented
 
 
+def _whole_row_function(steps: tuple[Step, ...]) -> Callable[[Any], Any] | None:
+    """Compile the steps into one function, or `None` when a step needs its field.
+
+    The function answers `None` for a row it cannot read with attribute lookups alone.
+    """
+    if not steps or any(step.fetch is None for step in steps):
+        return None
+    lines = [
+        "def whole_row(instance):",
+        "    if isinstance(instance, Mapping):",
+        "        return None",
+        "    try:",
+    ]
+    namespace: dict[str, Any] = {"Mapping": Mapping}
+    values = []
+    for number, step in enumerate(steps):
+        holder = "instance"
+        path = step.source if step.key else step.source[:-1]
+        for depth, attr in enumerate(path):
+            lines.append(f"        hop_{number}_{depth} = {_lookup(holder, attr)}")
+            holder = f"hop_{number}_{depth}"
+            # DRF looks a mapping up by key and calls a callable.
+            lines.append(f"        if callable({holder}) or isinstance({holder}, Mapping):")
+            lines.append("            return None")
+        if step.key:
+            lines.append(f"        value_{number} = {holder}.serializable_value({step.key!r})")
+        else:
+            lines.append(f"        value_{number} = {_lookup(holder, step.source[-1])}")
+        lines.append(f"        if callable(value_{number}):")
+        lines.append("            return None")
+        if step.convert is None:
+            values.append(f"{step.name!r}: value_{number}")
+        else:
+            namespace[f"convert_{number}"] = step.convert
+            values.append(
+                f"{step.name!r}: None if value_{number} is None "
+                f"else convert_{number}(value_{number})"
+            )
+    lines += ["    except Exception:", "        return None"]
+    lines.append("    return {" + ", ".join(values) + "}")
+    # The source is built above from the fields' names and sources, written as literals.
+    exec("\n".join(lines), namespace)
+    function: Callable[[Any], Any] = namespace["whole_row"]
+    return function
+
+
+def _lookup(holder: str, attr: str) -> str:
+    if attr.isidentifier() and not keyword.iskeyword(attr):
+        return f"{holder}.{attr}"
+    return f"getattr({holder}, {attr!r})"
+
+
 def _step(field: Any) -> Step:
     kind, name, source = type(field), field.field_name, tuple(field.source_attrs)
     if kind is relations.PrimaryKeyRelatedField and source and field.use_pk_only_optimization():
         # DRF's shortcut: the key from the row's own column, the related row never loaded.
         if field.pk_field is None:
-            return (field, name, _key_fetcher(source), None)
+            return Step(field, name, _key_fetcher(source), None, source[:-1], source[-1])
     elif kind in _PLAIN_CONVERSIONS and source:
-        return (field, name, _fetcher(source), _PLAIN_CONVERSIONS[kind](field))
-    return (field, name, None, None)
+        return Step(field, name, _fetcher(source), _PLAIN_CONVERSIONS[kind](field), source, "")
+    return Step(field, name, None, None, source, "")
 
 
 def _fetcher(source: tuple[str, ...]) -> Callable[[Any], Any]:
@@ -187,3 +270,5 @@ _PLAIN_CONVERSIONS: dict[type[Any], Callable[[Any], Callable[[Any], Any] | None]
     fields.ChoiceField: _own,
     fields.JSONField: _own,
 }
+if hasattr(fields, "BigIntegerField"):  # newer DRF releases only
+    _PLAIN_CONVERSIONS[fields.BigIntegerField] = _own

@@ -14,7 +14,7 @@ from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
 from restflow_core.pipelines import forget_prefetched
-from restflow_django._rows import Reader, compile_reader, read_row
+from restflow_django._rows import Reader
 from restflow_django._sync import aon_loop_or_thread
 from restflow_django.diagnostics import describe_unloaded_relation
 
@@ -143,7 +143,7 @@ class FastRepresentationMixin:
         reader = _class_reader(type(self)) if "fields" not in self.__dict__ else None
         if reader is None:
             return super().to_representation(instance)  # type: ignore[misc]  # a serializer mixin
-        return read_row(reader, instance)
+        return reader(instance)
 
     @property
     def _readable_fields(self) -> list[Any]:
@@ -186,20 +186,21 @@ _SELF_CONTAINED_FIELDS: frozenset[type[Any]] = frozenset(
     | {getattr(fields, "BigIntegerField", fields.IntegerField)}
 )
 _CONTAINERS: frozenset[type[Any]] = frozenset({fields.ListField, fields.DictField})
-_NO_READER: Reader = ()
+# Remembered for a class that cannot have a reader.
+_NO_READER = False
 
 
 def _class_reader(cls: type[Any]) -> Reader | None:
     """The readable fields of `cls`, bound once and compiled, when they can represent rows
     for any instance."""
-    reader: Reader | None = cls.__dict__.get("_restflow_reader")
+    reader: Reader | bool | None = cls.__dict__.get("_restflow_reader")
     if reader is None:
         reader = _build_reader(cls)
         cls._restflow_reader = reader
-    return reader if reader is not _NO_READER else None
+    return reader if isinstance(reader, Reader) else None
 
 
-def _build_reader(cls: type[Any]) -> Reader:
+def _build_reader(cls: type[Any]) -> Reader | bool:
     base = ModelSerializer if issubclass(cls, serializers.ModelSerializer) else Serializer
     if any(getattr(cls, name, None) is not getattr(base, name, None) for name in _FIELD_BUILDERS):
         return _NO_READER
@@ -211,7 +212,7 @@ def _build_reader(cls: type[Any]) -> Reader:
     readable = tuple(field for field in template.fields.values() if not field.write_only)
     if not all(_self_contained(field) for field in readable):
         return _NO_READER
-    return compile_reader(readable)
+    return Reader(readable)
 
 
 def _self_contained(field: Any) -> bool:

@@ -14,6 +14,7 @@ MODULES = [
     *(
         f"restflow_django.{name}"
         for name in (
+            "asgi",
             "decorators",
             "diagnostics",
             "filters",

@@ -20,7 +20,13 @@ from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 from typing_extensions import override
 
-from restflow_django.serializers import ModelSerializer, Serializer, arender, has_unique_rules
+from restflow_django.serializers import (
+    ModelSerializer,
+    Serializer,
+    _class_reader,
+    arender,
+    has_unique_rules,
+)
 from tests.testapp.models import Category, Product, Tag
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -168,6 +174,44 @@ class TestSameOutputAsDRF:
         assert represented["amount"] == "1.500"
 
 
+class TestWholeRows:
+    async def test_rows_read_in_one_pass_match_drf(self, saw: Product, tools: Category) -> None:
+        """Plain columns, keys and a value across a relation: read by one compiled function
+        where the row allows, step by step where it does not (no category, no creator)."""
+
+        def declared() -> dict[str, Any]:
+            return {
+                "category_name": serializers.CharField(
+                    source="category.name", read_only=True, default="none"
+                ),
+                "creator": serializers.PrimaryKeyRelatedField(source="created_by", read_only=True),
+            }
+
+        columns = ("id", "name", "price", "stock", "category", "description", "is_deleted")
+        ours, theirs = model_twins(declared, (*columns, "category_name", "creator"))
+        bare = await Product.objects.acreate(name="Bare", price=Decimal("1.5"), category=None)
+        rows = [
+            row
+            async for row in Product.objects.select_related("category", "created_by").order_by("pk")
+        ]
+
+        represented = await arender(ours(rows, many=True))
+
+        assert represented == theirs(rows, many=True).data
+        assert represented[0]["category_name"] == "tools"
+        assert represented[1]["category_name"] == "none"
+        assert represented[1]["price"] == "1.50"
+        assert represented[1]["creator"] is None
+        assert bare.pk == represented[1]["id"]
+        assert _class_reader(ours)._whole_row is not None  # type: ignore[union-attr]
+
+
+class Bag(dict[str, Any]):
+    """A mapping that also has an attribute named like one of its keys."""
+
+    a = "attribute"
+
+
 class Row:
     """A row read by attributes, with the awkward values DRF's lookups handle."""
 
@@ -255,6 +299,24 @@ class TestRowsReadByAttribute:
         assert represented["defaulted"] == "fallback"
         assert represented["missing_object"] is None
         assert represented["null"] is None
+
+    async def test_callables_and_mappings_on_the_way_are_read_as_drf_reads_them(self) -> None:
+        """A method is called and a mapping is read by key, also where every field of the
+        serializer is a plain one."""
+
+        def called() -> dict[str, Any]:
+            return {"text": serializers.CharField(), "loud": serializers.CharField(source="shout")}
+
+        def through_a_mapping() -> dict[str, Any]:
+            return {"value": serializers.CharField(source="bag.a")}
+
+        ours, theirs = twins(Serializer, serializers.Serializer, called)
+        row = Row(text="quiet")
+        assert await arender(ours(row)) == theirs(row).data == {"text": "quiet", "loud": "LOUD"}
+
+        ours, theirs = twins(Serializer, serializers.Serializer, through_a_mapping)
+        row = Row(bag=Bag(a="key"))
+        assert await arender(ours(row)) == theirs(row).data == {"value": "key"}
 
     async def test_a_missing_required_attribute_fails_as_in_drf(self) -> None:
         def declared() -> dict[str, Any]:
