@@ -1,7 +1,9 @@
 """ASGI entry point of the benchmark server.
 
 With `BENCH_REUSED_THREADS` set, every stack is served by restflow's application with
-request threads kept between requests (`restflow_django.asgi`); otherwise by Django's.
+request threads kept between requests (`restflow_django.asgi`), and with `BENCH_FREEZE`
+also set, what startup loaded is frozen out of the garbage collector's way. Otherwise
+Django's own application serves.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
 
 if os.environ.get("BENCH_REUSED_THREADS"):
     from restflow_django.asgi import get_asgi_application
-else:
-    from django.core.asgi import get_asgi_application
 
-application = get_asgi_application()
+    application = get_asgi_application(freeze_startup=bool(os.environ.get("BENCH_FREEZE")))
+else:
+    from django.core.asgi import get_asgi_application as get_djangos_asgi_application
+
+    application = get_djangos_asgi_application()

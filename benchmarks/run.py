@@ -265,10 +265,11 @@ def reused_table(samples: dict[tuple[str, str], Sample]) -> list[str]:
     lines = [
         "### SQLite, threads and connections kept: requests per second (p50 / p99 ms)",
         "",
-        "uvicorn serves `restflow_django.asgi.get_asgi_application()` (request threads kept",
-        "between requests) and every server keeps its database connections",
-        "(`CONN_MAX_AGE = None`), gunicorn's included. The last column is restflow's ratio to",
-        "DRF under gunicorn.",
+        "uvicorn serves `restflow_django.asgi.get_asgi_application(freeze_startup=True)`",
+        "(request threads kept between requests, what startup loaded frozen out of the",
+        "garbage collector's way), and every server, gunicorn's included, keeps its database",
+        "connections (`CONN_MAX_AGE = None`) and freezes its startup objects. The last column",
+        "is restflow's ratio to DRF under gunicorn.",
         "",
         "| endpoint | " + " | ".join(REUSED_STACKS) + " | restflow / drf-gunicorn |",
         "|---|" + "---|" * (len(REUSED_STACKS) + 1),
@@ -364,7 +365,7 @@ def main() -> None:
         "sqlite",
         stacks=REUSED_STACKS,
         endpoints=REUSED_ENDPOINTS,
-        serving={"BENCH_REUSED_THREADS": "1", "BENCH_PERSISTENT": "1"},
+        serving={"BENCH_REUSED_THREADS": "1", "BENCH_PERSISTENT": "1", "BENCH_FREEZE": "1"},
     )
     report += reused_table(reused)
     with tempfile.TemporaryDirectory() as scratch:

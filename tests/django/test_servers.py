@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from django.db.backends.signals import connection_created
 from django.test import Client
 
 from restflow_django.asgi import ReusedThreadsASGIHandler
+from restflow_django.asgi import get_asgi_application as get_reused_threads_application
 from tests.testapp import views
 from tests.testapp.models import AuditEntry, Product
 
@@ -214,6 +216,23 @@ class TestReusedThreads:
         assert fetched.json()["name"] == "Saw"
         assert patched.json()["stock"] == 2
         assert await Product.objects.filter(name="Vise").aexists()
+
+    async def test_freezing_what_startup_loaded(self, saw: Product) -> None:
+        """`freeze_startup` loads the URLconf and freezes it with everything loaded before;
+        the application serves as usual."""
+        gc.unfreeze()
+        application = get_reused_threads_application(freeze_startup=True)
+        try:
+            frozen = gc.get_freeze_count()
+            with serve(application) as url:
+                async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                    fetched = await http.get(f"/products/{saw.pk}/")
+        finally:
+            gc.unfreeze()
+            application.shutdown()
+
+        assert frozen > 10_000
+        assert fetched.json()["name"] == "Saw"
 
     def test_a_negative_idle_count_is_refused(self) -> None:
         with pytest.raises(ValueError, match="idle_threads"):
