@@ -46,22 +46,38 @@ ENDPOINTS = {
 
 CAUSE = """### Where the gaps come from
 
-The thread-crossing table shows restflow crossing to a thread no more often than the
-hand-written view (fewer on list and create), and a successful request leaves nothing for
-the cyclic garbage collector: the remaining gap is CPU time, in DRF's machinery that
-restflow keeps for compatibility. Measured in process on the view alone (no test client),
-restflow adds about 80 µs to a retrieve, 110 µs to a list, 140 µs to a create and 250 µs
-to a partial update over the hand-written view: DRF's `Request`, `Response` and
-finalization (about 20 µs), the serializer and its context (about 20 µs), representing a
-row through DRF's fields (14 µs, against 1 µs for a hand-written dict), and for writes
-DRF's validation and `update()` in the thread (on PATCH about 110 µs more than a
-hand-written `save(update_fields=...)`). DRF under gunicorn pays the same CPU but no event
-loop and no crossings at all, which is why it leads every CPU-bound row while one sync
-worker caps it near 50 requests per second once a request waits on I/O.
+Measured in process on the view alone, under load with py-spy, and with the garbage
+collector's callbacks:
+
+- **Thread crossings.** restflow crosses to a thread no more often than the hand-written
+  view: list, retrieve, create, update and delete each cross once in the view (the
+  hand-written view crosses twice to create and to PATCH). The crossing table shows it.
+- **CPU per request.** Under load the server is one process on one core, so throughput
+  follows the CPU each request costs. Over the hand-written view, restflow's view costs
+  about 80 µs more on a retrieve, 40 µs on a list, 150 µs on a create and 130 µs on a
+  PATCH (event loop and thread together). That is DRF's machinery, which restflow keeps
+  for compatibility: its `Request`, negotiation, permissions, `Response` and rendering
+  (about 70 µs on the loop), and for writes DRF's validation, `save()` and
+  representation (80 to 130 µs in the thread over a hand-written `save()`). Rows are read
+  through compiled steps: about 2.2 µs a row here, against 0.55 µs for a hand-written dict.
+- **The server's own share is larger than any framework's.** Under Django's ASGI handler a
+  retrieve costs the server about 1.9 ms of CPU, of which the view is about 0.35 ms.
+  Sampling found a quarter of that time starting and joining the thread Django creates for
+  each request and a tenth opening SQLite connections (each new thread opens its own). The
+  cyclic collector took about 190 µs per request, most of it in full collections walking
+  every object in the process. Against that, a framework difference of 40 to 150 µs is a
+  few percent, and run-to-run noise on this machine (about 7%) moves a ratio across the
+  0.9 line: compare stacks within one run.
+- **DRF under gunicorn** pays the same DRF CPU, but no event loop, no crossing and no
+  per-request thread, and with one request in flight the collector finds little to walk.
+  One sync worker caps it near 50 requests per second once a request waits on I/O. The
+  table with threads and connections kept (restflow's ASGI application, persistent
+  connections, startup objects frozen, on every server) shows how much of the gap was
+  serving rather than framework.
 
 The "at least 5x adrf on list" target assumed adrf at about 0.12x of the hand-written
-view; in this run adrf serves about three quarters of the hand-written view's list
-throughput, so 5x adrf would mean more than 3.5 times the hand-written view itself."""
+view; in these runs adrf serves about two thirds of the hand-written view's list
+throughput, so 5x adrf would mean more than three times the hand-written view itself."""
 
 
 @dataclass
