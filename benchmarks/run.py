@@ -70,10 +70,13 @@ collector's callbacks:
   0.9 line: compare stacks within one run.
 - **DRF under gunicorn** pays the same DRF CPU, but no event loop, no crossing and no
   per-request thread, and with one request in flight the collector finds little to walk.
-  One sync worker caps it near 50 requests per second once a request waits on I/O. The
-  table with threads and connections kept (restflow's ASGI application, persistent
-  connections, startup objects frozen, on every server) shows how much of the gap was
-  serving rather than framework.
+  One sync worker caps it near 50 requests per second once a request waits on I/O. Serving
+  better does not close that gap: with threads and connections kept and startup objects
+  frozen on every server (the last load table), every stack serves 40% to 160% more than
+  in the first table, DRF under gunicorn gains the most, and it still leads restflow on
+  CPU-bound rows.
+  What is left is the async path itself: the event loop's share of every request, one
+  thread hop per action, and the collector walking the objects of the requests in flight.
 
 The "at least 5x adrf on list" target assumed adrf at about 0.12x of the hand-written
 view; in these runs adrf serves about two thirds of the hand-written view's list
