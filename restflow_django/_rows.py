@@ -167,6 +167,7 @@ def _fetcher(source: tuple[str, ...]) -> Callable[[Any], Any]:
     way, a callable, a lookup that fails. A missing related object is `None`, as in DRF.
     """
     if len(source) == 1:
+        # The common case, a column of the row itself, spared the loop below.
         (attr,) = source
 
         def fetch_one(instance: Any) -> Any:

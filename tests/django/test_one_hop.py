@@ -60,17 +60,32 @@ class Products(AsyncModelViewSet[Product]):
     permission_classes: tuple[Any, ...] = (permissions.IsAuthenticated, IsOwner)
 
 
-async def patch(
-    view_class: type[Any], product: Product, body: Any, user: User | None
+async def send(
+    view_class: type[Any], action: str, product: Product, user: User | None, body: Any = None
 ) -> tuple[Any, Diagnostics]:
-    """PATCH `body` onto `product` through `view_class` as `user`; the response and costs."""
-    request = factory.request_with_body("PATCH", "/", body)
+    """Run `action` on `product` through `view_class` as `user`; the response and costs."""
+    method = {"partial_update": "PATCH", "destroy": "DELETE"}[action]
+    request = factory.request_with_body(method, "/", body)
     force_authenticate(request, user)
-    view = view_class.as_view({"patch": "partial_update"})
+    view = view_class.as_view({method.lower(): action})
     async with Diagnostics() as seen:
         response = await view(request, pk=str(product.pk))
         response.render()
     return response, seen
+
+
+async def patch(
+    view_class: type[Any], product: Product, body: Any, user: User | None
+) -> tuple[Any, Diagnostics]:
+    """PATCH `body` onto `product` through `view_class` as `user`."""
+    return await send(view_class, "partial_update", product, user, body)
+
+
+async def delete(
+    view_class: type[Any], product: Product, user: User | None
+) -> tuple[Any, Diagnostics]:
+    """DELETE `product` through `view_class` as `user`."""
+    return await send(view_class, "destroy", product, user)
 
 
 @pytest.fixture
@@ -219,19 +234,6 @@ class TestOneHop:
         assert fetched == [saw.pk]
         # The fetch, the sync permission (which may query) and the save, each in a thread.
         seen.assert_crossings(3)
-
-
-async def delete(
-    view_class: type[Any], product: Product, user: User | None
-) -> tuple[Any, Diagnostics]:
-    """DELETE `product` through `view_class` as `user`; the response and costs."""
-    request = factory.request_with_body("DELETE", "/", None)
-    force_authenticate(request, user)
-    view = view_class.as_view({"delete": "destroy"})
-    async with Diagnostics() as seen:
-        response = await view(request, pk=str(product.pk))
-        response.render()
-    return response, seen
 
 
 class TestOneHopDelete:
