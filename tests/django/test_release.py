@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.db import connections
 from django.http import HttpResponseBase
 from django.test import AsyncRequestFactory
@@ -48,6 +49,15 @@ def refs(response: Any) -> list[weakref.ref[Any]]:
     return found
 
 
+async def thread_done() -> None:
+    """Wait until the sync thread has let go of the last call it ran.
+
+    The thread hands back a result before it drops the call it made (the call's arguments
+    include the request), so the next call through the same thread is what proves it done.
+    """
+    await sync_to_async(lambda: None)()
+
+
 async def call(actions: dict[str, Any], request: Any, **kwargs: Any) -> Any:
     view: Any = ProductViewSet.as_view(actions)
     return await view(request, **kwargs)
@@ -62,6 +72,7 @@ class TestNothingOutlivesTheResponse:
         assert len(alive) == 4
 
         del response
+        await thread_done()
 
         assert [ref() for ref in alive] == [None] * len(alive)
 
@@ -77,6 +88,7 @@ class TestNothingOutlivesTheResponse:
         paginator = weakref.ref(response.renderer_context["view"].paginator)
 
         del response
+        await thread_done()
 
         assert [ref() for ref in alive] == [None] * len(alive)
         assert paginator() is None
@@ -93,6 +105,7 @@ class TestNothingOutlivesTheResponse:
         assert len(alive) == 4
 
         del response, request
+        await thread_done()
 
         assert [ref() for ref in alive] == [None] * len(alive)
 
