@@ -187,6 +187,22 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
+class BodyCheckedRequest(Request):
+    """DRF's `Request`, whose body nested too deeply to parse is a 400 rather than a 500.
+
+    A parser that recurses (the standard library's JSON decoder) fails on a body nested
+    deeper than Python's recursion limit; DRF catches only `ValueError`s.
+    """
+
+    def _parse(self) -> tuple[Any, Any]:
+        try:
+            parsed: tuple[Any, Any] = super()._parse()  # type: ignore[misc]
+        except RecursionError:
+            # DRF has already left the request with empty data, as for any failed parse.
+            raise exceptions.ParseError("Parse error - the body is nested too deeply.") from None
+        return parsed
+
+
 def check_body_size(request: Request) -> None:
     """Raise `PayloadTooLarge` for a declared body over `DATA_UPLOAD_MAX_MEMORY_SIZE`.
 
@@ -271,6 +287,17 @@ class AsyncAPIView(APIView):
         if isinstance(response, RenderedResponse):
             release_request_cycles(self, drf_request, response)
         return response
+
+    @override
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        """Wrap `request` in DRF's `Request` (a `BodyCheckedRequest`)."""
+        return BodyCheckedRequest(
+            request,
+            parsers=self.get_parsers(),
+            authenticators=self.get_authenticators(),
+            negotiator=self.get_content_negotiator(),
+            parser_context=self.get_parser_context(request),
+        )
 
     async def acall_handler(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         """Call the handler for `request.method`; a sync handler runs in a thread."""

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.test import override_settings
 
 from restflow_django.test import AsyncAPIClient
-from tests.testapp.models import Product
+from tests.testapp.models import Category, Product
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,6 +57,22 @@ class TestBodies:
 
         assert response.status_code == 400
         assert await Product.objects.acount() == 0
+
+    @pytest.mark.parametrize(
+        "raw", [b'{"a": ' * 100_000 + b"1" + b"}" * 100_000, b"[" * 100_000, b'{"a":' * 5_000]
+    )
+    async def test_json_nested_too_deeply_is_400(
+        self, author: AsyncAPIClient, saw: Product, raw: bytes
+    ) -> None:
+        """JSON nested deeper than Python can parse is a parse error, for writes and edits."""
+        created = await author.post("/products/", raw, content_type="application/json")
+        edited = await author.patch(f"/products/{saw.pk}/", raw, content_type="application/json")
+
+        for response in (created, edited):
+            assert response.status_code == 400
+            assert response.json() == {"detail": "Parse error - the body is nested too deeply."}
+        assert await Product.objects.acount() == 1
+        assert (await Product.objects.aget(pk=saw.pk)).name == saw.name
 
     @pytest.mark.parametrize("content_type", ["text/plain", "application/xml", ""])
     async def test_wrong_or_missing_content_type_is_415(
@@ -142,6 +158,24 @@ class TestIds:
         assert statuses == {404}
         await saw.arefresh_from_db()
         assert (saw.name, saw.stock, saw.is_deleted) == ("Saw", 0, False)
+
+    @pytest.mark.parametrize("key", ["to%00ols", "%00"])
+    async def test_nul_characters_in_a_text_key_are_404(
+        self, author: AsyncAPIClient, tools: Category, key: str
+    ) -> None:
+        """A text key with a NUL character matches no row (PostgreSQL cannot even hold one)."""
+        url = f"/named-categories/{key}/"
+
+        statuses = {
+            (await author.get(url)).status_code,
+            (await author.put(url, {"name": "x"})).status_code,
+            (await author.patch(url, {"name": "x"})).status_code,
+            (await author.delete(url)).status_code,
+        }
+
+        assert statuses == {404}
+        assert [category.name async for category in Category.objects.all()] == ["tools"]
+        assert (await author.get("/named-categories/tools/")).json()["name"] == "tools"
 
 
 class TestQueryParameters:
