@@ -11,6 +11,7 @@ from asgiref.sync import sync_to_async
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Field, Model, QuerySet
+from django.db.utils import load_backend
 from django.http import Http404
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import BasePagination
@@ -51,9 +52,12 @@ _INTEGER_TYPES = frozenset(
 def clean_lookup_value(queryset: QuerySet[Any], lookup_field: str, raw: Any) -> Any:
     """Return `raw` converted for `lookup_field`; raise `Http404` if no row could match it.
 
-    Catching "abc" and 10**30 for an integer key here keeps the query from failing in the
-    database (which would abort the surrounding transaction on PostgreSQL).
+    Catching "abc" and 10**30 for an integer key, or a NUL character where PostgreSQL keeps
+    text, here keeps the query from failing in the database (which would abort the
+    surrounding transaction on PostgreSQL).
     """
+    if isinstance(raw, str) and "\x00" in raw and not stores_nul_characters(queryset.db):
+        raise Http404
     opts = queryset.model._meta
     try:
         field = opts.pk if lookup_field == "pk" else opts.get_field(lookup_field)
@@ -97,6 +101,16 @@ def integer_bounds(alias: str, internal_type: str) -> tuple[int, int]:
 
 
 _INTEGER_BOUNDS: dict[tuple[str, str], tuple[int, int]] = {}
+
+
+def stores_nul_characters(alias: str) -> bool:
+    """Whether database `alias` can keep text containing NUL characters (PostgreSQL cannot).
+
+    Read from the backend's class, so no connection handle is built on the event loop.
+    """
+    backend = load_backend(connections.settings[alias]["ENGINE"])
+    vendor: str = backend.DatabaseWrapper.vendor
+    return vendor != "postgresql"
 
 
 def get_or_404(queryset: QuerySet[ModelT], lookup: dict[str, Any]) -> ModelT:

@@ -15,6 +15,7 @@ router.register("lazy-products", views.LazyProductViewSet, basename="lazy-produc
 router.register("plain-products", views.PlainProductViewSet, basename="plain-product")
 router.register("linked-products", views.HyperlinkedProductViewSet, basename="linked-product")
 router.register("categories", views.CategoryViewSet, basename="category")
+router.register("named-categories", views.NamedCategoryViewSet, basename="named-category")
 router.register("private-products", views.PrivateProductViewSet, basename="private-product")
 router.register("filtered-products", views.FilteredProductViewSet, basename="filtered-product")
 router.register("atomic-products", views.AtomicProductViewSet, basename="atomic-product")

@@ -162,6 +162,12 @@ class CategoryViewSet(AsyncModelViewSet[Category]):
     serializer_class = CategorySerializer
 
 
+class NamedCategoryViewSet(CategoryViewSet):
+    """Categories found by their name."""
+
+    lookup_field = "name"
+
+
 def exception_handler_naming_the_user(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, adding who the request was from."""
     response = exception_handler(exc, context)
