@@ -187,6 +187,58 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "payload_too_large"
 
 
+# DRF's sync view hooks that restflow runs as async twins named `a<hook>`.
+DRF_HOOKS = (
+    "initial",
+    "perform_authentication",
+    "check_permissions",
+    "check_object_permissions",
+    "check_throttles",
+    "get_object",
+    "filter_queryset",
+    "paginate_queryset",
+)
+
+
+def drf_style_overrides(view: object) -> frozenset[str]:
+    """The DRF hooks `view`'s class overrides itself while keeping restflow's async twin.
+
+    restflow's `a<hook>` runs such an override instead of its own steps (a sync one in a
+    thread), so a view moved over from DRF keeps its `check_permissions`, `get_object` or
+    `filter_queryset` until it is made async. An override of the async twin as well is
+    left alone: the view has made that hook async.
+    """
+    cls: Any = type(view)
+    return _drf_style_overrides(cls)
+
+
+async def arun_override(view: object, name: str, *args: Any, **kwargs: Any) -> Any:
+    """Run the view's own `name`: awaited when it is `async def`, else in a thread."""
+    hook = getattr(view, name)
+    if is_async_callable(hook):
+        return await hook(*args, **kwargs)
+    return await sync_to_async(hook)(*args, **kwargs)
+
+
+@functools.lru_cache(maxsize=1024)
+def _drf_style_overrides(cls: Any) -> frozenset[str]:
+    return frozenset(
+        name
+        for name in DRF_HOOKS
+        if hasattr(cls, f"a{name}")
+        and not _defined_by_frameworks(cls, name)
+        and _defined_by_frameworks(cls, f"a{name}")
+    )
+
+
+def _defined_by_frameworks(cls: type, name: str) -> bool:
+    owner = next((klass for klass in cls.__mro__ if name in vars(klass)), None)
+    return owner is None or owner.__module__.partition(".")[0] in _FRAMEWORKS
+
+
+_FRAMEWORKS = frozenset({"restflow_django", "rest_framework"})
+
+
 class BodyCheckedRequest(Request):
     """DRF's `Request`, whose body nested too deeply to parse is a 400 rather than a 500.
 
@@ -334,7 +386,14 @@ class AsyncAPIView(APIView):
         return super().perform_content_negotiation(request, force)
 
     async def ainitial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        """Negotiate content and version, then authenticate, check permissions and throttles."""
+        """Negotiate content and version, then authenticate, check permissions and throttles.
+
+        An `initial` the view defines runs instead (a sync one in a thread).
+        """
+        if "initial" in drf_style_overrides(self):
+            await arun_override(self, "initial", request, *args, **kwargs)
+            check_body_size(request)
+            return
         self.format_kwarg = self.get_format_suffix(**kwargs)
         neg = self.perform_content_negotiation(request)
         request.accepted_renderer, request.accepted_media_type = neg
@@ -349,8 +408,12 @@ class AsyncAPIView(APIView):
         """Authenticate `request` with each authenticator in turn, never blocking the loop.
 
         Mirrors DRF's `Request._authenticate`: the first authenticator returning a user wins;
-        one that raises leaves the request anonymous and the error propagates.
+        one that raises leaves the request anonymous and the error propagates. A
+        `perform_authentication` the view defines runs instead (a sync one in a thread).
         """
+        if "perform_authentication" in drf_style_overrides(self):
+            await arun_override(self, "perform_authentication", request)
+            return
         # The stubs omit the private hooks DRF's own `_authenticate` uses.
         internals = cast(Any, request)
         for authenticator in request.authenticators or ():
@@ -385,13 +448,25 @@ class AsyncAPIView(APIView):
         return await sync_to_async(authenticator.authenticate)(request)
 
     async def acheck_permissions(self, request: Request) -> None:
-        """Raise DRF's 401/403 if any permission refuses `request`."""
+        """Raise DRF's 401/403 if any permission refuses `request`.
+
+        A `check_permissions` the view defines runs instead (a sync one in a thread).
+        """
+        if "check_permissions" in drf_style_overrides(self):
+            await arun_override(self, "check_permissions", request)
+            return
         for permission in self.get_permissions():
             if not await ahas_permission(permission, request, self):
                 self.refuse(request, permission)
 
     async def acheck_object_permissions(self, request: Request, obj: Any) -> None:
-        """Raise DRF's 401/403 if any permission refuses `request` on `obj`."""
+        """Raise DRF's 401/403 if any permission refuses `request` on `obj`.
+
+        A `check_object_permissions` the view defines runs instead (a sync one in a thread).
+        """
+        if "check_object_permissions" in drf_style_overrides(self):
+            await arun_override(self, "check_object_permissions", request, obj)
+            return
         for permission in self.get_permissions():
             if not await ahas_object_permission(permission, request, self, obj):
                 self.refuse(request, permission)
@@ -429,8 +504,36 @@ class AsyncAPIView(APIView):
             if not has_object_permission_in_thread(permission, request, self, obj):
                 self.refuse(request, permission)
 
+    @override
+    def perform_authentication(self, request: Request) -> None:
+        """Sync twin of `aperform_authentication`, for code that runs in a thread.
+
+        An `aperform_authentication` override is awaited; otherwise DRF authenticates.
+        """
+        if type(self).aperform_authentication is not AsyncAPIView.aperform_authentication:
+            async_to_sync(self.aperform_authentication)(request)
+            return
+        super().perform_authentication(request)
+
+    @override
+    def check_throttles(self, request: Request) -> None:
+        """Sync twin of `acheck_throttles`, for code that runs in a thread.
+
+        An `acheck_throttles` override is awaited; otherwise DRF asks each throttle.
+        """
+        if type(self).acheck_throttles is not AsyncAPIView.acheck_throttles:
+            async_to_sync(self.acheck_throttles)(request)
+            return
+        super().check_throttles(request)
+
     async def acheck_throttles(self, request: Request) -> None:
-        """Raise DRF's 429 if any throttle refuses `request`."""
+        """Raise DRF's 429 if any throttle refuses `request`.
+
+        A `check_throttles` the view defines runs instead (a sync one in a thread).
+        """
+        if "check_throttles" in drf_style_overrides(self):
+            await arun_override(self, "check_throttles", request)
+            return
         durations = []
         for throttle in self.get_throttles():
             if hasattr(throttle, "aallow_request"):

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar, TypeVar, cast
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Field, Model, QuerySet
@@ -17,6 +17,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
+from typing_extensions import override
 
 from restflow_core.units import atomically
 from restflow_django._sync import acall
@@ -28,7 +29,7 @@ from restflow_django.serializers import (
     saves_synchronously,
 )
 from restflow_django.transactions import DjangoUnitOfWork, request_thread
-from restflow_django.views._base import AsyncAPIView
+from restflow_django.views._base import AsyncAPIView, arun_override, drf_style_overrides
 from restflow_django.views._postfetch import PostFetch, aapply_post_fetches
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -297,10 +298,13 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
         """Run every filter backend over `queryset`; async backends are awaited.
 
         Sync backends run inline when known not to query (DRF's search and ordering), else
-        in a thread.
+        in a thread. A `filter_queryset` the view defines runs instead (a sync one in a
+        thread).
         """
         if inspect.isawaitable(queryset):
             queryset = await queryset
+        if "filter_queryset" in drf_style_overrides(self):
+            return cast(QuerySet[ModelT], await arun_override(self, "filter_queryset", queryset))
         for backend_class in self.filter_backends:
             backend = backend_class()
             if hasattr(backend, "afilter_queryset"):
@@ -310,7 +314,13 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
         return cast(QuerySet[ModelT], queryset)
 
     async def apaginate_queryset(self, queryset: Any) -> list[ModelT] | None:
-        """Return the requested page, or `None` when the view does not paginate."""
+        """Return the requested page, or `None` when the view does not paginate.
+
+        A `paginate_queryset` the view defines runs instead (a sync one in a thread).
+        """
+        if "paginate_queryset" in drf_style_overrides(self):
+            page: list[ModelT] | None = await arun_override(self, "paginate_queryset", queryset)
+            return page
         paginator = self.paginator
         if paginator is None:
             return None
@@ -320,13 +330,30 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
         """Return the object the URL names, filtered and checked against object permissions.
 
         Raises `Http404` for a missing object, one outside `get_queryset()`, and a malformed
-        lookup value.
+        lookup value. A `get_object` the view defines runs instead (a sync one in a thread).
         """
+        if "get_object" in drf_style_overrides(self):
+            found: ModelT = await arun_override(self, "get_object")
+            return found
+        return await self._afetch_object()
+
+    async def _afetch_object(self) -> ModelT:
         queryset = await self.afilter_queryset(await self.aget_queryset())
         lookup = self.object_lookup(queryset)
         obj: ModelT = await sync_to_async(get_or_404)(queryset, lookup)
         await self.acheck_object_permissions(self.request, obj)
         return obj
+
+    @override
+    def get_object(self) -> ModelT:
+        """Sync twin of `aget_object`, for code that runs in a thread (DRF's `OPTIONS`).
+
+        The view's async steps (an async `get_queryset`, async filters and permissions)
+        are awaited on the event loop; an `aget_object` override is awaited.
+        """
+        if type(self).aget_object is not AsyncGenericAPIView.aget_object:
+            return async_to_sync(self.aget_object)()
+        return async_to_sync(self._afetch_object)()
 
     def fetches_in_one_hop(self) -> bool:
         """Whether the object may be fetched in the thread hop of the work done with it.
@@ -336,7 +363,12 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
         cls = type(self)
         return all(
             getattr(cls, name) is getattr(AsyncGenericAPIView, name)
-            for name in ("aget_object", "acheck_object_permissions", "check_object_permissions")
+            for name in (
+                "aget_object",
+                "get_object",
+                "acheck_object_permissions",
+                "check_object_permissions",
+            )
         )
 
     async def awith_object(self, work: Callable[[ModelT], ResultT]) -> ResultT:

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, Generic, TypeVar, cast
 
-from asgiref.sync import sync_to_async
 from django.db.models import Model
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +27,7 @@ from restflow_django.serializers import (
     avalidate_or_is_valid_serializer,
     saves_synchronously,
 )
+from restflow_django.views._base import arun_override
 from restflow_django.views._generic import AsyncGenericAPIView
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -44,15 +44,14 @@ def keeps_defaults(view: object, mixin: type, *names: str) -> bool:
 
 
 async def adrf_hook(view: object, name: str, argument: Any) -> bool:
-    """Run a DRF-style sync `perform_*` hook the view defines, in a thread.
+    """Run a DRF-style `perform_*` hook the view defines (a sync one in a thread).
 
     Return whether there was one: a viewset moved over from DRF keeps its
     `perform_create`/`perform_update`/`perform_destroy` until it is made async.
     """
-    hook = getattr(view, name, None)
-    if hook is None:
+    if getattr(view, name, None) is None:
         return False
-    await sync_to_async(hook)(argument)
+    await arun_override(view, name, argument)
     return True
 
 
