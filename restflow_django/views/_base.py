@@ -414,6 +414,9 @@ class AsyncAPIView(APIView):
         if "perform_authentication" in drf_style_overrides(self):
             await arun_override(self, "perform_authentication", request)
             return
+        await self._aauthenticate(request)
+
+    async def _aauthenticate(self, request: Request) -> None:
         # The stubs omit the private hooks DRF's own `_authenticate` uses.
         internals = cast(Any, request)
         for authenticator in request.authenticators or ():
@@ -508,23 +511,28 @@ class AsyncAPIView(APIView):
     def perform_authentication(self, request: Request) -> None:
         """Sync twin of `aperform_authentication`, for code that runs in a thread.
 
-        An `aperform_authentication` override is awaited; otherwise DRF authenticates.
+        A request authenticated already stays as it is, as DRF's lazy `request.user` leaves
+        it. Otherwise an `aperform_authentication` override is awaited, or restflow's own
+        steps run on the event loop, so an authenticator's `aauthenticate` works here too.
         """
+        if hasattr(request, "_user"):
+            return
         if type(self).aperform_authentication is not AsyncAPIView.aperform_authentication:
             async_to_sync(self.aperform_authentication)(request)
             return
-        super().perform_authentication(request)
+        async_to_sync(self._aauthenticate)(request)
 
     @override
     def check_throttles(self, request: Request) -> None:
         """Sync twin of `acheck_throttles`, for code that runs in a thread.
 
-        An `acheck_throttles` override is awaited; otherwise DRF asks each throttle.
+        An `acheck_throttles` override is awaited; otherwise restflow's own steps run on the
+        event loop, so a throttle's `aallow_request` works here too.
         """
         if type(self).acheck_throttles is not AsyncAPIView.acheck_throttles:
             async_to_sync(self.acheck_throttles)(request)
             return
-        super().check_throttles(request)
+        async_to_sync(self._acheck_throttles)(request)
 
     async def acheck_throttles(self, request: Request) -> None:
         """Raise DRF's 429 if any throttle refuses `request`.
@@ -534,6 +542,9 @@ class AsyncAPIView(APIView):
         if "check_throttles" in drf_style_overrides(self):
             await arun_override(self, "check_throttles", request)
             return
+        await self._acheck_throttles(request)
+
+    async def _acheck_throttles(self, request: Request) -> None:
         durations = []
         for throttle in self.get_throttles():
             if hasattr(throttle, "aallow_request"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -12,8 +12,10 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.test import AsyncRequestFactory
 from rest_framework import exceptions, permissions
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 from rest_framework.test import force_authenticate
+from rest_framework.throttling import BaseThrottle
 from typing_extensions import override
 
 from restflow_django.views import AsyncModelViewSet
@@ -34,7 +36,9 @@ class Products(AsyncModelViewSet[Product]):
 
     queryset = Product.objects.order_by("id")
     serializer_class = PlainProductSerializer
-    permission_classes = (permissions.IsAuthenticatedOrReadOnly,)
+    permission_classes: Sequence[type[permissions.BasePermission]] = (
+        permissions.IsAuthenticatedOrReadOnly,
+    )
     pagination_class = Pages
 
 
@@ -324,6 +328,64 @@ class TestRequestChecks:
 
         assert response.status_code == 201
         assert await names() == ["Drill", "Saw"]
+
+
+class HeaderAuthentication(BaseAuthentication):
+    """Async only: `X-User` names the user."""
+
+    async def aauthenticate(self, request: Request) -> tuple[User, None] | None:
+        name = request.headers.get("X-User")
+        if name is None:
+            return None
+        return await User.objects.aget(username=name), None
+
+
+class OnlyOnce(BaseThrottle):
+    """Async only: refuses requests marked `X-Again`."""
+
+    async def aallow_request(self, request: Request, view: Any) -> bool:
+        return "X-Again" not in request.headers
+
+    @override
+    def wait(self) -> float:
+        return 3
+
+
+class StampedInitial(Products):
+    """A DRF-style `initial` on a view whose authenticator and throttle are async only."""
+
+    authentication_classes = (HeaderAuthentication,)
+    throttle_classes = (OnlyOnce,)
+    permission_classes = (permissions.IsAuthenticated,)
+
+    @override
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        self.headers["X-Seen-By"] = request.user.username
+
+
+class TestAsyncPartsUnderSyncHooks:
+    async def test_an_async_authenticator_under_a_sync_initial(
+        self, drill: Product, ada: User
+    ) -> None:
+        """`super().initial()` in a thread still awaits `aauthenticate`."""
+        response = await call(StampedInitial, "get", headers={"X-User": "ada"})
+
+        assert response.status_code == 200
+        assert response["X-Seen-By"] == "ada"
+
+    async def test_an_async_throttle_under_a_sync_initial(self, drill: Product, ada: User) -> None:
+        """`super().initial()` in a thread still awaits `aallow_request`."""
+        response = await call(StampedInitial, "get", headers={"X-User": "ada", "X-Again": "1"})
+
+        assert response.status_code == 429
+        assert response["Retry-After"] == "3"
+
+    async def test_no_credentials_under_a_sync_initial(self, drill: Product) -> None:
+        """Without credentials the permission refuses, as without the override."""
+        response = await call(StampedInitial, "get")
+
+        assert response.status_code in (401, 403)
 
 
 class TestAsyncTwinsWin:
