@@ -61,9 +61,9 @@ collector's callbacks:
   representation (80 to 130 µs in the thread over a hand-written `save()`). Rows are read
   through compiled steps: about 2.2 µs a row here, against 0.55 µs for a hand-written dict.
 - **django-ninja** does less per request than DRF's machinery (no DRF request, negotiation
-  or response objects; its own validation and output). In this session's runs it tied
-  restflow on list and led the other CPU-bound rows by 2% to 14%; in process a retrieve
-  cost it 748 µs against restflow's 777 µs, and a create 1,135 µs against 1,164 µs.
+  or response objects; its own validation and output). Across the recorded runs it tied
+  restflow on list and led the other CPU-bound rows by 2% to 14%, and in process it is
+  ahead on retrieve and create too (the in-process table).
 - **The server's own share is larger than any framework's.** Under Django's ASGI handler a
   retrieve costs the server about 1.9 ms of CPU, of which the view is about 0.35 ms.
   Sampling found a quarter of that time starting and joining the thread Django creates for
@@ -77,14 +77,14 @@ collector's callbacks:
   One sync worker caps it near 50 requests per second once a request waits on I/O. Serving
   better does not close that gap: with threads and connections kept and startup objects
   frozen on every server (the last load table), every stack serves 40% to 160% more than
-  in the first table, DRF under gunicorn gains the most, and it still leads restflow on
-  CPU-bound rows.
+  in the first table, and DRF under gunicorn still leads restflow on every CPU-bound row.
   What is left is the async path itself: the event loop's share of every request, one
   thread hop per action, and the collector walking the objects of the requests in flight.
 
 The "at least 5x adrf on list" target assumed adrf at about 0.12x of the hand-written
-view; in these runs adrf serves about two thirds of the hand-written view's list
-throughput, so 5x adrf would mean more than three times the hand-written view itself."""
+view; in these runs adrf serves between half and two thirds of the hand-written view's
+list throughput, so 5x adrf would mean two and a half to three times the hand-written
+view itself."""
 
 
 @dataclass
