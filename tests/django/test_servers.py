@@ -98,6 +98,31 @@ class TestUvicorn:
         assert malformed.status_code == 400
 
 
+class TestSyncCodeInTheRequestThread:
+    """DRF's `OPTIONS` fetches the object with the sync `get_object`, which runs restflow's
+    async steps (here an `async def get_queryset`) from the request's thread."""
+
+    async def test_under_djangos_application(self, saw: Product) -> None:
+        with serve() as url:
+            async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                answer = await http.options(f"/private-products/{saw.pk}/")
+
+        assert answer.status_code == 200
+        assert answer.json()["name"] == "Private Product Instance"
+
+    async def test_with_reused_threads(self, saw: Product) -> None:
+        with reused_threads() as (url, _):
+            async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                answers = [await http.options(f"/private-products/{saw.pk}/") for _ in range(3)]
+
+        assert [answer.status_code for answer in answers] == [200] * 3
+
+    def test_under_wsgi(self, saw: Product) -> None:
+        answer = Client().options(f"/private-products/{saw.pk}/")
+
+        assert answer.status_code == 200
+
+
 class TestWsgi:
     def test_async_views_serve_under_wsgi(self) -> None:
         """Django's sync handler runs the async views: create, list, retrieve, delete."""
