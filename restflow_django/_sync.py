@@ -69,15 +69,16 @@ def _is_coroutine_function(func: Callable[..., Any]) -> bool:
     return inspect.iscoroutinefunction(func)
 
 
-async def acall(obj: object, method: str, *args: Any) -> Any:
-    """Call `obj.method(*args)`: awaited when async, inline when safe, else in a thread."""
+async def acall(obj: object, method: str, *args: Any, **kwargs: Any) -> Any:
+    """Call `obj.method(*args, **kwargs)`: awaited when async, inline when safe, else in a
+    thread."""
     bound = getattr(obj, method)
     if is_async_callable(bound):
-        return await bound(*args)
+        return await bound(*args, **kwargs)
     if runs_inline(obj, method):
-        result = bound(*args)
+        result = bound(*args, **kwargs)
     else:
-        result = await sync_to_async(bound)(*args)
+        result = await sync_to_async(bound)(*args, **kwargs)
     if inspect.isawaitable(result):
         result = await result
     return result

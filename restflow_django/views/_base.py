@@ -212,14 +212,6 @@ def drf_style_overrides(view: object) -> frozenset[str]:
     return _drf_style_overrides(cls)
 
 
-async def arun_override(view: object, name: str, *args: Any, **kwargs: Any) -> Any:
-    """Run the view's own `name`: awaited when it is `async def`, else in a thread."""
-    hook = getattr(view, name)
-    if is_async_callable(hook):
-        return await hook(*args, **kwargs)
-    return await sync_to_async(hook)(*args, **kwargs)
-
-
 @functools.lru_cache(maxsize=1024)
 def _drf_style_overrides(cls: Any) -> frozenset[str]:
     return frozenset(
@@ -391,7 +383,7 @@ class AsyncAPIView(APIView):
         An `initial` the view defines runs instead (a sync one in a thread).
         """
         if "initial" in drf_style_overrides(self):
-            await arun_override(self, "initial", request, *args, **kwargs)
+            await acall(self, "initial", request, *args, **kwargs)
             check_body_size(request)
             return
         self.format_kwarg = self.get_format_suffix(**kwargs)
@@ -412,7 +404,7 @@ class AsyncAPIView(APIView):
         `perform_authentication` the view defines runs instead (a sync one in a thread).
         """
         if "perform_authentication" in drf_style_overrides(self):
-            await arun_override(self, "perform_authentication", request)
+            await acall(self, "perform_authentication", request)
             return
         await self._aauthenticate(request)
 
@@ -456,7 +448,7 @@ class AsyncAPIView(APIView):
         A `check_permissions` the view defines runs instead (a sync one in a thread).
         """
         if "check_permissions" in drf_style_overrides(self):
-            await arun_override(self, "check_permissions", request)
+            await acall(self, "check_permissions", request)
             return
         for permission in self.get_permissions():
             if not await ahas_permission(permission, request, self):
@@ -468,7 +460,7 @@ class AsyncAPIView(APIView):
         A `check_object_permissions` the view defines runs instead (a sync one in a thread).
         """
         if "check_object_permissions" in drf_style_overrides(self):
-            await arun_override(self, "check_object_permissions", request, obj)
+            await acall(self, "check_object_permissions", request, obj)
             return
         for permission in self.get_permissions():
             if not await ahas_object_permission(permission, request, self, obj):
@@ -540,7 +532,7 @@ class AsyncAPIView(APIView):
         A `check_throttles` the view defines runs instead (a sync one in a thread).
         """
         if "check_throttles" in drf_style_overrides(self):
-            await arun_override(self, "check_throttles", request)
+            await acall(self, "check_throttles", request)
             return
         await self._acheck_throttles(request)
 

@@ -29,7 +29,7 @@ from restflow_django.serializers import (
     saves_synchronously,
 )
 from restflow_django.transactions import DjangoUnitOfWork, request_thread
-from restflow_django.views._base import AsyncAPIView, arun_override, drf_style_overrides
+from restflow_django.views._base import AsyncAPIView, drf_style_overrides
 from restflow_django.views._postfetch import PostFetch, aapply_post_fetches
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -304,7 +304,7 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
         if inspect.isawaitable(queryset):
             queryset = await queryset
         if "filter_queryset" in drf_style_overrides(self):
-            return cast(QuerySet[ModelT], await arun_override(self, "filter_queryset", queryset))
+            return cast(QuerySet[ModelT], await acall(self, "filter_queryset", queryset))
         for backend_class in self.filter_backends:
             backend = backend_class()
             if hasattr(backend, "afilter_queryset"):
@@ -319,7 +319,7 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
         A `paginate_queryset` the view defines runs instead (a sync one in a thread).
         """
         if "paginate_queryset" in drf_style_overrides(self):
-            page: list[ModelT] | None = await arun_override(self, "paginate_queryset", queryset)
+            page: list[ModelT] | None = await acall(self, "paginate_queryset", queryset)
             return page
         paginator = self.paginator
         if paginator is None:
@@ -333,7 +333,7 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
         lookup value. A `get_object` the view defines runs instead (a sync one in a thread).
         """
         if "get_object" in drf_style_overrides(self):
-            found: ModelT = await arun_override(self, "get_object")
+            found: ModelT = await acall(self, "get_object")
             return found
         return await self._afetch_object()
 

@@ -21,13 +21,13 @@ from restflow_core.pipelines import (
     run_retrieve,
     run_update,
 )
+from restflow_django._sync import acall
 from restflow_django.serializers import (
     arender,
     asave,
     avalidate_or_is_valid_serializer,
     saves_synchronously,
 )
-from restflow_django.views._base import arun_override
 from restflow_django.views._generic import AsyncGenericAPIView
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -51,7 +51,7 @@ async def adrf_hook(view: object, name: str, argument: Any) -> bool:
     """
     if getattr(view, name, None) is None:
         return False
-    await arun_override(view, name, argument)
+    await acall(view, name, argument)
     return True
 
 
