@@ -25,12 +25,20 @@ BIN = VENV / "bin"
 # The oldest versions restflow supports: its Django tests run there too.
 FLOOR_VENV = Path(os.environ.get("RESTFLOW_FLOOR_VENV", ROOT / ".venv-floor"))
 FLOOR_PINS = ("django>=4.2,<5", "djangorestframework>=3.16,<3.17", "django-filter>=24.3,<25")
+# A virtualenv that never sees the source tree: the built wheel is installed there, as users get it.
+WHEEL_VENV = Path(os.environ.get("RESTFLOW_WHEEL_VENV", ROOT / ".venv-wheel"))
+PACKAGES = ("restflow_core", "restflow_django", "restflow_memory")
+# What the installed wheel must pass, run from a copy of the tests with no source packages.
+WHEEL_TESTS = ("tests/django/test_guide.py", "tests/shop/test_demo.py", "tests/test_readme.py")
 
 
-def ensure_environment(venv_dir: Path, requirement: str, *pins: str) -> None:
-    """Create `venv_dir` and install the project's `requirement` into it, once per pyproject."""
+def ensure_environment(
+    venv_dir: Path, requirement: str, *pins: str, project: str = f"-e {ROOT}"
+) -> None:
+    """Create `venv_dir` and install `project` (editable by default) with `requirement`'s
+    extras into it, once per pyproject."""
     digest = hashlib.sha256(
-        (ROOT / "pyproject.toml").read_bytes() + repr((requirement, pins)).encode()
+        (ROOT / "pyproject.toml").read_bytes() + repr((requirement, pins, project)).encode()
     )
     stamp = venv_dir / f".installed-{digest.hexdigest()[:16]}"
     if stamp.exists():
@@ -40,7 +48,8 @@ def ensure_environment(venv_dir: Path, requirement: str, *pins: str) -> None:
         print(f"creating {venv_dir}", flush=True)
         venv.EnvBuilder(with_pip=True).create(venv_dir)
     run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    run(python, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}{requirement}", *pins)
+    *options, target = project.split()
+    run(python, "-m", "pip", "install", "--quiet", *options, f"{target}{requirement}", *pins)
     for old in venv_dir.glob(".installed-*"):
         old.unlink()
     stamp.touch()
@@ -75,6 +84,8 @@ def test() -> None:
         run(BIN / "mkdocs", "build", "--strict", "--quiet", "--site-dir", site, env=quiet_docs())
     sqlite_env = {k: v for k, v in os.environ.items() if k != "RESTFLOW_TEST_POSTGRES"}
     run(BIN / "pytest", "-q", env=sqlite_env)
+    print("The built wheel, installed in a clean virtualenv:", flush=True)
+    test_wheel()
     ensure_environment(FLOOR_VENV, "[django,test]", *FLOOR_PINS)
     print("Django tests on the floor versions (Django 4.2, DRF 3.16):", flush=True)
     run(FLOOR_VENV / "bin" / "pytest", "-q", "tests/django", env=sqlite_env)
@@ -85,6 +96,58 @@ def test() -> None:
         sys.exit("RESTFLOW_REQUIRE_POSTGRES is set but RESTFLOW_TEST_POSTGRES is not")
     else:
         print("PostgreSQL tests skipped: set RESTFLOW_TEST_POSTGRES to run them.")
+
+
+def source_modules() -> list[str]:
+    """Every module of the three packages, named as Python imports them."""
+    modules = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            modules.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return modules
+
+
+def test_wheel() -> None:
+    """Build the wheel, install it (not editable) in a virtualenv of its own, and test that.
+
+    Every module of the source tree must import from the installed copy, every package must
+    carry `py.typed`, and the guide's, the demo's and the README's tests run against it from
+    a copy of the tests that holds no source package.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        # Built from a copy: setuptools reuses a `build/` folder left in the work tree, which
+        # can hold modules the packaging no longer finds.
+        source = Path(scratch) / "source"
+        for name in PACKAGES:
+            shutil.copytree(
+                ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(ROOT / name, source)
+        wheels = Path(scratch) / "wheels"
+        run(BIN / "python", "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, source)
+        (wheel,) = wheels.glob("*.whl")
+        # Dependencies come once; the wheel itself is reinstalled on every run.
+        ensure_environment(WHEEL_VENV, "[django,test]", project=str(ROOT))
+        python = WHEEL_VENV / "bin" / "python"
+        run(python, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", wheel)
+        tree = Path(scratch) / "tree"
+        for part in ("tests", "examples"):
+            shutil.copytree(ROOT / part, tree / part, ignore=shutil.ignore_patterns("__pycache__"))
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(ROOT / name, tree)
+        script = ROOT / "tests" / "installed_modules.py"
+        # -P: the script's folder holds a `django` package of tests, kept off the path.
+        check = [python, "-P", script, *PACKAGES, "--", *source_modules()]
+        print(f"$ {python} -P {script} ({len(source_modules())} modules)", flush=True)
+        if subprocess.call([str(part) for part in check], cwd=tree) != 0:
+            sys.exit("the installed wheel is missing modules or typing markers")
+        sqlite_env = {k: v for k, v in os.environ.items() if k != "RESTFLOW_TEST_POSTGRES"}
+        pytest = [str(WHEEL_VENV / "bin" / "pytest"), "-q", *WHEEL_TESTS]
+        code = subprocess.call(pytest, cwd=tree, env=sqlite_env)
+        if code != 0:
+            sys.exit(code)
 
 
 def bench() -> None:
