@@ -127,9 +127,14 @@ def test_wheel() -> None:
             shutil.copy(ROOT / name, source)
         wheels = Path(scratch) / "wheels"
         run(BIN / "python", "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, source)
-        (wheel,) = wheels.glob("*.whl")
-        # Dependencies come once; the wheel itself is reinstalled on every run.
-        ensure_environment(WHEEL_VENV, "[django,test]", project=str(ROOT))
+        (built,) = wheels.glob("*.whl")
+        # At a path that stays the same, so dependencies are installed once; the wheel
+        # itself is reinstalled on every run.
+        dist = WHEEL_VENV / "dist"
+        shutil.rmtree(dist, ignore_errors=True)
+        dist.mkdir(parents=True)
+        wheel = Path(shutil.copy(built, dist))
+        ensure_environment(WHEEL_VENV, "[django,test]", project=str(wheel))
         python = WHEEL_VENV / "bin" / "python"
         run(python, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", wheel)
         tree = Path(scratch) / "tree"
