@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Awaitable
 from typing import Any, Generic, TypeVar
 
@@ -245,8 +244,8 @@ class ModelSerializer(
 ):
     """DRF's `ModelSerializer` with `ais_valid`, `asave` and `adata`.
 
-    A partial update (PATCH) writes only the columns it changes (plus `auto_now` ones), so
-    concurrent PATCHes of different fields of one row never undo each other.
+    Saving writes what DRF's `ModelSerializer` writes: the whole row, so every column that
+    `save()`, an `update()` override or a `pre_save` receiver sets is stored.
 
     The fields DRF derives from the model are built once per class and copied for each
     serializer, instead of being derived again every time; a subclass that overrides how
@@ -281,20 +280,6 @@ class ModelSerializer(
             # DRF would look for unique-together and unique-for-date rules and find none.
             return []
         return super().get_validators()
-
-    @override
-    def update(self, instance: ModelT, validated_data: dict[str, Any]) -> ModelT:
-        if not self.partial:
-            return super().update(instance, validated_data)
-        columns = changed_columns(instance, validated_data)
-        if not columns:
-            return super().update(instance, validated_data)
-        # DRF's `update` ends in `instance.save()`; shadow it for this call only.
-        instance.save = functools.partial(instance.save, update_fields=columns)  # type: ignore[method-assign]
-        try:
-            return super().update(instance, validated_data)
-        finally:
-            del instance.save
 
 
 def has_unique_rules(model: type[Model]) -> bool:
@@ -345,17 +330,3 @@ def fresh_copy(field: Any) -> Any:
 
 
 _MUTABLE_FIELD_STATE = ("_validators", "error_messages", "style")
-
-
-def changed_columns(instance: Model, validated_data: dict[str, Any]) -> list[str]:
-    """Return the concrete fields `validated_data` sets on `instance`, and `auto_now` fields."""
-    return [
-        field.name
-        for field in instance._meta.concrete_fields
-        if not field.primary_key
-        and (
-            field.name in validated_data
-            or field.attname in validated_data
-            or getattr(field, "auto_now", False)
-        )
-    ]

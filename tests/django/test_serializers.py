@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,8 @@ from restflow_django.serializers import (
     Serializer,
     avalidate_or_is_valid_serializer,
 )
-from tests.testapp.models import Category, Product
+from restflow_django.test import AsyncAPIClient
+from tests.testapp.models import Article, Category, Product
 from tests.testapp.serializers import PlainProductSerializer, ProductSerializer
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,30 +112,41 @@ class TestRepresentation:
         assert Decimal(data["price"]) == saw.price
 
 
-class TestPartialUpdatesWriteOnlyTheirColumns:
-    async def test_stale_patches_of_different_fields_both_land(self, saw: Product) -> None:
-        """Two PATCHes prepared from the same stale row keep each other's change."""
-        first = ProductSerializer(
-            await Product.objects.aget(pk=saw.pk), data={"stock": 9}, partial=True
+class TestWritesStoreWhatDrfStores:
+    @pytest.mark.parametrize("method", ["PATCH", "PUT"])
+    async def test_every_column_a_write_sets_is_stored(
+        self, client: AsyncAPIClient, method: str
+    ) -> None:
+        """Columns set by `save()`, `update()`, a `pre_save` receiver and `auto_now` all land."""
+        article = await Article.objects.acreate(title="Old title", body="one")
+        before = article.updated_at
+
+        response = await client.generic(
+            method,
+            f"/articles/{article.pk}/",
+            json.dumps({"title": "Fresh news", "body": "three short words"}),
+            content_type="application/json",
         )
-        second = ProductSerializer(
-            await Product.objects.aget(pk=saw.pk), data={"description": "sharp"}, partial=True
+
+        assert response.status_code == 200
+        stored = await Article.objects.aget(pk=article.pk)
+        assert (stored.slug, stored.revision, stored.words) == ("fresh-news", 1, 3)
+        assert stored.updated_at > before
+        assert response.json() == (await client.get(f"/articles/{article.pk}/")).json()
+
+    async def test_a_patch_of_one_field_stores_the_derived_ones(
+        self, client: AsyncAPIClient
+    ) -> None:
+        """A PATCH naming only the body still stores the receiver's count and the revision."""
+        article = await Article.objects.acreate(title="Kept", body="")
+
+        response = await client.patch(f"/articles/{article.pk}/", {"body": "a b c d"})
+
+        stored = await Article.objects.aget(pk=article.pk)
+        assert (stored.title, stored.body, stored.words, stored.revision) == (
+            "Kept",
+            "a b c d",
+            4,
+            1,
         )
-        await first.ais_valid(raise_exception=True)
-        await second.ais_valid(raise_exception=True)
-
-        await first.asave()
-        await second.asave()
-
-        await saw.arefresh_from_db()
-        assert (saw.stock, saw.description) == (9, "sharp")
-
-    async def test_full_updates_still_write_every_field(self, saw: Product) -> None:
-        """PUT keeps DRF's behaviour: the whole row is written."""
-        serializer = ProductSerializer(saw, data={"name": "Jigsaw", "price": "3.00"})
-        await serializer.ais_valid(raise_exception=True)
-
-        await serializer.asave()
-
-        await saw.arefresh_from_db()
-        assert (saw.name, saw.price) == ("Jigsaw", Decimal("3.00"))
+        assert response.json() == (await client.get(f"/articles/{article.pk}/")).json()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from django.utils.text import slugify
 from typing_extensions import override
 
 
@@ -72,3 +77,35 @@ class AuditEntry(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.event} {self.object_id}"
+
+
+class Article(models.Model):
+    """A text whose columns are set in every place DRF lets code set them on a write."""
+
+    title = models.CharField(max_length=100)
+    body = models.TextField(blank=True)
+    # Derived by `save()`.
+    slug = models.SlugField(max_length=100, blank=True)
+    # Counted by the serializer's `update()`.
+    revision = models.PositiveIntegerField(default=0)
+    # Counted by a `pre_save` receiver.
+    words = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("id",)
+
+    @override
+    def __str__(self) -> str:
+        return self.title
+
+    @override
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.slug = slugify(self.title)
+        super().save(*args, **kwargs)
+
+
+@receiver(pre_save, sender=Article)
+def count_words(sender: type[Article], instance: Article, **kwargs: Any) -> None:
+    """Keep `Article.words` in step with the body."""
+    instance.words = len(instance.body.split())

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rest_framework import serializers
+from typing_extensions import override
 
 from restflow_django.serializers import ModelSerializer
-from tests.testapp.models import Category, Product, Tag
+from tests.testapp.models import Article, Category, Product, Tag
 
 
 class CategorySerializer(ModelSerializer[Category]):
@@ -38,6 +39,20 @@ class ProductSerializer(ModelSerializer[Product]):
             "tags",
             "created_by",
         )
+
+
+class ArticleSerializer(ModelSerializer[Article]):
+    """Articles; every update counts a revision before DRF's own `update` saves."""
+
+    class Meta:
+        model = Article
+        fields = ("id", "title", "body", "slug", "revision", "words", "updated_at")
+        read_only_fields = ("slug", "revision", "words", "updated_at")
+
+    @override
+    def update(self, instance: Article, validated_data: dict[str, Any]) -> Article:
+        instance.revision += 1
+        return super().update(instance, validated_data)
 
 
 class PlainProductSerializer(serializers.ModelSerializer[Product]):

@@ -24,6 +24,7 @@ router.register("default-products", views.DefaultAtomicityViewSet, basename="def
 router.register("drf-side-by-side", parity_drf.ProductViewSet, basename="drf-side")
 router.register("streamed-products", views.StreamingProductViewSet, basename="streamed")
 router.register("drf-hooks", views.DrfHooksViewSet, basename="drf-hooks")
+router.register("articles", views.ArticleViewSet, basename="article")
 router.register("soft-products", guide.ProductSoftViewSet, basename="soft-product")
 
 drf_router = SimpleRouter()

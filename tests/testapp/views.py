@@ -36,8 +36,9 @@ from restflow_django.views import (
     AsyncRetrieveUpdateDestroyAPIView,
     PostFetch,
 )
-from tests.testapp.models import AuditEntry, Category, Product
+from tests.testapp.models import Article, AuditEntry, Category, Product
 from tests.testapp.serializers import (
+    ArticleSerializer,
     CategorySerializer,
     HyperlinkedProductSerializer,
     PlainProductSerializer,
@@ -496,3 +497,10 @@ def request_thread(request: HttpRequest) -> JsonResponse:
     list(Category.objects.all()[:1])
     _THREAD.served = getattr(_THREAD, "served", 0) + 1
     return JsonResponse({"thread": threading.get_ident(), "served": _THREAD.served})
+
+
+class ArticleViewSet(AsyncModelViewSet[Article]):
+    """Articles, whose writes set columns in `save()`, `update()` and a `pre_save` receiver."""
+
+    queryset = Article.objects.all()
+    serializer_class = ArticleSerializer
