@@ -13,6 +13,11 @@ from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
 from restflow_core.pipelines import forget_prefetched
+from restflow_django._async_hooks import (
+    refuse_async_representation_hooks,
+    refuse_async_saving_hooks,
+    refuse_async_validation_hooks,
+)
 from restflow_django._rows import Reader
 from restflow_django._sync import aon_loop_or_thread
 from restflow_django.diagnostics import describe_unloaded_relation
@@ -45,7 +50,31 @@ async def avalidate_or_is_valid_serializer(
     if ais_valid is not None:
         valid: bool = await ais_valid(raise_exception=raise_exception)
         return valid
-    return await sync_to_async(serializer.is_valid)(raise_exception=raise_exception)
+    return await sync_to_async(checked_is_valid)(serializer, raise_exception=raise_exception)
+
+
+def checked_is_valid(serializer: BaseSerializer[Any], *, raise_exception: bool = False) -> bool:
+    """DRF's `is_valid`, refusing first any `async def` hook it would take for a value.
+
+    Raises `TypeError` naming the hook; restflow's own serializers check in `is_valid`.
+    """
+    if not isinstance(serializer, AsyncSerializerMixin):
+        refuse_async_validation_hooks(serializer)
+    return serializer.is_valid(raise_exception=raise_exception)
+
+
+def checked_save(serializer: BaseSerializer[InstanceT], **kwargs: Any) -> InstanceT:
+    """DRF's `save`, refusing first an `async def` `create` or `update` (`TypeError`)."""
+    if not isinstance(serializer, AsyncSerializerMixin):
+        refuse_async_saving_hooks(serializer)
+    return serializer.save(**kwargs)
+
+
+def checked_data(serializer: BaseSerializer[Any]) -> Any:
+    """`serializer.data`, refusing first any `async def` hook it would render (`TypeError`)."""
+    if not isinstance(serializer, AsyncSerializerMixin):
+        refuse_async_representation_hooks(serializer)
+    return serializer.data
 
 
 async def asave(serializer: BaseSerializer[InstanceT], **kwargs: Any) -> InstanceT:
@@ -54,7 +83,7 @@ async def asave(serializer: BaseSerializer[InstanceT], **kwargs: Any) -> Instanc
     if own is not None:
         saved: InstanceT = await own(**kwargs)
         return saved
-    return await sync_to_async(serializer.save)(**kwargs)
+    return await sync_to_async(checked_save)(serializer, **kwargs)
 
 
 async def arender(serializer: BaseSerializer[Any]) -> Any:
@@ -66,7 +95,7 @@ async def arender(serializer: BaseSerializer[Any]) -> Any:
     `LazyRelationError` naming the field and the `select_related`/`prefetch_related` to add.
     """
     return await aon_loop_or_thread(
-        lambda: serializer.data, describe=lambda: describe_unloaded_relation(serializer)
+        lambda: checked_data(serializer), describe=lambda: describe_unloaded_relation(serializer)
     )
 
 
@@ -91,18 +120,41 @@ async def avalidate_save_represent(serializer: BaseSerializer[Any], *, represent
     """
 
     def work() -> None:
-        serializer.is_valid(raise_exception=True)
-        serializer.save()
+        checked_is_valid(serializer, raise_exception=True)
+        checked_save(serializer)
         # As DRF's update does before answering: prefetched rows may predate the save.
         forget_prefetched(serializer.instance)
         if represent:
-            _ = serializer.data
+            _ = checked_data(serializer)
 
     await sync_to_async(work)()
 
 
 class AsyncSerializerMixin(Generic[InstanceT]):
-    """Adds `ais_valid`, `asave` and the awaitable `adata` to a DRF serializer."""
+    """Adds `ais_valid`, `asave` and the awaitable `adata` to a DRF serializer.
+
+    `is_valid`, `save` and `data` raise `TypeError` naming an `async def` hook they would
+    otherwise call without awaiting (`validate_<field>`, `validate`, a validator, `create`,
+    `update`, a `SerializerMethodField`'s method), before anything is validated or written.
+    """
+
+    def is_valid(self, *, raise_exception: bool = False) -> bool:
+        """DRF's `is_valid`, after refusing `async def` hooks."""
+        refuse_async_validation_hooks(self)
+        valid: bool = super().is_valid(raise_exception=raise_exception)  # type: ignore[misc]  # a serializer mixin
+        return valid
+
+    def save(self, **kwargs: Any) -> InstanceT:
+        """DRF's `save`, after refusing an `async def` `create` or `update`."""
+        refuse_async_saving_hooks(self)
+        saved: InstanceT = super().save(**kwargs)  # type: ignore[misc]  # a serializer mixin
+        return saved
+
+    @property
+    def data(self) -> Any:
+        """DRF's `data`, after refusing `async def` representation hooks."""
+        refuse_async_representation_hooks(self)
+        return super().data  # type: ignore[misc]  # a serializer mixin
 
     async def ais_valid(self, *, raise_exception: bool = False) -> bool:
         """Validate in a thread (DRF validation may query); same contract as `is_valid`."""
@@ -143,6 +195,10 @@ class FastRepresentationMixin:
         if reader is None:
             return super().to_representation(instance)  # type: ignore[misc]  # a serializer mixin
         return reader(instance)
+
+    def _restflow_reads_from_class(self) -> bool:
+        """Whether this serializer represents rows through its class's bound fields."""
+        return "fields" not in self.__dict__ and _class_reader(type(self)) is not None
 
     @property
     def _readable_fields(self) -> list[Any]:

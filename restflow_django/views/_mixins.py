@@ -26,6 +26,9 @@ from restflow_django.serializers import (
     arender,
     asave,
     avalidate_or_is_valid_serializer,
+    checked_data,
+    checked_is_valid,
+    checked_save,
     saves_synchronously,
 )
 from restflow_django.views._generic import AsyncGenericAPIView
@@ -248,12 +251,12 @@ class OneHopUpdate(Generic[ModelT]):
         serializer = view.get_request_serializer(instance, data=self.data, partial=self.partial)
         self.serializer = serializer
         if saves_synchronously(serializer):
-            serializer.is_valid(raise_exception=True)
-            serializer.save()
+            checked_is_valid(serializer, raise_exception=True)
+            checked_save(serializer)
             self.saved = True
             forget_prefetched(instance)
             if view.response_serializer_class is None:
-                _ = serializer.data
+                _ = checked_data(serializer)
         return instance
 
     async def avalidate(self, instance: ModelT, data: Any, partial: bool) -> BaseSerializer[ModelT]:
