@@ -16,8 +16,15 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.handlers.asgi import ASGIRequest
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.functional import classproperty
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication
+from rest_framework.authentication import (
+    BaseAuthentication,
+    BasicAuthentication,
+    SessionAuthentication,
+    TokenAuthentication,
+    get_authorization_header,
+)
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import ForcedAuthentication, Request
@@ -292,6 +299,30 @@ def to_api_exception(error: core_errors.RestflowError) -> exceptions.APIExceptio
     return drf_class(error.detail, code=error.code)
 
 
+# DRF's authenticators that read the `Authorization` header before anything else, and the
+# scheme each wants there.
+_HEADER_SCHEMES: tuple[tuple[type[BaseAuthentication], Callable[[Any], str]], ...] = (
+    (BasicAuthentication, lambda authenticator: "basic"),
+    (TokenAuthentication, lambda authenticator: str(authenticator.keyword)),
+)
+
+
+def declines_at_once(authenticator: Any, request: Request) -> bool:
+    """Whether DRF's own `authenticate` of `authenticator` returns `None` without a query.
+
+    DRF's basic and token authentication answer `None` straight away when the request's
+    `Authorization` header is missing or names another scheme; only then may they run on
+    the event loop.
+    """
+    for drf_class, scheme in _HEADER_SCHEMES:
+        if isinstance(authenticator, drf_class):
+            if type(authenticator).authenticate is not drf_class.authenticate:
+                return False
+            words = get_authorization_header(request).split()
+            return not words or words[0].lower() != scheme(authenticator).lower().encode()
+    return False
+
+
 class AsyncAPIView(APIView):
     """DRF's `APIView`, dispatched asynchronously.
 
@@ -302,6 +333,15 @@ class AsyncAPIView(APIView):
     """
 
     restflow_async_view: ClassVar[bool] = True
+
+    @override
+    @classproperty
+    def view_is_async(cls) -> bool:
+        """Always true: the dispatch is async, and sync handlers run in a thread.
+
+        Django refuses a class whose handlers mix `def` and `async def`; restflow serves both.
+        """
+        return True
 
     @override
     @classmethod
@@ -426,7 +466,9 @@ class AsyncAPIView(APIView):
     async def _aauthenticate_with(self, authenticator: Any, request: Request) -> Any:
         if hasattr(authenticator, "aauthenticate"):
             return await authenticator.aauthenticate(request)
-        if isinstance(authenticator, ForcedAuthentication):
+        if isinstance(authenticator, ForcedAuthentication) or declines_at_once(
+            authenticator, request
+        ):
             return authenticator.authenticate(request)
         if isinstance(authenticator, SessionAuthentication) and runs_inline(
             authenticator, "authenticate"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import Any
 
 import pytest
@@ -10,13 +11,19 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.db import OperationalError
 from rest_framework import permissions, throttling
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.authentication import (
+    BasicAuthentication,
+    SessionAuthentication,
+    TokenAuthentication,
+)
+from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 from typing_extensions import override
 
 from restflow_core import NotFound
+from restflow_django.diagnostics import Diagnostics
 from restflow_django.permissions import AsyncBasePermission
 from restflow_django.test import AsyncAPIClient, AsyncAPIRequestFactory, force_authenticate
 from restflow_django.throttling import AsyncScopedRateThrottle, AsyncUserRateThrottle
@@ -193,6 +200,37 @@ class TestAuthentication:
         assert bad.status_code == 401
         assert bad["WWW-Authenticate"] == 'Basic realm="api"'
 
+    @pytest.mark.parametrize("header", [None, "Bearer abc", "Digest x=1"])
+    async def test_no_credentials_for_drf_authenticators_cost_no_crossing(
+        self, header: str | None
+    ) -> None:
+        """Without a basic or token `Authorization` header, DRF's authenticators decline inline."""
+        view = make_view(
+            permissions.AllowAny,
+            authentication_classes=(BasicAuthentication, TokenAuthentication),
+        )
+        headers = {} if header is None else {"Authorization": header}
+
+        async with Diagnostics() as seen:
+            response = await call(view, headers=headers)
+
+        assert (response.status_code, response.data) == (200, {"user": ""})
+        seen.assert_crossings(0)
+
+    async def test_token_authentication_still_checks_tokens(self, ada: User) -> None:
+        """A token header is still looked up (in a thread): a good one passes, a bad one is 401."""
+        token = await Token.objects.acreate(user=ada)
+        view = make_view(
+            permissions.IsAuthenticated,
+            authentication_classes=(BasicAuthentication, TokenAuthentication),
+        )
+
+        good = await call(view, headers={"Authorization": f"Token {token.key}"})
+        bad = await call(view, headers={"Authorization": "Token nope"})
+
+        assert (good.status_code, good.data) == (200, {"user": "ada"})
+        assert bad.status_code == 401
+
     async def test_async_authenticator_is_awaited(self, ada: User) -> None:
         """An authenticator's `aauthenticate` is awaited."""
 
@@ -346,3 +384,29 @@ class TestTransientDatabaseErrors:
 
         with pytest.raises(OperationalError):
             await call(Broken.as_view(), ada)
+
+
+class MixedHandlers(AsyncAPIView):
+    """A view whose `get` is a plain method and whose `post` is `async def`."""
+
+    permission_classes = (permissions.AllowAny,)
+
+    def get(self, request: Request) -> Response:
+        return Response({"thread": threading.get_ident()})
+
+    async def post(self, request: Request) -> Response:
+        return Response({"thread": threading.get_ident()}, status=201)
+
+
+class TestMixedHandlers:
+    async def test_sync_and_async_handlers_share_a_view(self) -> None:
+        """`def get` runs in a thread and `async def post` on the loop, in one view class."""
+        view: Any = MixedHandlers.as_view()
+        factory = AsyncAPIRequestFactory()
+
+        got = await view(factory.get("/"))
+        posted = await view(factory.post("/", {}))
+
+        assert (got.status_code, posted.status_code) == (200, 201)
+        assert posted.data["thread"] == threading.get_ident()
+        assert got.data["thread"] != threading.get_ident()
