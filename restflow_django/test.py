@@ -6,7 +6,8 @@ unless `format=` or `content_type=` says otherwise.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Awaitable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -19,6 +20,10 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.settings import api_settings
 from rest_framework.test import force_authenticate
 from typing_extensions import override
+
+if TYPE_CHECKING:
+    # What Django's async client answers, as its stubs name it.
+    from django.test.client import _MonkeyPatchedASGIResponse as ASGIResponse
 
 __all__ = [
     "AsyncAPIClient",
@@ -67,6 +72,24 @@ async def aclose_thread_connections() -> None:
     await sync_to_async(connections.close_all)()
 
 
+def with_meta_headers(
+    headers: Mapping[str, Any] | None, extra: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Move DRF-style `HTTP_*` keyword arguments out of `extra` into `headers`.
+
+    DRF's test client takes headers as WSGI `META` names (`HTTP_AUTHORIZATION=...`); Django's
+    async client would send each as a header named after the key itself.
+    """
+    merged = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in extra.items()
+        if key.startswith("HTTP_")
+    }
+    merged.update(headers or {})
+    rest = {key: value for key, value in extra.items() if not key.startswith("HTTP_")}
+    return merged, rest
+
+
 class _ForceAuthAsyncClientHandler(AsyncClientHandler):
     """Marks each request as authenticated as the client's forced user."""
 
@@ -82,18 +105,74 @@ class _ForceAuthAsyncClientHandler(AsyncClientHandler):
 
 
 class AsyncAPIClient(AsyncClient):
-    """An awaited `APIClient`: `await client.post(path, data)` sends JSON; `.json()` reads."""
+    """An awaited `APIClient`: `await client.post(path, data)` sends JSON; `.json()` reads.
+
+    As with DRF's `APIClient`, headers may be given as `HTTP_*` keyword arguments, and
+    `credentials(**headers)` adds headers to every later request.
+    """
 
     def __init__(self, enforce_csrf_checks: bool = False, **defaults: Any) -> None:
         super().__init__(enforce_csrf_checks=enforce_csrf_checks, **defaults)
         self.handler = _ForceAuthAsyncClientHandler(enforce_csrf_checks)
+        self._credentials: dict[str, Any] = {}
+
+    def credentials(self, **headers: Any) -> None:
+        """Send `headers` (`HTTP_AUTHORIZATION="Token ..."`, say) with every later request.
+
+        Each call replaces the previous headers; `credentials()` stops sending them.
+        """
+        self._credentials = headers
 
     def force_authenticate(self, user: Any = None, token: Any = None) -> None:
-        """Send every later request as `user` (and `token`); `None` stops forcing."""
-        handler = self.handler
-        assert isinstance(handler, _ForceAuthAsyncClientHandler)
+        """Send every later request as `user` (and `token`); with neither, `logout()`."""
+        handler = self._force_handler()
         handler.force_user = user
         handler.force_token = token
+        if user is None and token is None:
+            self.logout()
+
+    @override
+    def logout(self) -> None:
+        """Stop forcing authentication, drop the credentials, and end any session."""
+        self._forget_authentication()
+        if settings.SESSION_COOKIE_NAME in self.cookies:
+            super().logout()
+
+    @override
+    async def alogout(self) -> None:
+        """`logout()` for async code: the session is ended without blocking the loop."""
+        self._forget_authentication()
+        if settings.SESSION_COOKIE_NAME in self.cookies:
+            await sync_to_async(super().logout)()
+
+    def _forget_authentication(self) -> None:
+        self._credentials = {}
+        handler = self._force_handler()
+        handler.force_user = handler.force_token = None
+
+    def _force_handler(self) -> _ForceAuthAsyncClientHandler:
+        handler = self.handler
+        assert isinstance(handler, _ForceAuthAsyncClientHandler)
+        return handler
+
+    @override
+    def generic(  # type: ignore[override]  # the stubs' async client answers sync
+        self,
+        method: str,
+        path: str,
+        data: Any = "",
+        content_type: str | None = "application/octet-stream",
+        secure: bool = False,
+        *,
+        headers: Mapping[str, Any] | None = None,
+        **extra: Any,
+    ) -> Awaitable[ASGIResponse]:
+        """Django's `generic`, with DRF-style `HTTP_*` arguments and the credentials as headers."""
+        merged, rest = with_meta_headers(headers, {**extra, **self._credentials})
+        response: Awaitable[ASGIResponse] = super().generic(
+            method, path, data, content_type, secure, headers=merged, **rest
+        )
+        return response
 
     async def _send(
         self,
@@ -103,35 +182,36 @@ class AsyncAPIClient(AsyncClient):
         format: str | None,
         content_type: str | None = None,
         **extra: Any,
-    ) -> Any:
+    ) -> ASGIResponse:
         body, media_type = encode_body(data, format, content_type)
-        return await send(path, body, content_type=media_type, **extra)
+        response: ASGIResponse = await send(path, body, content_type=media_type, **extra)
+        return response
 
     @override
     async def post(  # type: ignore[override]  # adds DRF's `format`
         self, path: str, data: Any = None, format: str | None = None, **extra: Any
-    ) -> Any:
+    ) -> ASGIResponse:
         """POST `data` rendered as `format` (JSON by default)."""
         return await self._send(super().post, path, data, format, **extra)
 
     @override
     async def put(  # type: ignore[override]  # adds DRF's `format`
         self, path: str, data: Any = None, format: str | None = None, **extra: Any
-    ) -> Any:
+    ) -> ASGIResponse:
         """PUT `data` rendered as `format` (JSON by default)."""
         return await self._send(super().put, path, data, format, **extra)
 
     @override
     async def patch(  # type: ignore[override]  # adds DRF's `format`
         self, path: str, data: Any = None, format: str | None = None, **extra: Any
-    ) -> Any:
+    ) -> ASGIResponse:
         """PATCH `data` rendered as `format` (JSON by default)."""
         return await self._send(super().patch, path, data, format, **extra)
 
     @override
     async def delete(  # type: ignore[override]  # adds DRF's `format`
         self, path: str, data: Any = None, format: str | None = None, **extra: Any
-    ) -> Any:
+    ) -> ASGIResponse:
         """DELETE, with `data` rendered as `format` when given."""
         return await self._send(super().delete, path, data, format, **extra)
 
@@ -151,6 +231,22 @@ class AsyncAPIRequestFactory(AsyncRequestFactory):
         """Return a `method` request whose body is `data` rendered as `format`."""
         body, media_type = encode_body(data, format, content_type)
         return self.generic(method, path, body, media_type, **extra)
+
+    @override
+    def generic(  # type: ignore[override]  # one signature for Django 4.2 and 5.x
+        self,
+        method: str,
+        path: str,
+        data: Any = "",
+        content_type: str | None = "application/octet-stream",
+        secure: bool = False,
+        *,
+        headers: Mapping[str, Any] | None = None,
+        **extra: Any,
+    ) -> Any:
+        """Django's `generic`, with DRF-style `HTTP_*` arguments sent as headers."""
+        merged, rest = with_meta_headers(headers, extra)
+        return super().generic(method, path, data, content_type, secure, headers=merged, **rest)
 
     @override
     def post(  # type: ignore[override]  # adds DRF's `format`
@@ -189,3 +285,4 @@ class AsyncAPITestCase(TestCase):
     """
 
     async_client_class = AsyncAPIClient
+    async_client: AsyncAPIClient

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from restflow_django.test import AsyncAPIClient, AsyncAPITestCase
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
+
+from restflow_django.test import AsyncAPIClient, AsyncAPIRequestFactory, AsyncAPITestCase
 from tests.testapp.models import Product
 
 
@@ -23,3 +29,75 @@ class TestAsyncAPITestCase(AsyncAPITestCase):
         await self.async_client.post("/soft-products/", {"name": "b", "price": "1"})
 
         assert [name async for name in Product.objects.values_list("name", flat=True)] == ["b"]
+
+
+class TestClientAsDrfUsersWriteTests(AsyncAPITestCase):
+    """`AsyncAPIClient` takes what DRF's `APIClient` takes."""
+
+    def setUp(self) -> None:
+        """A user with a token."""
+        self.user = User.objects.create(username="ada")
+        self.token = Token.objects.create(user=self.user)
+
+    async def whoami(self, **extra: Any) -> Any:
+        """GET `/whoami/` with `extra`."""
+        return await self.async_client.get("/whoami/", **extra)
+
+    async def test_credentials_apply_until_cleared(self) -> None:
+        """`credentials(HTTP_AUTHORIZATION=...)` authenticates every later request."""
+        self.async_client.credentials(HTTP_AUTHORIZATION=f"Token {self.token.key}")
+
+        first, second = await self.whoami(), await self.whoami()
+        self.async_client.credentials()
+        cleared = await self.whoami()
+
+        assert [first.json(), second.json()] == [{"user": "ada"}] * 2
+        assert cleared.json() == {"user": ""}
+
+    async def test_meta_style_keywords_are_sent_as_headers(self) -> None:
+        """`HTTP_AUTHORIZATION=` and `HTTP_ACCEPT=` reach the view as those headers."""
+        authorized = await self.whoami(HTTP_AUTHORIZATION=f"Token {self.token.key}")
+        refused = await self.whoami(HTTP_AUTHORIZATION="Token wrong")
+        xml = await self.whoami(HTTP_ACCEPT="application/xml")
+        posted = await self.async_client.post(
+            "/products/", {"name": "Saw", "price": "1"}, HTTP_ACCEPT="application/xml"
+        )
+
+        assert authorized.json() == {"user": "ada"}
+        # The view lists session authentication first, which has no challenge: DRF says 403.
+        assert refused.status_code == 403
+        assert xml.status_code == 406
+        assert posted.status_code == 406
+
+    async def test_logout_clears_forced_user_and_credentials(self) -> None:
+        """`logout()` undoes `force_authenticate()` and `credentials()`, as in DRF."""
+        self.async_client.force_authenticate(self.user)
+        forced = await self.whoami()
+        self.async_client.logout()
+        after_force = await self.whoami()
+        self.async_client.credentials(HTTP_AUTHORIZATION=f"Token {self.token.key}")
+        self.async_client.force_authenticate(None)
+        after_credentials = await self.whoami()
+
+        assert forced.json() == {"user": "ada"}
+        assert after_force.json() == {"user": ""}
+        assert after_credentials.json() == {"user": ""}
+
+    async def test_alogout_ends_a_session(self) -> None:
+        """`await alogout()` ends a session login too."""
+        await sync_to_async(self.async_client.force_login)(self.user)
+        logged_in = await self.whoami()
+
+        await self.async_client.alogout()
+
+        assert logged_in.json() == {"user": "ada"}
+        assert (await self.whoami()).json() == {"user": ""}
+
+
+class TestRequestFactoryHeaders:
+    def test_meta_style_keywords_become_headers(self) -> None:
+        """The factory sends `HTTP_*` keywords as headers too."""
+        request = AsyncAPIRequestFactory().get("/", HTTP_AUTHORIZATION="Token abc")
+
+        assert request.headers["Authorization"] == "Token abc"
+        assert "Http-Authorization" not in request.headers
