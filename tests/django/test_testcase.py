@@ -7,6 +7,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
+from typing_extensions import override
 
 from restflow_django.test import AsyncAPIClient, AsyncAPIRequestFactory, AsyncAPITestCase
 from tests.testapp.models import Product
@@ -34,6 +35,7 @@ class TestAsyncAPITestCase(AsyncAPITestCase):
 class TestClientAsDrfUsersWriteTests(AsyncAPITestCase):
     """`AsyncAPIClient` takes what DRF's `APIClient` takes."""
 
+    @override
     def setUp(self) -> None:
         """A user with a token."""
         self.user = User.objects.create(username="ada")
