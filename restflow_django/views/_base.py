@@ -196,6 +196,9 @@ class PayloadTooLarge(exceptions.APIException):
 
 # DRF's sync view hooks that restflow runs as async twins named `a<hook>`.
 DRF_HOOKS = (
+    "perform_create",
+    "perform_update",
+    "perform_destroy",
     "initial",
     "perform_authentication",
     "check_permissions",
@@ -323,6 +326,15 @@ def declines_at_once(authenticator: Any, request: Request) -> bool:
     return False
 
 
+async def arun_handler(
+    handler: Callable[..., Any], request: Request, *args: Any, **kwargs: Any
+) -> Any:
+    """Answer `request` with `handler`: awaited when `async def`, else in a thread."""
+    if is_async_callable(handler):
+        return await handler(request, *args, **kwargs)
+    return await sync_to_async(handler)(request, *args, **kwargs)
+
+
 class AsyncAPIView(APIView):
     """DRF's `APIView`, dispatched asynchronously.
 
@@ -390,9 +402,7 @@ class AsyncAPIView(APIView):
             handler = getattr(self, method, self.http_method_not_allowed)
         else:
             handler = self.http_method_not_allowed
-        if is_async_callable(handler):
-            return await handler(request, *args, **kwargs)
-        return await sync_to_async(handler)(request, *args, **kwargs)
+        return await arun_handler(handler, request, *args, **kwargs)
 
     @override
     def perform_content_negotiation(

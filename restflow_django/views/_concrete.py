@@ -1,4 +1,8 @@
-"""The concrete async generic views: mixins bound to HTTP methods."""
+"""The concrete async generic views: mixins bound to HTTP methods.
+
+Each handler calls its action as DRF's do; an action overridden with a plain `def` runs in a
+thread.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from django.db.models import Model
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from restflow_django.views._base import arun_handler
 from restflow_django.views._generic import AsyncGenericAPIView
 from restflow_django.views._mixins import (
     AsyncCreateModelMixin,
@@ -23,23 +28,27 @@ ModelT = TypeVar("ModelT", bound=Model)
 class _Get(AsyncRetrieveModelMixin[ModelT]):
     async def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Retrieve the object."""
-        return await self.retrieve(request, *args, **kwargs)
+        response: Response = await arun_handler(self.retrieve, request, *args, **kwargs)
+        return response
 
 
 class _Put(AsyncUpdateModelMixin[ModelT]):
     async def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Update the object."""
-        return await self.update(request, *args, **kwargs)
+        response: Response = await arun_handler(self.update, request, *args, **kwargs)
+        return response
 
     async def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Partially update the object."""
-        return await self.partial_update(request, *args, **kwargs)
+        response: Response = await arun_handler(self.partial_update, request, *args, **kwargs)
+        return response
 
 
 class _Delete(AsyncDestroyModelMixin[ModelT]):
     async def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Delete the object."""
-        return await self.destroy(request, *args, **kwargs)
+        response: Response = await arun_handler(self.destroy, request, *args, **kwargs)
+        return response
 
 
 class AsyncCreateAPIView(AsyncCreateModelMixin[ModelT], AsyncGenericAPIView[ModelT]):
@@ -47,7 +56,8 @@ class AsyncCreateAPIView(AsyncCreateModelMixin[ModelT], AsyncGenericAPIView[Mode
 
     async def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Create an object."""
-        return await self.create(request, *args, **kwargs)
+        response: Response = await arun_handler(self.create, request, *args, **kwargs)
+        return response
 
 
 class AsyncListAPIView(AsyncListModelMixin[ModelT], AsyncGenericAPIView[ModelT]):
@@ -55,7 +65,8 @@ class AsyncListAPIView(AsyncListModelMixin[ModelT], AsyncGenericAPIView[ModelT])
 
     async def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List objects."""
-        return await self.list(request, *args, **kwargs)
+        response: Response = await arun_handler(self.list, request, *args, **kwargs)
+        return response
 
 
 class AsyncRetrieveAPIView(_Get[ModelT], AsyncGenericAPIView[ModelT]):

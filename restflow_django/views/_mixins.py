@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, Generic, TypeVar, cast
 
+from asgiref.sync import async_to_sync
 from django.db.models import Model
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,6 +32,7 @@ from restflow_django.serializers import (
     checked_save,
     saves_synchronously,
 )
+from restflow_django.views._base import arun_handler, drf_style_overrides
 from restflow_django.views._generic import AsyncGenericAPIView
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -52,7 +54,7 @@ async def adrf_hook(view: object, name: str, argument: Any) -> bool:
     Return whether there was one: a viewset moved over from DRF keeps its
     `perform_create`/`perform_update`/`perform_destroy` until it is made async.
     """
-    if getattr(view, name, None) is None:
+    if name not in drf_style_overrides(view):
         return False
     await acall(view, name, argument)
     return True
@@ -64,7 +66,7 @@ class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
     async def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Create an object from `request.data`."""
         validate, persist = self.avalidated_serializer, self.aperform_create
-        if not hasattr(self, "perform_create") and keeps_defaults(
+        if "perform_create" not in drf_style_overrides(self) and keeps_defaults(
             self, AsyncCreateModelMixin, "avalidated_serializer", "aperform_create"
         ):
             # The default steps' work, validation and save, fused into one thread hop.
@@ -97,6 +99,16 @@ class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
         """
         if not await adrf_hook(self, "perform_create", serializer):
             await asave(serializer)
+
+    def perform_create(self, serializer: BaseSerializer[ModelT]) -> None:
+        """Sync twin of `aperform_create`, for DRF-style code in a thread (a sync `create`).
+
+        An `aperform_create` override is awaited on the event loop.
+        """
+        if type(self).aperform_create is not AsyncCreateModelMixin.aperform_create:
+            async_to_sync(self.aperform_create)(serializer)
+            return
+        checked_save(serializer)
 
     def get_success_headers(self, data: Any) -> Mapping[str, str]:
         """Return `Location` from the body's `url` field (DRF's `URL_FIELD_NAME`), if any."""
@@ -141,7 +153,7 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
             self.arevalidated_serializer,
             self.aperform_update,
         )
-        if not hasattr(self, "perform_update") and keeps_defaults(
+        if "perform_update" not in drf_style_overrides(self) and keeps_defaults(
             self, AsyncUpdateModelMixin, "arevalidated_serializer", "aperform_update"
         ):
             # The default steps' work, validation and save, fused into one thread hop.
@@ -171,7 +183,8 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
     async def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Change only the fields `request.data` names."""
         kwargs["partial"] = True
-        return await self.update(request, *args, **kwargs)
+        response: Response = await arun_handler(self.update, request, *args, **kwargs)
+        return response
 
     async def arevalidated_serializer(
         self, instance: ModelT, data: Any, partial: bool
@@ -189,6 +202,16 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
         if not await adrf_hook(self, "perform_update", serializer):
             await asave(serializer)
 
+    def perform_update(self, serializer: BaseSerializer[ModelT]) -> None:
+        """Sync twin of `aperform_update`, for DRF-style code in a thread (a sync `update`).
+
+        An `aperform_update` override is awaited on the event loop.
+        """
+        if type(self).aperform_update is not AsyncUpdateModelMixin.aperform_update:
+            async_to_sync(self.aperform_update)(serializer)
+            return
+        checked_save(serializer)
+
 
 class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `destroy`: `aget_object`, `aperform_destroy`, answer 204."""
@@ -197,7 +220,7 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
         """Delete the object the URL names."""
         fetch, destroy = self.aget_object, self.aperform_destroy
         if (
-            not hasattr(self, "perform_destroy")
+            "perform_destroy" not in drf_style_overrides(self)
             and keeps_defaults(self, AsyncDestroyModelMixin, "aperform_destroy")
             and self.fetches_in_one_hop()
         ):
@@ -225,6 +248,16 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
         """
         if not await adrf_hook(self, "perform_destroy", instance):
             await instance.adelete()
+
+    def perform_destroy(self, instance: ModelT) -> None:
+        """Sync twin of `aperform_destroy`, for DRF-style code in a thread (a sync `destroy`).
+
+        An `aperform_destroy` override is awaited on the event loop.
+        """
+        if type(self).aperform_destroy is not AsyncDestroyModelMixin.aperform_destroy:
+            async_to_sync(self.aperform_destroy)(instance)
+            return
+        instance.delete()
 
 
 class OneHopUpdate(Generic[ModelT]):

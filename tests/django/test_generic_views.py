@@ -130,3 +130,22 @@ class TestAsyncAPITestCaseIsolation:
     async def test_users_created_here_do_not_leak(self, ada: User) -> None:
         """Each test starts empty: only this test's user exists."""
         assert [user.username async for user in User.objects.all()] == ["ada"]
+
+
+class TestDrfStyleSyncActions:
+    async def test_sync_list_override_answers(self, client: AsyncAPIClient, saw: Product) -> None:
+        """A plain `def list` on a concrete async view runs in a thread and answers 200."""
+        response = await client.get("/drf-style-actions/")
+
+        assert (response.status_code, response.json()) == (200, {"names": ["Saw"]})
+
+    async def test_sync_create_override_saves_through_perform_create(
+        self, client: AsyncAPIClient
+    ) -> None:
+        """A plain `def create` calling DRF's `perform_create` stores the row and answers 201."""
+        response = await client.post("/drf-style-actions/", {"name": "Drill", "price": "4.00"})
+
+        assert (response.status_code, response.json()) == (201, {"created": "Drill"})
+        assert [name async for name in Product.objects.values_list("name", flat=True)] == [
+            "Drill"
+        ]

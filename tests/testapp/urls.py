@@ -45,6 +45,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("summary/<int:pk>/", views.ProductSummaryDetail.as_view()),
     path("version/", views.VersionedView.as_view()),
     path("whoami/", views.WhoAmIView.as_view()),
+    path("drf-style-actions/", views.DrfStyleActions.as_view()),
     path("composed/", guide.ProductReadAndCreateView.as_view()),
     path("composed/<int:pk>/", guide.ProductReadAndCreateView.as_view()),
 ]

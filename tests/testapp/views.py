@@ -466,15 +466,18 @@ class DrfHooksViewSet(AsyncModelViewSet[Product]):
     queryset = Product.objects.all()
     serializer_class = PlainProductSerializer
 
+    @override
     def perform_create(self, serializer: BaseSerializer[Product]) -> None:
         """Save, then audit with the sync ORM."""
         product = serializer.save(description="from perform_create")
         AuditEntry.objects.create(event="drf_create", object_id=product.pk)
 
+    @override
     def perform_update(self, serializer: BaseSerializer[Product]) -> None:
         """Save with a marker."""
         serializer.save(description="from perform_update")
 
+    @override
     def perform_destroy(self, instance: Product) -> None:
         """Archive instead of deleting."""
         instance.is_deleted = True
@@ -504,3 +507,24 @@ class ArticleViewSet(AsyncModelViewSet[Article]):
 
     queryset = Article.objects.all()
     serializer_class = ArticleSerializer
+
+
+class DrfStyleActions(AsyncListCreateAPIView[Product]):
+    """A concrete view whose `list` and `create` are DRF-style plain methods."""
+
+    queryset = Product.objects.all()
+    serializer_class = PlainProductSerializer
+
+    @override
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]  # a DRF-style sync action
+        queryset = self.filter_queryset(self.get_queryset())
+        serializer = self.get_serializer(queryset, many=True)
+        return Response({"names": [row["name"] for row in serializer.data]})
+
+    @override
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]  # a DRF-style sync action
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        headers = self.get_success_headers(serializer.data)
+        return Response({"created": serializer.data["name"]}, status=201, headers=headers)
