@@ -2,14 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from asgiref.sync import AsyncToSync, SyncToAsync, ThreadSensitiveContext, sync_to_async
 from django.db import connections, transaction
 
-__all__ = ["DjangoUnitOfWork", "request_thread"]
+from restflow_core.units import atomically
+
+__all__ = ["DjangoUnitOfWork", "atomic_on", "holds_transaction", "request_thread"]
+
+# The databases whose transaction the current task opened with `atomic_on`.
+_HELD: ContextVar[frozenset[str]] = ContextVar("restflow_held_transactions", default=frozenset())
+
+
+def holds_transaction(using: str) -> bool:
+    """Whether this task runs inside an `atomic_on` block for database `using`."""
+    return using in _HELD.get()
+
+
+@asynccontextmanager
+async def atomic_on(aliases: Iterable[str]) -> AsyncIterator[None]:
+    """Run the block in one transaction on each database in `aliases`, on the request's thread.
+
+    Databases this task already holds a transaction on are left as they are, so nested
+    blocks cost nothing. Committed if the block finishes, rolled back if it raises or is
+    cancelled.
+    """
+    wanted = [alias for alias in dict.fromkeys(aliases) if not holds_transaction(alias)]
+    if not wanted:
+        yield
+        return
+    async with request_thread(), AsyncExitStack() as units:
+        for alias in wanted:
+            await units.enter_async_context(atomically(DjangoUnitOfWork(alias)))
+        token = _HELD.set(_HELD.get() | frozenset(wanted))
+        try:
+            yield
+        finally:
+            _HELD.reset(token)
 
 
 class _RolledBack(Exception):

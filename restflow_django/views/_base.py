@@ -7,14 +7,15 @@ import contextlib
 import functools
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine, Generator
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from collections.abc import AsyncIterator, Callable, Coroutine, Generator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from asgiref.sync import async_to_sync, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.handlers.asgi import ASGIRequest
-from django.db import OperationalError
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import classproperty
 from rest_framework import exceptions
@@ -34,6 +35,7 @@ from rest_framework.views import APIView
 from typing_extensions import override
 
 from restflow_core import errors as core_errors
+from restflow_core.units import atomically
 from restflow_django._sync import acall, is_async_callable, runs_inline
 from restflow_django.permissions import (
     ahas_object_permission,
@@ -41,6 +43,7 @@ from restflow_django.permissions import (
     has_object_permission_in_thread,
     has_permission_in_thread,
 )
+from restflow_django.transactions import DjangoUnitOfWork, atomic_on, request_thread
 
 if TYPE_CHECKING:
     from rest_framework.views import AsView, GenericView
@@ -63,7 +66,7 @@ def as_async_view(view: Callable[..., Any]) -> AsyncView:
     # `update_wrapper` points at the sync view; unwrapping must not lead back to it.
     del async_view.__wrapped__  # type: ignore[attr-defined]
     # Django refuses `ATOMIC_REQUESTS` around coroutine views; restflow's write actions
-    # open their own transaction instead (see `AsyncGenericAPIView.atomic`).
+    # open their own transaction instead (see `AsyncAPIView.atomic`).
     async_view._non_atomic_requests = EVERY_DATABASE  # type: ignore[attr-defined]
     return async_view
 
@@ -326,13 +329,25 @@ def declines_at_once(authenticator: Any, request: Request) -> bool:
     return False
 
 
-async def arun_handler(
+async def arespond_with(
     handler: Callable[..., Any], request: Request, *args: Any, **kwargs: Any
 ) -> Any:
     """Answer `request` with `handler`: awaited when `async def`, else in a thread."""
     if is_async_callable(handler):
         return await handler(request, *args, **kwargs)
     return await sync_to_async(handler)(request, *args, **kwargs)
+
+
+HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
+
+
+def own_transaction(handler: HandlerT) -> HandlerT:
+    """Mark one of restflow's actions or handlers as deciding its own transaction.
+
+    `AsyncAPIView.arun_handler` runs every other handler whole in the view's transaction.
+    """
+    vars(handler)["restflow_own_transaction"] = True
+    return handler
 
 
 class AsyncAPIView(APIView):
@@ -342,9 +357,14 @@ class AsyncAPIView(APIView):
     permission and throttle classes may be sync or async: an authenticator's
     `aauthenticate`, a permission's `async def has_permission` and a throttle's
     `aallow_request` are awaited; sync ones that may block run in a thread.
+
+    `atomic` decides whether a handler runs in one database transaction, rolled back when it
+    raises (a DRF error included) or is cancelled: `True`, `False`, or `None` (the default)
+    to follow each database's `ATOMIC_REQUESTS`, as Django does for sync views.
     """
 
     restflow_async_view: ClassVar[bool] = True
+    atomic: ClassVar[bool | None] = None
 
     @override
     @classproperty
@@ -396,13 +416,59 @@ class AsyncAPIView(APIView):
         )
 
     async def acall_handler(self, request: Request, *args: Any, **kwargs: Any) -> Any:
-        """Call the handler for `request.method`; a sync handler runs in a thread."""
+        """Call the handler for `request.method` through `arun_handler`."""
         method = (request.method or "").lower()
         if method in self.http_method_names:
             handler = getattr(self, method, self.http_method_not_allowed)
         else:
             handler = self.http_method_not_allowed
-        return await arun_handler(handler, request, *args, **kwargs)
+        return await self.arun_handler(handler, request, *args, **kwargs)
+
+    async def arun_handler(
+        self, handler: Callable[..., Any], request: Request, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Answer `request` with `handler` (a sync one in a thread), in the view's transaction.
+
+        The transaction covers the databases `get_atomic_databases()` names; restflow's own
+        actions decide theirs themselves.
+        """
+        if getattr(handler, "restflow_own_transaction", False):
+            return await arespond_with(handler, request, *args, **kwargs)
+        async with atomic_on(self.get_atomic_databases()):
+            return await arespond_with(handler, request, *args, **kwargs)
+
+    def get_write_database(self) -> str:
+        """Return the alias writes use: the router's choice for the view's model, if any."""
+        model = getattr(getattr(self, "queryset", None), "model", None)
+        serializer_class = getattr(self, "serializer_class", None)
+        if model is None and serializer_class is not None:
+            model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+        return router.db_for_write(model) if model is not None else DEFAULT_DB_ALIAS
+
+    def is_atomic(self, using: str) -> bool:
+        """Whether work on database `using` runs in a transaction: `atomic`, else the setting."""
+        if self.atomic is None:
+            return bool(connections.settings[using].get("ATOMIC_REQUESTS", False))
+        return self.atomic
+
+    def get_atomic_databases(self) -> list[str]:
+        """The databases whose transaction wraps each handler you write."""
+        if self.atomic is None:
+            return [
+                alias
+                for alias, config in connections.settings.items()
+                if config.get("ATOMIC_REQUESTS", False)
+            ]
+        return [self.get_write_database()] if self.atomic else []
+
+    @asynccontextmanager
+    async def aatomic(self) -> AsyncIterator[None]:
+        """Run the block in one transaction on the write database, whatever `atomic` says.
+
+        Inside a transaction already, the block is a savepoint: `async with self.aatomic():`.
+        """
+        async with request_thread(), atomically(DjangoUnitOfWork(self.get_write_database())):
+            yield
 
     @override
     def perform_content_negotiation(

@@ -12,7 +12,7 @@ from django.db.models import Model
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from restflow_django.views._base import arun_handler
+from restflow_django.views._base import own_transaction
 from restflow_django.views._generic import AsyncGenericAPIView
 from restflow_django.views._mixins import (
     AsyncCreateModelMixin,
@@ -26,46 +26,52 @@ ModelT = TypeVar("ModelT", bound=Model)
 
 
 class _Get(AsyncRetrieveModelMixin[ModelT]):
+    @own_transaction
     async def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Retrieve the object."""
-        response: Response = await arun_handler(self.retrieve, request, *args, **kwargs)
+        response: Response = await self.arun_handler(self.retrieve, request, *args, **kwargs)
         return response
 
 
 class _Put(AsyncUpdateModelMixin[ModelT]):
+    @own_transaction
     async def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Update the object."""
-        response: Response = await arun_handler(self.update, request, *args, **kwargs)
+        response: Response = await self.arun_handler(self.update, request, *args, **kwargs)
         return response
 
+    @own_transaction
     async def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Partially update the object."""
-        response: Response = await arun_handler(self.partial_update, request, *args, **kwargs)
+        response: Response = await self.arun_handler(self.partial_update, request, *args, **kwargs)
         return response
 
 
 class _Delete(AsyncDestroyModelMixin[ModelT]):
+    @own_transaction
     async def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Delete the object."""
-        response: Response = await arun_handler(self.destroy, request, *args, **kwargs)
+        response: Response = await self.arun_handler(self.destroy, request, *args, **kwargs)
         return response
 
 
 class AsyncCreateAPIView(AsyncCreateModelMixin[ModelT], AsyncGenericAPIView[ModelT]):
     """POST creates."""
 
+    @own_transaction
     async def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Create an object."""
-        response: Response = await arun_handler(self.create, request, *args, **kwargs)
+        response: Response = await self.arun_handler(self.create, request, *args, **kwargs)
         return response
 
 
 class AsyncListAPIView(AsyncListModelMixin[ModelT], AsyncGenericAPIView[ModelT]):
     """GET lists."""
 
+    @own_transaction
     async def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List objects."""
-        response: Response = await arun_handler(self.list, request, *args, **kwargs)
+        response: Response = await self.arun_handler(self.list, request, *args, **kwargs)
         return response
 
 

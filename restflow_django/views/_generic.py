@@ -5,11 +5,11 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import connections
 from django.db.models import Field, Model, QuerySet
 from django.db.utils import load_backend
 from django.http import Http404
@@ -19,7 +19,6 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
-from restflow_core.units import atomically
 from restflow_django._sync import acall
 from restflow_django.serializers import (
     arender,
@@ -28,7 +27,7 @@ from restflow_django.serializers import (
     avalidate_save_represent,
     saves_synchronously,
 )
-from restflow_django.transactions import DjangoUnitOfWork, request_thread
+from restflow_django.transactions import DjangoUnitOfWork, holds_transaction, request_thread
 from restflow_django.views._base import AsyncAPIView, drf_style_overrides
 from restflow_django.views._postfetch import PostFetch, aapply_post_fetches
 
@@ -245,28 +244,22 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
 
     `get_queryset` may be overridden as a plain method or as `async def`.
 
-    `atomic` decides whether write actions (create, update, partial update, destroy) run in
-    one database transaction, from the object fetch and validation queries through the
-    `aperform_*` hook to the response's rendering: `True`, `False`, or `None` (the default)
-    to follow the write database's `ATOMIC_REQUESTS`.
+    For restflow's own actions, `atomic` decides whether the write actions (create, update,
+    partial update, destroy) run in one database transaction, from the object fetch and
+    validation queries through the `aperform_*` hook to the response's rendering; list and
+    retrieve write nothing and run without one. Handlers you write run whole in a
+    transaction, as on `AsyncAPIView`.
     """
 
-    atomic: ClassVar[bool | None] = None
-
-    def get_write_database(self) -> str:
-        """Return the alias write actions use: the router's choice for the view's model."""
-        model = getattr(getattr(self, "queryset", None), "model", None)
-        if model is None and self.serializer_class is not None:
-            model = getattr(getattr(self.serializer_class, "Meta", None), "model", None)
-        return router.db_for_write(model) if model is not None else DEFAULT_DB_ALIAS
-
     def get_unit_of_work(self) -> DjangoUnitOfWork | None:
-        """Return the transaction write actions run in, or `None` when `atomic` is off."""
+        """Return the transaction write actions run in, or `None` when `atomic` is off.
+
+        Also `None` when the request already runs in a transaction on that database.
+        """
         using = self.get_write_database()
-        enabled = self.atomic
-        if enabled is None:
-            enabled = bool(connections.settings[using].get("ATOMIC_REQUESTS", False))
-        return DjangoUnitOfWork(using) if enabled else None
+        if not self.is_atomic(using) or holds_transaction(using):
+            return None
+        return DjangoUnitOfWork(using)
 
     @asynccontextmanager
     async def aunit_of_work(self) -> AsyncIterator[DjangoUnitOfWork | None]:
@@ -277,15 +270,6 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
             return
         async with request_thread():
             yield unit
-
-    @asynccontextmanager
-    async def aatomic(self) -> AsyncIterator[None]:
-        """Run the block in one transaction on the write database, whatever `atomic` says.
-
-        For custom actions: `async with self.aatomic(): ...`.
-        """
-        async with request_thread(), atomically(DjangoUnitOfWork(self.get_write_database())):
-            yield
 
     async def aget_queryset(self) -> QuerySet[ModelT]:
         """Return `get_queryset()`, awaited when it is a coroutine."""

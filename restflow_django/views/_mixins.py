@@ -32,7 +32,7 @@ from restflow_django.serializers import (
     checked_save,
     saves_synchronously,
 )
-from restflow_django.views._base import arun_handler, drf_style_overrides
+from restflow_django.views._base import drf_style_overrides, own_transaction
 from restflow_django.views._generic import AsyncGenericAPIView
 
 ModelT = TypeVar("ModelT", bound=Model)
@@ -63,6 +63,7 @@ async def adrf_hook(view: object, name: str, argument: Any) -> bool:
 class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `create`: validate, `aperform_create`, answer 201 with `Location` from `url`."""
 
+    @own_transaction
     async def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Create an object from `request.data`."""
         validate, persist = self.avalidated_serializer, self.aperform_create
@@ -118,6 +119,7 @@ class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
 class AsyncListModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `list`: filter, paginate, serialize (the whole queryset without a paginator)."""
 
+    @own_transaction
     async def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List the filtered objects, a page at a time when the view paginates."""
         return await run_list(
@@ -133,6 +135,7 @@ class AsyncListModelMixin(AsyncGenericAPIView[ModelT]):
 class AsyncRetrieveModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `retrieve`: `aget_object`, serialize, answer 200."""
 
+    @own_transaction
     async def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Answer with the object the URL names."""
         return await run_retrieve(fetch=self.aget_object, render=self.arender_one, respond=respond)
@@ -145,6 +148,7 @@ class AsyncRetrieveModelMixin(AsyncGenericAPIView[ModelT]):
 class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `update` (PUT) and `partial_update` (PATCH) around `aperform_update`."""
 
+    @own_transaction
     async def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Validate `request.data` against the object and save it; `partial=True` for PATCH."""
         partial = kwargs.pop("partial", False)
@@ -180,10 +184,11 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
         """Return the request serializer for `instance` and `data`, for `asave_fused`."""
         return self.get_request_serializer(instance, data=data, partial=partial)
 
+    @own_transaction
     async def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Change only the fields `request.data` names."""
         kwargs["partial"] = True
-        response: Response = await arun_handler(self.update, request, *args, **kwargs)
+        response: Response = await self.arun_handler(self.update, request, *args, **kwargs)
         return response
 
     async def arevalidated_serializer(
@@ -216,6 +221,7 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
 class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `destroy`: `aget_object`, `aperform_destroy`, answer 204."""
 
+    @own_transaction
     async def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Delete the object the URL names."""
         fetch, destroy = self.aget_object, self.aperform_destroy

@@ -146,6 +146,4 @@ class TestDrfStyleSyncActions:
         response = await client.post("/drf-style-actions/", {"name": "Drill", "price": "4.00"})
 
         assert (response.status_code, response.json()) == (201, {"created": "Drill"})
-        assert [name async for name in Product.objects.values_list("name", flat=True)] == [
-            "Drill"
-        ]
+        assert [name async for name in Product.objects.values_list("name", flat=True)] == ["Drill"]

@@ -8,8 +8,13 @@ from typing import Any
 
 import pytest
 from django.db import connections
+from rest_framework import permissions
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from restflow_django.test import AsyncAPIClient, AsyncAPIRequestFactory
+from restflow_django.views import AsyncAPIView
 from tests.testapp import views
 from tests.testapp.models import AuditEntry, Product, Tag
 
@@ -176,3 +181,64 @@ class TestConcurrentTransactions:
         assert stored == created
         assert "explode" not in stored
         assert await AuditEntry.objects.acount() == len(created)
+
+
+class WritesThenRefuses(AsyncAPIView):
+    """Handlers that write a row, then raise DRF's validation error (400)."""
+
+    permission_classes = (permissions.AllowAny,)
+
+    async def post(self, request: Request) -> Response:
+        await AuditEntry.objects.acreate(event="async handler", object_id=1)
+        raise ValidationError({"detail": "refused after writing"})
+
+    def put(self, request: Request) -> Response:
+        AuditEntry.objects.create(event="sync handler", object_id=2)
+        raise ValidationError({"detail": "refused after writing"})
+
+
+class TestHandlersFollowAtomicRequests:
+    @pytest.mark.parametrize("method", ["POST", "PUT"])
+    async def test_a_refused_handler_leaves_nothing(
+        self, atomic_requests: None, method: str
+    ) -> None:
+        """With `ATOMIC_REQUESTS`, a handler's writes roll back when it raises a DRF error."""
+        view: Any = WritesThenRefuses.as_view()
+
+        response = await view(AsyncAPIRequestFactory().generic(method, "/"))
+
+        assert response.status_code == 400
+        assert await AuditEntry.objects.acount() == 0
+
+    async def test_without_the_setting_the_row_stays(self) -> None:
+        """Without `ATOMIC_REQUESTS` (and `atomic = None`) the handler's write stays."""
+        view: Any = WritesThenRefuses.as_view()
+
+        response = await view(AsyncAPIRequestFactory().post("/"))
+
+        assert response.status_code == 400
+        assert await AuditEntry.objects.acount() == 1
+
+    async def test_atomic_false_opts_out(self, atomic_requests: None) -> None:
+        """`atomic = False` keeps the handler's write although the setting is on."""
+
+        class OptedOut(WritesThenRefuses):
+            atomic = False
+
+        opted_out: Any = OptedOut.as_view()
+
+        await opted_out(AsyncAPIRequestFactory().post("/"))
+
+        assert await AuditEntry.objects.acount() == 1
+
+    async def test_atomic_true_wraps_without_the_setting(self) -> None:
+        """`atomic = True` rolls the handler back with `ATOMIC_REQUESTS` off."""
+
+        class OptedIn(WritesThenRefuses):
+            atomic = True
+
+        opted_in: Any = OptedIn.as_view()
+
+        await opted_in(AsyncAPIRequestFactory().post("/"))
+
+        assert await AuditEntry.objects.acount() == 0
