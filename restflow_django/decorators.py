@@ -25,7 +25,8 @@ def action(
     Same arguments and behaviour as DRF's `@action`; DRF's stubs only admit sync handlers.
     """
     if detail is None:
-        raise TypeError("@action() missing required argument: 'detail'")
+        # DRF's own check, and its exception type.
+        raise AssertionError("@action() missing required argument: 'detail'")
     mark = decorators.action(
         # DRF's stubs list the method names as literals; DRF itself lowercases any string.
         methods=cast(Any, methods),

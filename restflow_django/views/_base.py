@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import inspect
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Coroutine, Generator
@@ -59,8 +60,12 @@ def as_async_view(view: Callable[..., Any]) -> AsyncView:
     """
 
     async def async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response: HttpResponseBase = await view(request, *args, **kwargs)
-        return response
+        response: Any = view(request, *args, **kwargs)
+        if inspect.isawaitable(response):
+            response = await response
+        # A sync `dispatch` override may answer before restflow's dispatch runs.
+        answered: HttpResponseBase = response
+        return answered
 
     functools.update_wrapper(async_view, view)
     # `update_wrapper` points at the sync view; unwrapping must not lead back to it.
@@ -369,11 +374,15 @@ class AsyncAPIView(APIView):
     @override
     @classproperty
     def view_is_async(cls) -> bool:
-        """Always true: the dispatch is async, and sync handlers run in a thread.
+        """False to Django: restflow, not Django, makes the view function a coroutine function.
 
-        Django refuses a class whose handlers mix `def` and `async def`; restflow serves both.
+        Django's view function stays plain and returns what `dispatch` returns: restflow's
+        coroutine, or the response of a sync `dispatch` override that answers early (as in
+        DRF's viewsets). `as_view` wraps it in a coroutine function that awaits the former.
+        Django would also refuse a class whose handlers mix `def` and `async def`; restflow
+        serves both, the sync ones in a thread.
         """
-        return True
+        return False
 
     @override
     @classmethod

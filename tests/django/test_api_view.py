@@ -10,6 +10,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.db import OperationalError
+from django.http import HttpResponseRedirect
 from rest_framework import permissions, throttling
 from rest_framework.authentication import (
     BasicAuthentication,
@@ -23,6 +24,7 @@ from rest_framework.response import Response
 from typing_extensions import override
 
 from restflow_core import NotFound
+from restflow_django.decorators import action
 from restflow_django.diagnostics import Diagnostics
 from restflow_django.permissions import AsyncBasePermission
 from restflow_django.test import AsyncAPIClient, AsyncAPIRequestFactory, force_authenticate
@@ -410,3 +412,38 @@ class TestMixedHandlers:
         assert (got.status_code, posted.status_code) == (200, 201)
         assert posted.data["thread"] == threading.get_ident()
         assert got.data["thread"] != threading.get_ident()
+
+
+class RedirectsAnonymous(AsyncAPIView):
+    """A DRF-style sync `dispatch` that answers early for some requests."""
+
+    permission_classes = (permissions.AllowAny,)
+
+    @override
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if "go" not in request.GET:
+            return HttpResponseRedirect("/elsewhere/")
+        return super().dispatch(request, *args, **kwargs)
+
+    async def get(self, request: Request) -> Response:
+        return Response({"went": True})
+
+
+class TestSyncDispatchOverride:
+    async def test_early_answer_and_fall_through_both_work(self) -> None:
+        """An early `return` of a sync `dispatch` is the response; otherwise the view answers."""
+        view: Any = RedirectsAnonymous.as_view()
+        factory = AsyncAPIRequestFactory()
+
+        early = await view(factory.get("/"))
+        through = await view(factory.get("/?go=1"))
+
+        assert (early.status_code, early["Location"]) == (302, "/elsewhere/")
+        assert (through.status_code, through.data) == (200, {"went": True})
+
+
+class TestActionDecorator:
+    def test_missing_detail_is_drfs_assertion(self) -> None:
+        """`@action()` without `detail` raises DRF's `AssertionError` with DRF's message."""
+        with pytest.raises(AssertionError, match="missing required argument: 'detail'"):
+            action(methods=["get"])
