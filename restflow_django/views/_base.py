@@ -37,7 +37,13 @@ from typing_extensions import override
 
 from restflow_core import errors as core_errors
 from restflow_core.units import atomically
-from restflow_django._sync import acall, is_async_callable, runs_inline
+from restflow_django._sync import (
+    acall,
+    class_overrides_sync_twin,
+    is_async_callable,
+    overrides_sync_twin,
+    runs_inline,
+)
 from restflow_django.permissions import (
     ahas_object_permission,
     ahas_permission,
@@ -232,21 +238,7 @@ def drf_style_overrides(view: object) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1024)
 def _drf_style_overrides(cls: Any) -> frozenset[str]:
-    return frozenset(
-        name
-        for name in DRF_HOOKS
-        if hasattr(cls, f"a{name}")
-        and not _defined_by_frameworks(cls, name)
-        and _defined_by_frameworks(cls, f"a{name}")
-    )
-
-
-def _defined_by_frameworks(cls: type, name: str) -> bool:
-    owner = next((klass for klass in cls.__mro__ if name in vars(klass)), None)
-    return owner is None or owner.__module__.partition(".")[0] in _FRAMEWORKS
-
-
-_FRAMEWORKS = frozenset({"restflow_django", "rest_framework"})
+    return frozenset(name for name in DRF_HOOKS if class_overrides_sync_twin(cls, name))
 
 
 class BodyCheckedRequest(Request):
@@ -549,7 +541,9 @@ class AsyncAPIView(APIView):
         internals._not_authenticated()
 
     async def _aauthenticate_with(self, authenticator: Any, request: Request) -> Any:
-        if hasattr(authenticator, "aauthenticate"):
+        if hasattr(authenticator, "aauthenticate") and not overrides_sync_twin(
+            authenticator, "authenticate"
+        ):
             return await authenticator.aauthenticate(request)
         if isinstance(authenticator, ForcedAuthentication) or declines_at_once(
             authenticator, request
@@ -666,7 +660,9 @@ class AsyncAPIView(APIView):
     async def _acheck_throttles(self, request: Request) -> None:
         durations = []
         for throttle in self.get_throttles():
-            if hasattr(throttle, "aallow_request"):
+            if hasattr(throttle, "aallow_request") and not overrides_sync_twin(
+                throttle, "allow_request"
+            ):
                 allowed = await throttle.aallow_request(request, self)
             else:
                 allowed = await acall(throttle, "allow_request", request, self)

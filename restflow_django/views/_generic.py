@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
-from restflow_django._sync import acall
+from restflow_django._sync import acall, overrides_sync_twin
 from restflow_django.serializers import (
     arender,
     asave,
@@ -231,9 +231,12 @@ class APIViewHelpersMixin(GenericAPIView[ModelT]):
 
 
 async def apaginate(paginator: BasePagination, queryset: Any, view: Any) -> list[Any] | None:
-    """Return the page `paginator` cuts from `queryset`; a sync paginator runs in a thread."""
+    """Return the page `paginator` cuts from `queryset`; a sync paginator runs in a thread.
+
+    So does a `paginate_queryset` override on a subclass of restflow's paginators.
+    """
     own = getattr(paginator, "apaginate_queryset", None)
-    if own is not None:
+    if own is not None and not overrides_sync_twin(paginator, "paginate_queryset"):
         page: list[Any] | None = await own(queryset, view.request, view=view)
         return page
     return await sync_to_async(paginator.paginate_queryset)(queryset, view.request, view=view)
@@ -291,7 +294,9 @@ class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIV
             return cast(QuerySet[ModelT], await acall(self, "filter_queryset", queryset))
         for backend_class in self.filter_backends:
             backend = backend_class()
-            if hasattr(backend, "afilter_queryset"):
+            if hasattr(backend, "afilter_queryset") and not overrides_sync_twin(
+                backend, "filter_queryset"
+            ):
                 queryset = await backend.afilter_queryset(self.request, queryset, self)
             else:
                 queryset = await acall(backend, "filter_queryset", self.request, queryset, self)
