@@ -6,7 +6,7 @@ unless `format=` or `content_type=` says otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from asgiref.sync import sync_to_async
@@ -90,6 +90,33 @@ def with_meta_headers(
     return merged, rest
 
 
+class DrfStyleHeadersMixin:
+    """Takes headers as DRF's test tools do: `HTTP_*` keyword arguments, and credentials.
+
+    For Django's async request factory and client, whose `generic` sends every other keyword
+    argument as a header named after the key.
+    """
+
+    _credentials: dict[str, Any] = {}  # noqa: RUF012  # replaced, never changed in place
+
+    def generic(
+        self,
+        method: str,
+        path: Any,
+        data: Any = "",
+        content_type: str | None = "application/octet-stream",
+        secure: bool = False,
+        *,
+        headers: Mapping[str, Any] | None = None,
+        **extra: Any,
+    ) -> Any:
+        """Django's `generic`, with `HTTP_*` arguments and the credentials sent as headers."""
+        merged, rest = with_meta_headers(headers, {**extra, **self._credentials})
+        return super().generic(  # type: ignore[misc]  # a mixin for Django's factories
+            method, path, data, content_type, secure, headers=merged, **rest
+        )
+
+
 class _ForceAuthAsyncClientHandler(AsyncClientHandler):
     """Marks each request as authenticated as the client's forced user."""
 
@@ -104,7 +131,7 @@ class _ForceAuthAsyncClientHandler(AsyncClientHandler):
         return await super().get_response_async(request)
 
 
-class AsyncAPIClient(AsyncClient):
+class AsyncAPIClient(DrfStyleHeadersMixin, AsyncClient):
     """An awaited `APIClient`: `await client.post(path, data)` sends JSON; `.json()` reads.
 
     As with DRF's `APIClient`, headers may be given as `HTTP_*` keyword arguments, and
@@ -114,7 +141,7 @@ class AsyncAPIClient(AsyncClient):
     def __init__(self, enforce_csrf_checks: bool = False, **defaults: Any) -> None:
         super().__init__(enforce_csrf_checks=enforce_csrf_checks, **defaults)
         self.handler = _ForceAuthAsyncClientHandler(enforce_csrf_checks)
-        self._credentials: dict[str, Any] = {}
+        self._credentials = {}
 
     def credentials(self, **headers: Any) -> None:
         """Send `headers` (`HTTP_AUTHORIZATION="Token ..."`, say) with every later request.
@@ -154,25 +181,6 @@ class AsyncAPIClient(AsyncClient):
         handler = self.handler
         assert isinstance(handler, _ForceAuthAsyncClientHandler)
         return handler
-
-    @override
-    def generic(  # type: ignore[override]  # the stubs' async client answers sync
-        self,
-        method: str,
-        path: str,
-        data: Any = "",
-        content_type: str | None = "application/octet-stream",
-        secure: bool = False,
-        *,
-        headers: Mapping[str, Any] | None = None,
-        **extra: Any,
-    ) -> Awaitable[ASGIResponse]:
-        """Django's `generic`, with DRF-style `HTTP_*` arguments and the credentials as headers."""
-        merged, rest = with_meta_headers(headers, {**extra, **self._credentials})
-        response: Awaitable[ASGIResponse] = super().generic(
-            method, path, data, content_type, secure, headers=merged, **rest
-        )
-        return response
 
     async def _send(
         self,
@@ -216,7 +224,7 @@ class AsyncAPIClient(AsyncClient):
         return await self._send(super().delete, path, data, format, **extra)
 
 
-class AsyncAPIRequestFactory(AsyncRequestFactory):
+class AsyncAPIRequestFactory(DrfStyleHeadersMixin, AsyncRequestFactory):
     """Builds requests for calling async views directly; bodies are JSON by default."""
 
     def request_with_body(
@@ -231,22 +239,6 @@ class AsyncAPIRequestFactory(AsyncRequestFactory):
         """Return a `method` request whose body is `data` rendered as `format`."""
         body, media_type = encode_body(data, format, content_type)
         return self.generic(method, path, body, media_type, **extra)
-
-    @override
-    def generic(  # type: ignore[override]  # one signature for Django 4.2 and 5.x
-        self,
-        method: str,
-        path: str,
-        data: Any = "",
-        content_type: str | None = "application/octet-stream",
-        secure: bool = False,
-        *,
-        headers: Mapping[str, Any] | None = None,
-        **extra: Any,
-    ) -> Any:
-        """Django's `generic`, with DRF-style `HTTP_*` arguments sent as headers."""
-        merged, rest = with_meta_headers(headers, extra)
-        return super().generic(method, path, data, content_type, secure, headers=merged, **rest)
 
     @override
     def post(  # type: ignore[override]  # adds DRF's `format`

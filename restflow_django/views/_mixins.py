@@ -60,6 +60,18 @@ async def adrf_hook(view: object, name: str, argument: Any) -> bool:
     return True
 
 
+def await_override(view: object, name: str, owner: type, argument: Any) -> bool:
+    """From sync code, await `view`'s override of the async hook `name`, if it has one.
+
+    Return whether there was one (`owner` defines the default): the sync twins of the
+    `aperform_*` hooks run the view's async hook before falling back to DRF's sync default.
+    """
+    if getattr(type(view), name) is getattr(owner, name):
+        return False
+    async_to_sync(getattr(view, name))(argument)
+    return True
+
+
 class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `create`: validate, `aperform_create`, answer 201 with `Location` from `url`."""
 
@@ -106,10 +118,8 @@ class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
 
         An `aperform_create` override is awaited on the event loop.
         """
-        if type(self).aperform_create is not AsyncCreateModelMixin.aperform_create:
-            async_to_sync(self.aperform_create)(serializer)
-            return
-        checked_save(serializer)
+        if not await_override(self, "aperform_create", AsyncCreateModelMixin, serializer):
+            checked_save(serializer)
 
     def get_success_headers(self, data: Any) -> Mapping[str, str]:
         """Return `Location` from the body's `url` field (DRF's `URL_FIELD_NAME`), if any."""
@@ -212,10 +222,8 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
 
         An `aperform_update` override is awaited on the event loop.
         """
-        if type(self).aperform_update is not AsyncUpdateModelMixin.aperform_update:
-            async_to_sync(self.aperform_update)(serializer)
-            return
-        checked_save(serializer)
+        if not await_override(self, "aperform_update", AsyncUpdateModelMixin, serializer):
+            checked_save(serializer)
 
 
 class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
@@ -260,10 +268,8 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
 
         An `aperform_destroy` override is awaited on the event loop.
         """
-        if type(self).aperform_destroy is not AsyncDestroyModelMixin.aperform_destroy:
-            async_to_sync(self.aperform_destroy)(instance)
-            return
-        instance.delete()
+        if not await_override(self, "aperform_destroy", AsyncDestroyModelMixin, instance):
+            instance.delete()
 
 
 class OneHopUpdate(Generic[ModelT]):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 
-from restflow_django.test import AsyncAPIClient
+from restflow_django.test import AsyncAPIClient, AsyncAPIRequestFactory
 from tests.testapp.models import Category, Product, Tag
+from tests.testapp.views import DrfStyleActionsWithAsyncHook
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -147,3 +149,12 @@ class TestDrfStyleSyncActions:
 
         assert (response.status_code, response.json()) == (201, {"created": "Drill"})
         assert [name async for name in Product.objects.values_list("name", flat=True)] == ["Drill"]
+
+    async def test_sync_create_awaits_an_async_hook(self) -> None:
+        """DRF's sync `perform_create`, called by a sync `create`, awaits `aperform_create`."""
+        view: Any = DrfStyleActionsWithAsyncHook.as_view()
+
+        response = await view(AsyncAPIRequestFactory().post("/", {"name": "Drill", "price": "4"}))
+
+        assert response.status_code == 201
+        assert (await Product.objects.aget(name="Drill")).description == "from aperform_create"

@@ -528,3 +528,11 @@ class DrfStyleActions(AsyncListCreateAPIView[Product]):
         self.perform_create(serializer)
         headers = self.get_success_headers(serializer.data)
         return Response({"created": serializer.data["name"]}, status=201, headers=headers)
+
+
+class DrfStyleActionsWithAsyncHook(DrfStyleActions):
+    """The DRF-style sync `create`, with the persistence hook made async."""
+
+    @override
+    async def aperform_create(self, serializer: BaseSerializer[Product]) -> None:
+        await asave(serializer, description="from aperform_create")
