@@ -119,8 +119,12 @@ def _is_async_callable(validator: Any) -> bool:
     """Whether calling `validator` returns a coroutine: an `async def`, or an async `__call__`."""
     if inspect.isfunction(validator) or inspect.ismethod(validator):
         return inspect.iscoroutinefunction(validator)
-    call = inspect.getattr_static(type(validator), "__call__", None)
-    return _is_coroutine_function(call)
+    return _calls_are_async(type(validator))
+
+
+@functools.lru_cache(maxsize=1024)
+def _calls_are_async(kind: Any) -> bool:
+    return _is_coroutine_function(inspect.getattr_static(kind, "__call__", None))
 
 
 def _hook_message(serializer: Any, name: str, path: str) -> str:
