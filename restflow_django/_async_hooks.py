@@ -119,7 +119,7 @@ def _is_async_callable(validator: Any) -> bool:
     """Whether calling `validator` returns a coroutine: an `async def`, or an async `__call__`."""
     if inspect.isfunction(validator) or inspect.ismethod(validator):
         return inspect.iscoroutinefunction(validator)
-    return _calls_are_async(type(validator))
+    return _calls_are_async(validator.__class__)
 
 
 @functools.lru_cache(maxsize=1024)
