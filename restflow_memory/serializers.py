@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -162,10 +164,24 @@ class MemorySerializer(Generic[ModelT]):
         if self.initial_data is NOT_GIVEN:
             raise AssertionError("pass `data=` to the serializer before validating it")
         if self._errors is None:
+            self._refuse_async_hooks()
             self._validated, self._errors = self._run_validation(self.initial_data)
         if self._errors and raise_exception:
             raise ValidationFailed(self._errors)
         return not self._errors
+
+    def _refuse_async_hooks(self) -> None:
+        """Raise `TypeError` naming an `async def` `validate` or `validate_<field>`.
+
+        Validation calls them synchronously: a coroutine would be taken for the value.
+        """
+        cls: Any = type(self)
+        for name in _async_validation_hooks(cls):
+            raise TypeError(
+                f"{type(self).__name__}.{name} is an `async def` hook, and validation "
+                f"calls it synchronously: its coroutine would never run. Define {name} "
+                "with a plain `def`."
+            )
 
     def _run_validation(self, data: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
         if not isinstance(data, Mapping):
@@ -264,6 +280,13 @@ class MemorySerializer(Generic[ModelT]):
         """Return the representation of each of `instances`."""
         serializer = cls(context=context)
         return [serializer.to_representation(instance) for instance in instances]
+
+
+@functools.lru_cache(maxsize=256)
+def _async_validation_hooks(cls: Any) -> tuple[str, ...]:
+    """The names of `cls`'s `validate` and `validate_<field>` hooks that are `async def`."""
+    names = ("validate", *(f"validate_{field}" for field in cls.fields))
+    return tuple(name for name in names if inspect.iscoroutinefunction(getattr(cls, name, None)))
 
 
 def _as_field_errors(errors: Any) -> dict[str, list[str]]:

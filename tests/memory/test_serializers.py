@@ -151,3 +151,18 @@ class TestSaving:
 
         with pytest.raises(AssertionError):
             await serializer.asave()
+
+
+class TestAsyncHooksAreRefused:
+    @pytest.mark.parametrize("hook", ["validate", "validate_low"])
+    async def test_async_validation_hook_raises_type_error(self, hook: str) -> None:
+        """An `async def` validation hook is refused by name, before anything is validated."""
+
+        async def refuse(self: Any, value: Any) -> Any:
+            raise Invalid("refused")
+
+        serializer_class = type("AsyncHooks", (Range,), {hook: refuse})
+        serializer = serializer_class(data={"low": 1, "high": 2})
+
+        with pytest.raises(TypeError, match=f"AsyncHooks.{hook} is an `async def` hook"):
+            await serializer.ais_valid()
