@@ -302,14 +302,6 @@ def to_api_exception(error: core_errors.RestflowError) -> exceptions.APIExceptio
     return drf_class(error.detail, code=error.code)
 
 
-# DRF's authenticators that read the `Authorization` header before anything else, and the
-# scheme each wants there.
-_HEADER_SCHEMES: tuple[tuple[type[BaseAuthentication], Callable[[Any], str]], ...] = (
-    (BasicAuthentication, lambda authenticator: "basic"),
-    (TokenAuthentication, lambda authenticator: str(authenticator.keyword)),
-)
-
-
 def declines_at_once(authenticator: Any, request: Request) -> bool:
     """Whether DRF's own `authenticate` of `authenticator` returns `None` without a query.
 
@@ -317,13 +309,17 @@ def declines_at_once(authenticator: Any, request: Request) -> bool:
     `Authorization` header is missing or names another scheme; only then may they run on
     the event loop.
     """
-    for drf_class, scheme in _HEADER_SCHEMES:
-        if isinstance(authenticator, drf_class):
-            if type(authenticator).authenticate is not drf_class.authenticate:
-                return False
-            words = get_authorization_header(request).split()
-            return not words or words[0].lower() != scheme(authenticator).lower().encode()
-    return False
+    if isinstance(authenticator, BasicAuthentication):
+        drf_class: type[BaseAuthentication] = BasicAuthentication
+        scheme = "basic"
+    elif isinstance(authenticator, TokenAuthentication):
+        drf_class, scheme = TokenAuthentication, str(authenticator.keyword)
+    else:
+        return False
+    if type(authenticator).authenticate is not drf_class.authenticate:
+        return False
+    words = get_authorization_header(request).split()
+    return not words or words[0].lower() != scheme.lower().encode()
 
 
 async def arespond_with(

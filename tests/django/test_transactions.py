@@ -13,8 +13,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from restflow_django.decorators import action
 from restflow_django.test import AsyncAPIClient, AsyncAPIRequestFactory
-from restflow_django.views import AsyncAPIView
+from restflow_django.views import AsyncAPIView, AsyncGenericViewSet
 from tests.testapp import views
 from tests.testapp.models import AuditEntry, Product, Tag
 
@@ -197,6 +198,17 @@ class WritesThenRefuses(AsyncAPIView):
         raise ValidationError({"detail": "refused after writing"})
 
 
+class RefusingActions(AsyncGenericViewSet[Product]):
+    """A viewset whose extra action writes a row, then raises DRF's validation error."""
+
+    queryset = Product.objects.all()
+
+    @action(detail=False, methods=["post"])
+    async def log_and_refuse(self, request: Request) -> Response:
+        await AuditEntry.objects.acreate(event="action", object_id=3)
+        raise ValidationError({"detail": "refused after writing"})
+
+
 class TestHandlersFollowAtomicRequests:
     @pytest.mark.parametrize("method", ["POST", "PUT"])
     async def test_a_refused_handler_leaves_nothing(
@@ -241,4 +253,13 @@ class TestHandlersFollowAtomicRequests:
 
         await opted_in(AsyncAPIRequestFactory().post("/"))
 
+        assert await AuditEntry.objects.acount() == 0
+
+    async def test_a_viewset_action_is_covered(self, atomic_requests: None) -> None:
+        """An `@action` of a viewset that writes and then raises leaves nothing."""
+        view: Any = RefusingActions.as_view({"post": "log_and_refuse"})
+
+        response = await view(AsyncAPIRequestFactory().post("/"))
+
+        assert response.status_code == 400
         assert await AuditEntry.objects.acount() == 0
