@@ -88,10 +88,10 @@ def test() -> None:
     test_wheel()
     ensure_environment(FLOOR_VENV, "[django,test]", *FLOOR_PINS)
     print("Django tests on the floor versions (Django 4.2, DRF 3.16):", flush=True)
-    run(FLOOR_VENV / "bin" / "pytest", "-q", "tests/django", env=sqlite_env)
+    run(FLOOR_VENV / "bin" / "pytest", "-q", "tests/django", "tests/contract", env=sqlite_env)
     if os.environ.get("RESTFLOW_TEST_POSTGRES"):
         print("Django tests on PostgreSQL:", flush=True)
-        run(BIN / "pytest", "-q", "tests/django", env=dict(os.environ))
+        run(BIN / "pytest", "-q", "tests/django", "tests/contract", env=dict(os.environ))
     elif os.environ.get("RESTFLOW_REQUIRE_POSTGRES"):
         sys.exit("RESTFLOW_REQUIRE_POSTGRES is set but RESTFLOW_TEST_POSTGRES is not")
     else:

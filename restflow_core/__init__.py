@@ -1,4 +1,4 @@
-"""restflow's framework-agnostic core: Protocols, errors and the async action pipelines."""
+"""restflow's framework-agnostic core: Protocols, errors, steps and the action pipelines."""
 
 from restflow_core.errors import (
     MethodNotAllowed,
@@ -21,37 +21,42 @@ from restflow_core.pipelines import (
     run_update,
 )
 from restflow_core.protocols import (
-    AsyncFilterBackend,
-    AsyncSerializer,
-    FilterBackend,
-    Paginator,
     Permission,
-    Request,
     Respond,
-    Serializer,
     Source,
     Store,
 )
 from restflow_core.replies import Reply, error_reply, reply
+from restflow_core.steps import (
+    Blocking,
+    Joinable,
+    Offload,
+    Step,
+    Steps,
+    given,
+    inline,
+    keeping,
+    run_steps,
+    then,
+)
 from restflow_core.units import UnitOfWork, atomically
 
 __all__ = [
-    "AsyncFilterBackend",
-    "AsyncSerializer",
-    "FilterBackend",
+    "Blocking",
+    "Joinable",
     "MethodNotAllowed",
     "NotAuthenticated",
     "NotFound",
-    "Paginator",
+    "Offload",
     "ParseError",
     "Permission",
     "PermissionDenied",
     "Reply",
-    "Request",
     "Respond",
     "RestflowError",
-    "Serializer",
     "Source",
+    "Step",
+    "Steps",
     "Store",
     "UnitOfWork",
     "ValidationFailed",
@@ -61,6 +66,9 @@ __all__ = [
     "atomically",
     "error_reply",
     "forget_prefetched",
+    "given",
+    "inline",
+    "keeping",
     "location_headers",
     "reply",
     "run_create",
@@ -68,5 +76,7 @@ __all__ = [
     "run_list",
     "run_partial_update",
     "run_retrieve",
+    "run_steps",
     "run_update",
+    "then",
 ]

@@ -1,17 +1,21 @@
-"""The action pipelines: validate -> persist -> respond, written once for every adapter.
+"""The action pipelines: each action written once, as its steps in DRF's order.
 
-Each pipeline is pure. The host passes its collaborators as keyword arguments: `validate`
-turns a payload into a draft (a validated serializer), `persist` is the host's
-`aperform_*` hook, `render` represents the draft, and `respond` builds the host's response.
+Each pipeline is pure. The host passes its steps as keyword arguments (see
+`restflow_core.steps` for what a step may be): `fetch` finds the object, `validate` turns a
+payload into a draft (a validated serializer), `persist` and `destroy` are the host's
+`aperform_*` hooks, `render` represents, and `respond` builds the host's response. The
+host's `offload` runs each stretch of blocking steps in one go; `unit` makes the writes
+all-or-nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, TypeAlias, TypeVar
 
 from restflow_core.protocols import Respond
+from restflow_core.steps import Joinable, Offload, Step, given, inline, keeping, run_steps, then
 from restflow_core.units import UnitOfWork, atomically
 
 ModelT = TypeVar("ModelT")
@@ -20,13 +24,13 @@ QueryT = TypeVar("QueryT")
 ItemT = TypeVar("ItemT")
 ResponseT = TypeVar("ResponseT")
 
-Validate: TypeAlias = Callable[[Any], Awaitable[DraftT]]
-Revalidate: TypeAlias = Callable[[ModelT, Any, bool], Awaitable[DraftT]]
-Persist: TypeAlias = Callable[[DraftT], Awaitable[None]]
-Render: TypeAlias = Callable[[DraftT], Awaitable[Any]]
-Fetch: TypeAlias = Callable[[], Awaitable[ModelT]]
-Refine: TypeAlias = Callable[[QueryT], Awaitable[QueryT]]
-Paginate: TypeAlias = Callable[[QueryT], Awaitable[Sequence[ItemT] | None]]
+Fetch: TypeAlias = Step[[], ModelT]
+Validate: TypeAlias = Step[[Any], DraftT]
+Revalidate: TypeAlias = Step[[ModelT, Any, bool], DraftT]
+Persist: TypeAlias = Step[[DraftT], None]
+Render: TypeAlias = Step[[DraftT], Any]
+Refine: TypeAlias = Step[[QueryT], QueryT]
+Paginate: TypeAlias = Step[[QueryT], Sequence[ItemT] | None]
 Headers: TypeAlias = Callable[[Any], Mapping[str, str]]
 
 
@@ -54,15 +58,14 @@ async def run_create(
     respond: Respond[ResponseT],
     headers: Headers = location_headers,
     unit: UnitOfWork | None = None,
+    offload: Offload = inline,
 ) -> ResponseT:
     """Validate `data`, persist the draft, and answer 201 with its representation.
 
     With a `unit`, validation, persistence and rendering are one all-or-nothing batch.
     """
     async with atomically(unit):
-        draft = await validate(data)
-        await persist(draft)
-        body = await render(draft)
+        body = await run_steps(offload, given(validate, data), then(keeping(persist)), then(render))
     return respond(HTTPStatus.CREATED, body, headers(body))
 
 
@@ -71,27 +74,48 @@ async def run_list(
     *,
     refine: Refine[QueryT],
     paginate: Paginate[QueryT, ItemT],
-    render_many: Callable[[QueryT | Sequence[ItemT]], Awaitable[Any]],
+    render_many: Render[QueryT | Sequence[ItemT]],
     respond: Respond[ResponseT],
     respond_page: Callable[[Any], ResponseT],
+    offload: Offload = inline,
 ) -> ResponseT:
     """Filter `queryset`, cut the requested page, and answer with its representation.
 
     When `paginate` returns `None` the whole filtered collection is represented.
     """
-    filtered = await refine(queryset)
-    page = await paginate(filtered)
-    if page is None:
-        return respond(HTTPStatus.OK, await render_many(filtered))
-    return respond_page(await render_many(page))
+    held: dict[str, Any] = {}
+
+    def remember_filtered(filtered: QueryT) -> QueryT:
+        held["filtered"] = filtered
+        return filtered
+
+    def page_or_everything(page: Sequence[ItemT] | None) -> QueryT | Sequence[ItemT]:
+        held["page"] = page
+        return held["filtered"] if page is None else page
+
+    body = await run_steps(
+        offload,
+        given(refine, queryset),
+        then(Joinable(remember_filtered)),
+        then(paginate),
+        then(Joinable(page_or_everything)),
+        then(render_many),
+    )
+    if held["page"] is None:
+        return respond(HTTPStatus.OK, body)
+    return respond_page(body)
 
 
 async def run_retrieve(
-    *, fetch: Fetch[ModelT], render: Render[ModelT], respond: Respond[ResponseT]
+    *,
+    fetch: Fetch[ModelT],
+    render: Render[ModelT],
+    respond: Respond[ResponseT],
+    offload: Offload = inline,
 ) -> ResponseT:
     """Fetch the object and answer 200 with its representation."""
-    instance = await fetch()
-    return respond(HTTPStatus.OK, await render(instance))
+    body = await run_steps(offload, given(fetch), then(render))
+    return respond(HTTPStatus.OK, body)
 
 
 async def run_update(
@@ -104,18 +128,33 @@ async def run_update(
     render: Render[DraftT],
     respond: Respond[ResponseT],
     unit: UnitOfWork | None = None,
+    offload: Offload = inline,
 ) -> ResponseT:
     """Fetch the object, validate `data` against it, persist, and answer 200.
 
     With `partial`, fields missing from `data` keep their stored values (PATCH). With a
     `unit`, everything from the fetch to the rendering is one all-or-nothing batch.
     """
+    held: dict[str, Any] = {}
+
+    def remember_instance(instance: ModelT) -> ModelT:
+        held["instance"] = instance
+        return instance
+
+    def forget_its_prefetched_rows(draft: DraftT) -> DraftT:
+        forget_prefetched(held["instance"])
+        return draft
+
     async with atomically(unit):
-        instance = await fetch()
-        draft = await validate(instance, data, partial)
-        await persist(draft)
-        forget_prefetched(instance)
-        body = await render(draft)
+        body = await run_steps(
+            offload,
+            given(fetch),
+            then(Joinable(remember_instance)),
+            then(validate, data, partial),
+            then(keeping(persist)),
+            then(Joinable(forget_its_prefetched_rows)),
+            then(render),
+        )
     return respond(HTTPStatus.OK, body)
 
 
@@ -128,6 +167,7 @@ async def run_partial_update(
     render: Render[DraftT],
     respond: Respond[ResponseT],
     unit: UnitOfWork | None = None,
+    offload: Offload = inline,
 ) -> ResponseT:
     """Run `run_update` with PATCH semantics."""
     return await run_update(
@@ -139,6 +179,7 @@ async def run_partial_update(
         render=render,
         respond=respond,
         unit=unit,
+        offload=offload,
     )
 
 
@@ -148,12 +189,12 @@ async def run_destroy(
     destroy: Persist[ModelT],
     respond: Respond[ResponseT],
     unit: UnitOfWork | None = None,
+    offload: Offload = inline,
 ) -> ResponseT:
     """Fetch the object, hand it to `destroy`, and answer 204 with no body.
 
     With a `unit`, the fetch and the destroy hook are one all-or-nothing batch.
     """
     async with atomically(unit):
-        instance = await fetch()
-        await destroy(instance)
+        await run_steps(offload, given(fetch), then(destroy))
     return respond(HTTPStatus.NO_CONTENT, None)

@@ -55,35 +55,6 @@ def _class_runs_inline(cls: Any, method: str, implementation: object) -> bool:
     )
 
 
-def overrides_sync_twin(obj: object, name: str) -> bool:
-    """Whether `obj`'s class overrides the sync hook `name` while keeping the async `a<name>`.
-
-    restflow calls `a<name>` (its async twin of a DRF hook) where DRF would call `name`; an
-    override of `name` written below DRF's and restflow's classes must run instead, or it
-    would be skipped silently. An override of `a<name>` as well means the hook was made
-    async: that one runs. Decided once per class.
-    """
-    cls: Any = type(obj)
-    return class_overrides_sync_twin(cls, name)
-
-
-@functools.lru_cache(maxsize=4096)
-def class_overrides_sync_twin(cls: Any, name: str) -> bool:
-    return (
-        hasattr(cls, f"a{name}")
-        and not _defined_by_frameworks(cls, name)
-        and _defined_by_frameworks(cls, f"a{name}")
-    )
-
-
-def _defined_by_frameworks(cls: type, name: str) -> bool:
-    owner = next((klass for klass in cls.__mro__ if name in vars(klass)), None)
-    return owner is None or owner.__module__.partition(".")[0] in _FRAMEWORKS
-
-
-_FRAMEWORKS = frozenset({"restflow_django", "rest_framework"})
-
-
 def is_async_callable(func: Callable[..., Any]) -> TypeGuard[Callable[..., Awaitable[Any]]]:
     """`inspect.iscoroutinefunction`, remembered for each function."""
     target = getattr(func, "__func__", func)

@@ -22,13 +22,7 @@ from django.db.backends.utils import CursorWrapper
 from django.db.models import Model
 from rest_framework.relations import RelatedField
 
-__all__ = [
-    "Diagnostics",
-    "LazyRelationError",
-    "describe_unloaded_relation",
-    "strict_relations",
-    "strict_relations_enabled",
-]
+__all__ = ["Diagnostics", "LazyRelationError", "strict_relations"]
 
 _strict: ContextVar[bool] = ContextVar("restflow_strict_relations", default=False)
 

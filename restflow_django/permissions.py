@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from asgiref.sync import async_to_sync
@@ -12,13 +13,10 @@ from rest_framework.request import Request
 from restflow_core.permissions import aresolve
 from restflow_django._sync import acall
 
-__all__ = [
-    "AsyncBasePermission",
-    "ahas_object_permission",
-    "ahas_permission",
-    "has_object_permission_in_thread",
-    "has_permission_in_thread",
-]
+__all__ = ["AsyncBasePermission"]
+
+# DRF's permission combinations (`&`, `|`, `~`), walked operand by operand.
+_COMBINED = (AND, OR, NOT)
 
 
 async def ahas_permission(permission: Any, request: Any, view: Any) -> bool:
@@ -27,38 +25,27 @@ async def ahas_permission(permission: Any, request: Any, view: Any) -> bool:
     DRF's `AND`/`OR`/`NOT` would take an un-awaited coroutine for a truthy answer; their
     operands are evaluated here one by one instead, so the result always fails closed.
     """
-    # The stubs do not declare the operands DRF keeps on `AND`, `OR` and `NOT`.
-    operands = cast(Any, permission)
-    if isinstance(permission, AND):
-        return await ahas_permission(operands.op1, request, view) and await ahas_permission(
-            operands.op2, request, view
-        )
-    if isinstance(permission, OR):
-        return await ahas_permission(operands.op1, request, view) or await ahas_permission(
-            operands.op2, request, view
-        )
-    if isinstance(permission, NOT):
-        return not await ahas_permission(operands.op1, request, view)
-    return await aresolve(await acall(permission, "has_permission", request, view))
+    if not isinstance(permission, _COMBINED):
+        return await aresolve(await acall(permission, "has_permission", request, view))
+    return await _adecide(permission, "has_permission", _aasker(request, view))
 
 
 async def ahas_object_permission(permission: Any, request: Any, view: Any, obj: Any) -> bool:
     """Return `permission`'s answer for `obj`, with DRF's semantics for `&`, `|` and `~`."""
-    operands = cast(Any, permission)
-    if isinstance(permission, AND):
-        return await ahas_object_permission(
-            operands.op1, request, view, obj
-        ) and await ahas_object_permission(operands.op2, request, view, obj)
-    if isinstance(permission, OR):
-        for operand in (operands.op1, operands.op2):
-            if await ahas_permission(operand, request, view) and await ahas_object_permission(
-                operand, request, view, obj
-            ):
-                return True
-        return False
-    if isinstance(permission, NOT):
-        return not await ahas_object_permission(operands.op1, request, view, obj)
-    return await aresolve(await acall(permission, "has_object_permission", request, view, obj))
+    if not isinstance(permission, _COMBINED):
+        answer = await acall(permission, "has_object_permission", request, view, obj)
+        return await aresolve(answer)
+    return await _adecide(permission, "has_object_permission", _aasker(request, view, obj))
+
+
+def _aasker(request: Any, view: Any, *obj: Any) -> Callable[[Any, str], Awaitable[bool]]:
+    """Ask a leaf permission on the loop: awaited, inline, or in a thread (`acall`)."""
+
+    async def ask(leaf: Any, method: str) -> bool:
+        arguments = (request, view, *obj) if method == "has_object_permission" else (request, view)
+        return await aresolve(await acall(leaf, method, *arguments))
+
+    return ask
 
 
 def has_permission_in_thread(permission: Any, request: Any, view: Any) -> bool:
@@ -66,36 +53,59 @@ def has_permission_in_thread(permission: Any, request: Any, view: Any) -> bool:
 
     Sync checks run right here; an async one is awaited on the event loop.
     """
-    operands = cast(Any, permission)
-    if isinstance(permission, AND):
-        return has_permission_in_thread(operands.op1, request, view) and has_permission_in_thread(
-            operands.op2, request, view
-        )
-    if isinstance(permission, OR):
-        return has_permission_in_thread(operands.op1, request, view) or has_permission_in_thread(
-            operands.op2, request, view
-        )
-    if isinstance(permission, NOT):
-        return not has_permission_in_thread(operands.op1, request, view)
-    return resolve_in_thread(permission.has_permission(request, view))
+    return _decide_in_thread(permission, "has_permission", request, view)
 
 
 def has_object_permission_in_thread(permission: Any, request: Any, view: Any, obj: Any) -> bool:
     """`ahas_object_permission`'s answer, from sync code running in a thread."""
+    return _decide_in_thread(permission, "has_object_permission", request, view, obj)
+
+
+def _decide_in_thread(permission: Any, method: str, request: Any, view: Any, *obj: Any) -> bool:
+    if not isinstance(permission, _COMBINED):
+        return resolve_in_thread(getattr(permission, method)(request, view, *obj))
+
+    async def ask(leaf: Any, asked: str) -> bool:
+        arguments = (request, view, *obj) if asked == "has_object_permission" else (request, view)
+        return resolve_in_thread(getattr(leaf, asked)(*arguments))
+
+    # Every answer is resolved synchronously, so the walk never suspends: run it to its end.
+    walk = _adecide(permission, method, ask)
+    try:
+        walk.send(None)
+    except StopIteration as finished:
+        decided: bool = finished.value
+        return decided
+    walk.close()
+    raise AssertionError("a permission walk in a thread suspended")  # pragma: no cover
+
+
+async def _adecide(
+    permission: Any, method: str, ask: Callable[[Any, str], Awaitable[bool]]
+) -> bool:
+    """Walk DRF's `AND`/`OR`/`NOT` tree of `permission`, asking each leaf with `ask`.
+
+    `method` is `has_permission` or `has_object_permission`; as in DRF, an `OR` grants an
+    object when one operand grants both the request and the object.
+    """
+    # The stubs do not declare the operands DRF keeps on `AND`, `OR` and `NOT`.
     operands = cast(Any, permission)
     if isinstance(permission, AND):
-        return has_object_permission_in_thread(
-            operands.op1, request, view, obj
-        ) and has_object_permission_in_thread(operands.op2, request, view, obj)
-    if isinstance(permission, OR):
-        return any(
-            has_permission_in_thread(operand, request, view)
-            and has_object_permission_in_thread(operand, request, view, obj)
-            for operand in (operands.op1, operands.op2)
+        return await _adecide(operands.op1, method, ask) and await _adecide(
+            operands.op2, method, ask
         )
+    if isinstance(permission, OR):
+        for operand in (operands.op1, operands.op2):
+            if method == "has_object_permission" and not await _adecide(
+                operand, "has_permission", ask
+            ):
+                continue
+            if await _adecide(operand, method, ask):
+                return True
+        return False
     if isinstance(permission, NOT):
-        return not has_object_permission_in_thread(operands.op1, request, view, obj)
-    return resolve_in_thread(permission.has_object_permission(request, view, obj))
+        return not await _adecide(operands.op1, method, ask)
+    return await ask(permission, method)
 
 
 def resolve_in_thread(decision: object) -> bool:

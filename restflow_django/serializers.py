@@ -12,7 +12,6 @@ from rest_framework import fields, relations, serializers
 from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
-from restflow_core.pipelines import forget_prefetched
 from restflow_django._async_hooks import (
     refuse_async_representation_hooks,
     refuse_async_saving_hooks,
@@ -32,8 +31,6 @@ __all__ = [
     "arender",
     "asave",
     "avalidate_or_is_valid_serializer",
-    "avalidate_save_represent",
-    "saves_synchronously",
 ]
 
 
@@ -97,37 +94,6 @@ async def arender(serializer: BaseSerializer[Any]) -> Any:
     return await aon_loop_or_thread(
         lambda: checked_data(serializer), describe=lambda: describe_unloaded_relation(serializer)
     )
-
-
-def saves_synchronously(serializer: BaseSerializer[Any]) -> bool:
-    """Whether `serializer`'s async validation and save are just DRF's sync ones in a thread.
-
-    True for plain DRF serializers and restflow's own; False when a subclass brings its own
-    `ais_valid` or `asave`.
-    """
-    cls = type(serializer)
-    return (
-        getattr(cls, "ais_valid", AsyncSerializerMixin.ais_valid) is AsyncSerializerMixin.ais_valid
-        and getattr(cls, "asave", AsyncSerializerMixin.asave) is AsyncSerializerMixin.asave
-    )
-
-
-async def avalidate_save_represent(serializer: BaseSerializer[Any], *, represent: bool) -> None:
-    """Validate, save and (with `represent`) represent `serializer` in one thread hop.
-
-    Raises DRF's `ValidationError` before saving anything when the data is invalid. The
-    representation is cached on the serializer, so `serializer.data` costs nothing after.
-    """
-
-    def work() -> None:
-        checked_is_valid(serializer, raise_exception=True)
-        checked_save(serializer)
-        # As DRF's update does before answering: prefetched rows may predate the save.
-        forget_prefetched(serializer.instance)
-        if represent:
-            _ = checked_data(serializer)
-
-    await sync_to_async(work)()
 
 
 class AsyncSerializerMixin(Generic[InstanceT]):

@@ -30,7 +30,6 @@ __all__ = [
     "AsyncAPIRequestFactory",
     "AsyncAPITestCase",
     "aclose_thread_connections",
-    "encode_body",
     "force_authenticate",
 ]
 

@@ -12,7 +12,7 @@ from django.db import connections, transaction
 
 from restflow_core.units import atomically
 
-__all__ = ["DjangoUnitOfWork", "atomic_on", "holds_transaction", "request_thread"]
+__all__ = ["DjangoUnitOfWork", "atomic_on"]
 
 # The databases whose transaction the current task opened with `atomic_on`.
 _HELD: ContextVar[frozenset[str]] = ContextVar("restflow_held_transactions", default=frozenset())

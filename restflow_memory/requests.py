@@ -13,7 +13,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 @dataclass(frozen=True, slots=True)
 class MemoryRequest:
-    """A request as a memory resource sees it: satisfies `restflow_core.protocols.Request`."""
+    """A request as a memory resource sees it: the request a memory resource reads."""
 
     method: str = "GET"
     path: str = "/"

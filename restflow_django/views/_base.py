@@ -2,47 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import inspect
-import weakref
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Coroutine, Generator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
-from asgiref.sync import async_to_sync, markcoroutinefunction, sync_to_async
-from django.conf import settings
+from asgiref.sync import async_to_sync, sync_to_async
 from django.core.exceptions import RequestDataTooBig
-from django.core.handlers.asgi import ASGIRequest
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, router
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import classproperty
 from rest_framework import exceptions
-from rest_framework.authentication import (
-    BaseAuthentication,
-    BasicAuthentication,
-    SessionAuthentication,
-    TokenAuthentication,
-    get_authorization_header,
-)
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
-from rest_framework.request import ForcedAuthentication, Request
-from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 from rest_framework.views import APIView
 from typing_extensions import override
 
 from restflow_core import errors as core_errors
 from restflow_core.units import atomically
+from restflow_django._hooks import async_twin, has_async_twin, hook_form, sync_twin
 from restflow_django._sync import (
     acall,
-    class_overrides_sync_twin,
     is_async_callable,
-    overrides_sync_twin,
-    runs_inline,
 )
 from restflow_django.permissions import (
     ahas_object_permission,
@@ -51,6 +35,20 @@ from restflow_django.permissions import (
     has_permission_in_thread,
 )
 from restflow_django.transactions import DjangoUnitOfWork, atomic_on, request_thread
+from restflow_django.views._authentication import aauthenticate
+from restflow_django.views._errors import (
+    BodyCheckedRequest,
+    DatabaseBusy,
+    PayloadTooLarge,
+    check_body_size,
+    is_transient_database_error,
+    to_api_exception,
+)
+from restflow_django.views._responses import (
+    RenderedResponse,
+    release_request_cycles,
+    render_on_loop,
+)
 
 if TYPE_CHECKING:
     from rest_framework.views import AsView, GenericView
@@ -82,103 +80,6 @@ def as_async_view(view: Callable[..., Any]) -> AsyncView:
     return async_view
 
 
-class RenderedResponse(Response):
-    """A DRF response rendered already: `render()` returns it, called or awaited.
-
-    Django's async handler renders a response in a thread unless `render` is a coroutine
-    function; this one is marked as one and the response is awaitable, so no thread is
-    needed, while sync callers (tests calling `response.render()`) still get the response.
-    """
-
-    @markcoroutinefunction
-    @override
-    def render(self) -> RenderedResponse:
-        return self
-
-    def __await__(self) -> Generator[Any, None, RenderedResponse]:
-        """Awaiting the rendered response gives it back at once."""
-        done: asyncio.Future[RenderedResponse] = asyncio.get_running_loop().create_future()
-        done.set_result(self)
-        return done.__await__()
-
-
-def render_on_loop(request: HttpRequest, response: HttpResponseBase) -> None:
-    """Render a plain DRF response now, when its renderer is pure CPU and the server is ASGI.
-
-    JSON rendering needs no thread; template-based renderers (the browsable API) and
-    `Response` subclasses keep Django's own path.
-    """
-    renderer = getattr(response, "accepted_renderer", None)
-    if (
-        type(response) is not Response
-        or not isinstance(request, ASGIRequest)
-        or not isinstance(renderer, JSONRenderer)
-        or isinstance(renderer, BrowsableAPIRenderer)
-    ):
-        return
-    response.render()
-    response.__class__ = RenderedResponse
-
-
-def release_request_cycles(view: APIView, request: Request, response: RenderedResponse) -> None:
-    """Let a finished request's objects go as soon as the response does.
-
-    DRF's per-request objects point at each other (the view at its request and response,
-    the request at itself and the view through its parser context, a viewset at its own
-    bound handlers, a serializer at its fields and its data), so without help every request
-    leaves a cycle for Python's garbage collector and each collection walks them all. Once
-    the response is rendered, the back references become weak, and DRF's caches of rendered
-    data and bound fields are dropped (they are built again if read): every object stays
-    reachable from the response as before. A weak reference dies with its target: code that
-    keeps only the DRF request, not the response, finds its parser context's view gone.
-    """
-    context = request.parser_context
-    if context is not None:
-        if context.get("request") is request:
-            context["request"] = weakref.proxy(request)
-        if context.get("view") is view:
-            context["view"] = weakref.proxy(view)
-    state = view.__dict__
-    for method in getattr(view, "action_map", None) or ():
-        state.pop(method, None)
-    view.response = weakref.proxy(response)
-    renderer_context = getattr(response, "renderer_context", None)
-    if renderer_context is not None:
-        renderer_context.pop("response", None)
-    data = response.data
-    release_serializer(getattr(data, "serializer", None))
-    if type(data) is dict or type(data) is OrderedDict:
-        for value in data.values():
-            release_serializer(getattr(value, "serializer", None))
-
-
-def release_serializer(serializer: Any) -> None:
-    """Drop a used serializer's cached representation and bound fields, and the cycles in them."""
-    if not isinstance(serializer, BaseSerializer):
-        return
-    state = serializer.__dict__
-    fields = state.pop("fields", None)
-    for cached in ("_data", "_restflow_readable_fields"):
-        state.pop(cached, None)
-    if fields is not None:
-        for field in fields.values():
-            _weaken_parents(field, serializer)
-    child = state.get("child")
-    if child is not None:
-        _weaken_parents(child, serializer)
-        release_serializer(child)
-
-
-def _weaken_parents(field: Any, parent: Any) -> None:
-    """Make `field`'s link to `parent`, and its inner fields' links to it, weak."""
-    if field.__dict__.get("parent") is parent:
-        field.parent = weakref.proxy(parent)
-    for inner in ("child", "child_relation"):
-        nested = field.__dict__.get(inner)
-        if nested is not None:
-            _weaken_parents(nested, field)
-
-
 class _EveryDatabase(frozenset[str]):
     """Contains every database alias."""
 
@@ -188,138 +89,6 @@ class _EveryDatabase(frozenset[str]):
 
 
 EVERY_DATABASE = _EveryDatabase()
-
-
-class DatabaseBusy(exceptions.APIException):
-    """The database refused the work for now (locked, deadlocked, out of connections): 503."""
-
-    status_code = 503
-    default_detail = "The database is busy; retry the request."
-    default_code = "database_busy"
-    # DRF's exception handler turns `wait` into a `Retry-After` header.
-    wait = 1
-
-
-class PayloadTooLarge(exceptions.APIException):
-    """The body is larger than `DATA_UPLOAD_MAX_MEMORY_SIZE`: 413."""
-
-    status_code = 413
-    default_detail = "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
-    default_code = "payload_too_large"
-
-
-# DRF's sync view hooks that restflow runs as async twins named `a<hook>`.
-DRF_HOOKS = (
-    "perform_create",
-    "perform_update",
-    "perform_destroy",
-    "initial",
-    "perform_authentication",
-    "check_permissions",
-    "check_object_permissions",
-    "check_throttles",
-    "get_object",
-    "filter_queryset",
-    "paginate_queryset",
-)
-
-
-def drf_style_overrides(view: object) -> frozenset[str]:
-    """The DRF hooks `view`'s class overrides itself while keeping restflow's async twin.
-
-    restflow's `a<hook>` runs such an override instead of its own steps (a sync one in a
-    thread), so a view moved over from DRF keeps its `check_permissions`, `get_object` or
-    `filter_queryset` until it is made async. An override of the async twin as well is
-    left alone: the view has made that hook async.
-    """
-    cls: Any = type(view)
-    return _drf_style_overrides(cls)
-
-
-@functools.lru_cache(maxsize=1024)
-def _drf_style_overrides(cls: Any) -> frozenset[str]:
-    return frozenset(name for name in DRF_HOOKS if class_overrides_sync_twin(cls, name))
-
-
-class BodyCheckedRequest(Request):
-    """DRF's `Request`, whose body nested too deeply to parse is a 400 rather than a 500.
-
-    A parser that recurses (the standard library's JSON decoder) fails on a body nested
-    deeper than Python's recursion limit; DRF catches only `ValueError`s.
-    """
-
-    def _parse(self) -> tuple[Any, Any]:
-        try:
-            parsed: tuple[Any, Any] = super()._parse()  # type: ignore[misc]
-        except RecursionError:
-            # DRF has already left the request with empty data, as for any failed parse.
-            raise exceptions.ParseError("Parse error - the body is nested too deeply.") from None
-        return parsed
-
-
-def check_body_size(request: Request) -> None:
-    """Raise `PayloadTooLarge` for a declared body over `DATA_UPLOAD_MAX_MEMORY_SIZE`.
-
-    Some DRF versions parse the body stream directly and never meet Django's own check.
-    """
-    # `None` disables the check; the stubs say int.
-    limit: int | None = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
-    if limit is not None and declared > limit:
-        raise PayloadTooLarge()
-
-
-# SQLSTATEs of failures that succeed when retried: serialization failure, deadlock,
-# lock not available, too many connections.
-_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03", "53300"})
-
-
-def is_transient_database_error(error: BaseException) -> bool:
-    """Return whether `error` is a database refusal that a retry may get past."""
-    if not isinstance(error, OperationalError):
-        return False
-    if getattr(error.__cause__, "sqlstate", None) in _TRANSIENT_SQLSTATES:
-        return True
-    return "database is locked" in str(error) or "database table is locked" in str(error)
-
-
-def to_api_exception(error: core_errors.RestflowError) -> exceptions.APIException:
-    """Translate a framework-neutral error from `restflow_core` into DRF's exception."""
-    if isinstance(error, core_errors.ValidationFailed):
-        return exceptions.ValidationError(error.errors)
-    translated: dict[type[core_errors.RestflowError], type[exceptions.APIException]] = {
-        core_errors.NotAuthenticated: exceptions.NotAuthenticated,
-        core_errors.PermissionDenied: exceptions.PermissionDenied,
-        core_errors.NotFound: exceptions.NotFound,
-        core_errors.ParseError: exceptions.ParseError,
-    }
-    if isinstance(error, core_errors.MethodNotAllowed):
-        return exceptions.MethodNotAllowed(error.method)
-    drf_class = translated.get(type(error), exceptions.APIException)
-    return drf_class(error.detail, code=error.code)
-
-
-def declines_at_once(authenticator: Any, request: Request) -> bool:
-    """Whether DRF's own `authenticate` of `authenticator` returns `None` without a query.
-
-    DRF's basic and token authentication answer `None` straight away when the request's
-    `Authorization` header is missing or names another scheme; only then may they run on
-    the event loop.
-    """
-    if isinstance(authenticator, BasicAuthentication):
-        drf_class: type[BaseAuthentication] = BasicAuthentication
-        scheme = "basic"
-    elif isinstance(authenticator, TokenAuthentication):
-        drf_class, scheme = TokenAuthentication, str(authenticator.keyword)
-    else:
-        return False
-    if type(authenticator).authenticate is not drf_class.authenticate:
-        return False
-    words = get_authorization_header(request).split()
-    return not words or words[0].lower() != scheme.lower().encode()
 
 
 async def arespond_with(
@@ -337,7 +106,7 @@ HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
 def own_transaction(handler: HandlerT) -> HandlerT:
     """Mark one of restflow's actions or handlers as deciding its own transaction.
 
-    `AsyncAPIView.arun_handler` runs every other handler whole in the view's transaction.
+    `AsyncAPIView._arun_handler` runs every other handler whole in the view's transaction.
     """
     vars(handler)["restflow_own_transaction"] = True
     return handler
@@ -391,7 +160,7 @@ class AsyncAPIView(APIView):
         self.headers = self.default_response_headers
         try:
             await self.ainitial(drf_request, *args, **kwargs)
-            response = await self.acall_handler(drf_request, *args, **kwargs)
+            response = await self._acall_handler(drf_request, *args, **kwargs)
         except Exception as exc:
             response = await self.ahandle_exception(exc)
         self.response = self.finalize_response(drf_request, response, *args, **kwargs)
@@ -412,16 +181,16 @@ class AsyncAPIView(APIView):
             parser_context=self.get_parser_context(request),
         )
 
-    async def acall_handler(self, request: Request, *args: Any, **kwargs: Any) -> Any:
-        """Call the handler for `request.method` through `arun_handler`."""
+    async def _acall_handler(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        """Call the handler for `request.method` through `_arun_handler`."""
         method = (request.method or "").lower()
         if method in self.http_method_names:
             handler = getattr(self, method, self.http_method_not_allowed)
         else:
             handler = self.http_method_not_allowed
-        return await self.arun_handler(handler, request, *args, **kwargs)
+        return await self._arun_handler(handler, request, *args, **kwargs)
 
-    async def arun_handler(
+    async def _arun_handler(
         self, handler: Callable[..., Any], request: Request, *args: Any, **kwargs: Any
     ) -> Any:
         """Answer `request` with `handler` (a sync one in a thread), in the view's transaction.
@@ -495,7 +264,7 @@ class AsyncAPIView(APIView):
 
         An `initial` the view defines runs instead (a sync one in a thread).
         """
-        if "initial" in drf_style_overrides(self):
+        if hook_form(self, "initial") == "sync":
             await acall(self, "initial", request, *args, **kwargs)
             check_body_size(request)
             return
@@ -509,6 +278,7 @@ class AsyncAPIView(APIView):
         await self.acheck_throttles(request)
         check_body_size(request)
 
+    @async_twin
     async def aperform_authentication(self, request: Request) -> None:
         """Authenticate `request` with each authenticator in turn, never blocking the loop.
 
@@ -516,74 +286,29 @@ class AsyncAPIView(APIView):
         one that raises leaves the request anonymous and the error propagates. A
         `perform_authentication` the view defines runs instead (a sync one in a thread).
         """
-        if "perform_authentication" in drf_style_overrides(self):
-            await acall(self, "perform_authentication", request)
-            return
-        await self._aauthenticate(request)
+        await aauthenticate(request)
 
-    async def _aauthenticate(self, request: Request) -> None:
-        # The stubs omit the private hooks DRF's own `_authenticate` uses.
-        internals = cast(Any, request)
-        for authenticator in request.authenticators or ():
-            try:
-                user_auth = await self._aauthenticate_with(authenticator, request)
-            except exceptions.APIException:
-                internals._not_authenticated()
-                raise
-            if user_auth is not None:
-                internals._authenticator = authenticator
-                request.user, request.auth = user_auth
-                return
-        internals._not_authenticated()
-
-    async def _aauthenticate_with(self, authenticator: Any, request: Request) -> Any:
-        if hasattr(authenticator, "aauthenticate") and not overrides_sync_twin(
-            authenticator, "authenticate"
-        ):
-            return await authenticator.aauthenticate(request)
-        if isinstance(authenticator, ForcedAuthentication) or declines_at_once(
-            authenticator, request
-        ):
-            return authenticator.authenticate(request)
-        if isinstance(authenticator, SessionAuthentication) and runs_inline(
-            authenticator, "authenticate"
-        ):
-            django_request = request._request
-            auser = getattr(django_request, "auser", None)
-            if auser is not None:
-                # Load the session user with Django's async API; DRF then finds it resolved.
-                django_request.user = await auser()
-                return authenticator.authenticate(request)
-            if not hasattr(django_request, "user"):
-                # No authentication middleware: DRF's session check has nothing to load.
-                return authenticator.authenticate(request)
-        return await sync_to_async(authenticator.authenticate)(request)
-
+    @async_twin
     async def acheck_permissions(self, request: Request) -> None:
         """Raise DRF's 401/403 if any permission refuses `request`.
 
         A `check_permissions` the view defines runs instead (a sync one in a thread).
         """
-        if "check_permissions" in drf_style_overrides(self):
-            await acall(self, "check_permissions", request)
-            return
         for permission in self.get_permissions():
             if not await ahas_permission(permission, request, self):
-                self.refuse(request, permission)
+                self._refuse(request, permission)
 
+    @async_twin
     async def acheck_object_permissions(self, request: Request, obj: Any) -> None:
         """Raise DRF's 401/403 if any permission refuses `request` on `obj`.
 
         A `check_object_permissions` the view defines runs instead (a sync one in a thread).
         """
-        if "check_object_permissions" in drf_style_overrides(self):
-            await acall(self, "check_object_permissions", request, obj)
-            return
         for permission in self.get_permissions():
             if not await ahas_object_permission(permission, request, self, obj):
-                self.refuse(request, permission)
+                self._refuse(request, permission)
 
-    def refuse(self, request: Request, permission: Any) -> None:
+    def _refuse(self, request: Request, permission: Any) -> None:
         """Raise DRF's 401/403 for `permission`'s refusal, with its message and code."""
         self.permission_denied(
             request,
@@ -592,6 +317,7 @@ class AsyncAPIView(APIView):
         )
 
     @override
+    @sync_twin
     def check_permissions(self, request: Request) -> None:
         """Sync twin of `acheck_permissions`, for DRF code that runs in a thread.
 
@@ -599,22 +325,17 @@ class AsyncAPIView(APIView):
         checks run in the calling thread; async ones are awaited on the event loop, so they
         are never taken for a truthy coroutine. An `acheck_permissions` override is awaited.
         """
-        if type(self).acheck_permissions is not AsyncAPIView.acheck_permissions:
-            async_to_sync(self.acheck_permissions)(request)
-            return
         for permission in self.get_permissions():
             if not has_permission_in_thread(permission, request, self):
-                self.refuse(request, permission)
+                self._refuse(request, permission)
 
     @override
+    @sync_twin
     def check_object_permissions(self, request: Request, obj: Any) -> None:
         """Sync twin of `acheck_object_permissions`, for code that runs in a thread."""
-        if type(self).acheck_object_permissions is not AsyncAPIView.acheck_object_permissions:
-            async_to_sync(self.acheck_object_permissions)(request, obj)
-            return
         for permission in self.get_permissions():
             if not has_object_permission_in_thread(permission, request, self, obj):
-                self.refuse(request, permission)
+                self._refuse(request, permission)
 
     @override
     def perform_authentication(self, request: Request) -> None:
@@ -626,40 +347,34 @@ class AsyncAPIView(APIView):
         """
         if hasattr(request, "_user"):
             return
-        if type(self).aperform_authentication is not AsyncAPIView.aperform_authentication:
+        if hook_form(self, "perform_authentication") == "async":
             async_to_sync(self.aperform_authentication)(request)
             return
-        async_to_sync(self._aauthenticate)(request)
+        async_to_sync(aauthenticate)(request)
 
     @override
+    @sync_twin
     def check_throttles(self, request: Request) -> None:
         """Sync twin of `acheck_throttles`, for code that runs in a thread.
 
         An `acheck_throttles` override is awaited; otherwise restflow's own steps run on the
         event loop, so a throttle's `aallow_request` works here too.
         """
-        if type(self).acheck_throttles is not AsyncAPIView.acheck_throttles:
-            async_to_sync(self.acheck_throttles)(request)
-            return
         async_to_sync(self._acheck_throttles)(request)
 
+    @async_twin
     async def acheck_throttles(self, request: Request) -> None:
         """Raise DRF's 429 if any throttle refuses `request`.
 
         A `check_throttles` the view defines runs instead (a sync one in a thread).
         """
-        if "check_throttles" in drf_style_overrides(self):
-            await acall(self, "check_throttles", request)
-            return
         await self._acheck_throttles(request)
 
     async def _acheck_throttles(self, request: Request) -> None:
         durations = []
         for throttle in self.get_throttles():
-            if hasattr(throttle, "aallow_request") and not overrides_sync_twin(
-                throttle, "allow_request"
-            ):
-                allowed = await throttle.aallow_request(request, self)
+            if has_async_twin(throttle, "allow_request"):
+                allowed = await cast(Any, throttle).aallow_request(request, self)
             else:
                 allowed = await acall(throttle, "allow_request", request, self)
             if not allowed:

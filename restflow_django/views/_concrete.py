@@ -29,7 +29,7 @@ class _Get(AsyncRetrieveModelMixin[ModelT]):
     @own_transaction
     async def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Retrieve the object."""
-        response: Response = await self.arun_handler(self.retrieve, request, *args, **kwargs)
+        response: Response = await self._arun_handler(self.retrieve, request, *args, **kwargs)
         return response
 
 
@@ -37,13 +37,13 @@ class _Put(AsyncUpdateModelMixin[ModelT]):
     @own_transaction
     async def put(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Update the object."""
-        response: Response = await self.arun_handler(self.update, request, *args, **kwargs)
+        response: Response = await self._arun_handler(self.update, request, *args, **kwargs)
         return response
 
     @own_transaction
     async def patch(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Partially update the object."""
-        response: Response = await self.arun_handler(self.partial_update, request, *args, **kwargs)
+        response: Response = await self._arun_handler(self.partial_update, request, *args, **kwargs)
         return response
 
 
@@ -51,7 +51,7 @@ class _Delete(AsyncDestroyModelMixin[ModelT]):
     @own_transaction
     async def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Delete the object."""
-        response: Response = await self.arun_handler(self.destroy, request, *args, **kwargs)
+        response: Response = await self._arun_handler(self.destroy, request, *args, **kwargs)
         return response
 
 
@@ -61,7 +61,7 @@ class AsyncCreateAPIView(AsyncCreateModelMixin[ModelT], AsyncGenericAPIView[Mode
     @own_transaction
     async def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Create an object."""
-        response: Response = await self.arun_handler(self.create, request, *args, **kwargs)
+        response: Response = await self._arun_handler(self.create, request, *args, **kwargs)
         return response
 
 
@@ -71,7 +71,7 @@ class AsyncListAPIView(AsyncListModelMixin[ModelT], AsyncGenericAPIView[ModelT])
     @own_transaction
     async def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List objects."""
-        response: Response = await self.arun_handler(self.list, request, *args, **kwargs)
+        response: Response = await self._arun_handler(self.list, request, *args, **kwargs)
         return response
 
 

@@ -200,3 +200,17 @@ class TestRenderingOnTheLoop:
         response = await view(factory.get("/", headers={"Accept": "text/html"}), pk=str(saw.pk))
 
         assert not response.is_rendered
+
+
+class TestStrictRelationsSetting:
+    async def test_the_setting_turns_lazy_loads_into_errors(self, saw: Product) -> None:
+        """`RESTFLOW = {"STRICT_RELATIONS": True}` is strict mode everywhere."""
+        from django.test import override_settings
+
+        fresh = await Product.objects.aget(pk=saw.pk)
+
+        with (
+            override_settings(RESTFLOW={"STRICT_RELATIONS": True}),
+            pytest.raises(LazyRelationError, match="category_name"),
+        ):
+            await arender(ProductSerializer(fresh))

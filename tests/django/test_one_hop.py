@@ -232,8 +232,9 @@ class TestOneHop:
 
         assert response.status_code == 200
         assert fetched == [saw.pk]
-        # The fetch, the sync permission (which may query) and the save, each in a thread.
-        seen.assert_crossings(3)
+        # The override's own fetch (row and sync permission) is one hop; validation, the
+        # save and the representation are the next.
+        seen.assert_crossings(2)
 
 
 class TestOneHopDelete:

@@ -109,3 +109,19 @@ class Article(models.Model):
 def count_words(sender: type[Article], instance: Article, **kwargs: Any) -> None:
     """Keep `Article.words` in step with the body."""
     instance.words = len(instance.body.split())
+
+
+class Note(models.Model):
+    """A note its owner may change: the object of the contract suite run on both adapters."""
+
+    title = models.CharField(max_length=40)
+    # Stated, so every Django version's serializer rejects a negative count.
+    pages = models.PositiveIntegerField(default=0, validators=[MinValueValidator(0)])
+    owner = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ("id",)
+
+    @override
+    def __str__(self) -> str:
+        return self.title

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from tests.testapp import guide, views
+from tests.testapp import contract, guide, views
 from tests.testapp.parity import drf as parity_drf
 from tests.testapp.parity import restflow as parity_restflow
 
@@ -26,6 +26,8 @@ router.register("streamed-products", views.StreamingProductViewSet, basename="st
 router.register("drf-hooks", views.DrfHooksViewSet, basename="drf-hooks")
 router.register("articles", views.ArticleViewSet, basename="article")
 router.register("soft-products", guide.ProductSoftViewSet, basename="soft-product")
+router.register("notes", contract.NoteViewSet, basename="note")
+router.register("failing-notes", contract.FailingNoteViewSet, basename="failing-note")
 
 drf_router = SimpleRouter()
 drf_router.register("products", parity_drf.ProductViewSet, basename="drf-product")

@@ -1,0 +1,202 @@
+"""Steps: the pieces an action is made of, and how runs of blocking ones reach a thread.
+
+An action is an ordered list of steps; the value one step returns is what the next one
+receives. A step is one of:
+
+- a coroutine function: awaited on the event loop;
+- `Blocking(work)`: sync work that may block (a query, a file): the adapter's `offload`
+  runs it, away from the loop;
+- `Joinable(work, awork)`: quick sync work that joins the blocking work running just before
+  it, so it costs no thread hop of its own; with nothing to join, `awork` (or `work`, when
+  there is no `awork`) runs on the loop;
+- `Steps(first, *rest)`: several steps that fill one parameter of a pipeline.
+
+`run_steps` runs a list. Each stretch of consecutive blocking steps, with the joinable ones
+that follow them, is ONE call of `offload`: one thread hop in a Django adapter, none in
+the memory adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, NamedTuple, ParamSpec, Protocol, TypeAlias, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+T = TypeVar("T")
+
+
+class Offload(Protocol):
+    """Runs sync work away from the event loop (a thread) and awaits its result."""
+
+    def __call__(self, work: Callable[[], T], /) -> Awaitable[T]:
+        """Return an awaitable of `work()`."""
+        ...
+
+
+async def inline(work: Callable[[], T], /) -> T:
+    """An `Offload` that runs the work right here, for adapters whose work never blocks."""
+    return work()
+
+
+@dataclass(frozen=True, slots=True)
+class Blocking(Generic[P, R_co]):
+    """Sync work that may block; runs through `offload`, batched with its neighbours."""
+
+    work: Callable[P, R_co]
+
+
+@dataclass(frozen=True, slots=True)
+class Joinable(Generic[P, R_co]):
+    """Quick sync work that joins the blocking work before it, else runs on the loop.
+
+    On the loop, `awork` runs when given (it may fall back to a thread for work that turns
+    out to block), else `work` itself.
+    """
+
+    work: Callable[P, R_co]
+    awork: Callable[P, Awaitable[R_co]] | None = None
+
+
+class Steps(Generic[P, R_co]):
+    """Several steps run in order, the first taking the parameters, the last giving `R_co`."""
+
+    __slots__ = ("links",)
+
+    def __init__(self, first: Step[P, Any], *rest: Step[[Any], Any]) -> None:
+        links = _links(first)
+        for step in rest:
+            links += _links(step)
+        self.links: tuple[_Link, ...] = links
+
+
+Step: TypeAlias = Blocking[P, R] | Joinable[P, R] | Steps[P, R] | Callable[P, Awaitable[R]]
+
+
+class _Link(NamedTuple):
+    """One step as `run_steps` runs it: its forms, and what it is called with."""
+
+    sync: Callable[..., Any] | None
+    asyn: Callable[..., Awaitable[Any]] | None
+    blocking: bool
+    # Called with `fixed` when set, else with the previous value followed by `extra`.
+    fixed: tuple[Any, ...] | None = None
+    extra: tuple[Any, ...] = ()
+    # `holds` keeps the value the link receives; `gives_held` answers with the value kept.
+    holds: bool = False
+    gives_held: bool = False
+
+
+def _links(step: Step[..., Any]) -> tuple[_Link, ...]:
+    if isinstance(step, Steps):
+        return step.links
+    if isinstance(step, Blocking):
+        return (_Link(step.work, None, True),)
+    if isinstance(step, Joinable):
+        return (_Link(step.work, step.awork, False),)
+    return (_Link(None, step, False),)
+
+
+def given(step: Step[..., Any], *arguments: Any) -> tuple[_Link, ...]:
+    """`step` called with `arguments`, whatever the step before it gave."""
+    links = _links(step)
+    return (_derive(links[0], fixed=arguments), *links[1:])
+
+
+def then(step: Step[..., Any], *extra: Any) -> tuple[_Link, ...]:
+    """`step` called with the value the step before it gave, and then `extra`."""
+    links = _links(step)
+    if not extra:
+        return links
+    return (_derive(links[0], extra=extra), *links[1:])
+
+
+def keeping(step: Step[[T], Any]) -> Steps[[T], T]:
+    """`step`, giving back the value it was called with: for hooks that return `None`."""
+    links = _links(step)
+    if len(links) == 1:
+        kept_links: tuple[_Link, ...] = (_derive(links[0], holds=True, gives_held=True),)
+    else:
+        first, last = _derive(links[0], holds=True), _derive(links[-1], gives_held=True)
+        kept_links = (first, *links[1:-1], last)
+    kept: Steps[[T], T] = Steps.__new__(Steps)
+    kept.links = kept_links
+    return kept
+
+
+def _derive(
+    link: _Link,
+    *,
+    fixed: tuple[Any, ...] | None = None,
+    extra: tuple[Any, ...] | None = None,
+    holds: bool | None = None,
+    gives_held: bool | None = None,
+) -> _Link:
+    """`link` with the given fields changed (`dataclasses.replace`, at a fraction of the cost)."""
+    return _Link(
+        link.sync,
+        link.asyn,
+        link.blocking,
+        link.fixed if fixed is None else fixed,
+        link.extra if extra is None else extra,
+        link.holds if holds is None else holds,
+        link.gives_held if gives_held is None else gives_held,
+    )
+
+
+async def run_steps(offload: Offload, *parts: Sequence[_Link]) -> Any:
+    """Run the links of `parts` in order and return the last one's value.
+
+    Each stretch that starts with a blocking link, and goes on through the blocking and
+    joinable links after it, is one call of `offload`.
+    """
+    links = parts[0] if len(parts) == 1 else [link for part in parts for link in part]
+    value: Any = None
+    held: list[Any] = []
+    start = 0
+    while start < len(links):
+        link = links[start]
+        if link.blocking:
+            end = start + 1
+            while end < len(links) and links[end].sync is not None:
+                end += 1
+            value = await offload(_batch(links[start:end], value, held))
+            start = end
+            continue
+        if link.asyn is None:
+            value = _run(link, value, held)
+        else:
+            if link.holds:
+                held.append(value)
+            result = await link.asyn(*_arguments(link, value))
+            value = held.pop() if link.gives_held else result
+        start += 1
+    return value
+
+
+def _batch(links: Sequence[_Link], value: Any, held: list[Any]) -> Callable[[], Any]:
+    def work() -> Any:
+        result = value
+        for link in links:
+            result = _run(link, result, held)
+        return result
+
+    return work
+
+
+def _run(link: _Link, value: Any, held: list[Any]) -> Any:
+    """Run `link`'s sync form on `value`."""
+    if link.sync is None:  # pragma: no cover - only links with a sync form get here
+        raise AssertionError("an async step has no sync form")
+    if link.holds:
+        held.append(value)
+    result = link.sync(*_arguments(link, value))
+    return held.pop() if link.gives_held else result
+
+
+def _arguments(link: _Link, value: Any) -> tuple[Any, ...]:
+    if link.fixed is not None:
+        return link.fixed
+    return (value, *link.extra)

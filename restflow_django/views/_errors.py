@@ -1,0 +1,91 @@
+"""The errors async views answer besides DRF's: 503 for a busy database, 413, deep bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import OperationalError
+from rest_framework import exceptions
+from rest_framework.request import Request
+
+from restflow_core import errors as core_errors
+
+
+class DatabaseBusy(exceptions.APIException):
+    """The database refused the work for now (locked, deadlocked, out of connections): 503."""
+
+    status_code = 503
+    default_detail = "The database is busy; retry the request."
+    default_code = "database_busy"
+    # DRF's exception handler turns `wait` into a `Retry-After` header.
+    wait = 1
+
+
+class PayloadTooLarge(exceptions.APIException):
+    """The body is larger than `DATA_UPLOAD_MAX_MEMORY_SIZE`: 413."""
+
+    status_code = 413
+    default_detail = "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
+    default_code = "payload_too_large"
+
+
+class BodyCheckedRequest(Request):
+    """DRF's `Request`, whose body nested too deeply to parse is a 400 rather than a 500.
+
+    A parser that recurses (the standard library's JSON decoder) fails on a body nested
+    deeper than Python's recursion limit; DRF catches only `ValueError`s.
+    """
+
+    def _parse(self) -> tuple[Any, Any]:
+        try:
+            parsed: tuple[Any, Any] = super()._parse()  # type: ignore[misc]
+        except RecursionError:
+            # DRF has already left the request with empty data, as for any failed parse.
+            raise exceptions.ParseError("Parse error - the body is nested too deeply.") from None
+        return parsed
+
+
+def check_body_size(request: Request) -> None:
+    """Raise `PayloadTooLarge` for a declared body over `DATA_UPLOAD_MAX_MEMORY_SIZE`.
+
+    Some DRF versions parse the body stream directly and never meet Django's own check.
+    """
+    # `None` disables the check; the stubs say int.
+    limit: int | None = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if limit is not None and declared > limit:
+        raise PayloadTooLarge()
+
+
+# SQLSTATEs of failures that succeed when retried: serialization failure, deadlock,
+# lock not available, too many connections.
+_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03", "53300"})
+
+
+def is_transient_database_error(error: BaseException) -> bool:
+    """Return whether `error` is a database refusal that a retry may get past."""
+    if not isinstance(error, OperationalError):
+        return False
+    if getattr(error.__cause__, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(error) or "database table is locked" in str(error)
+
+
+def to_api_exception(error: core_errors.RestflowError) -> exceptions.APIException:
+    """Translate a framework-neutral error from `restflow_core` into DRF's exception."""
+    if isinstance(error, core_errors.ValidationFailed):
+        return exceptions.ValidationError(error.errors)
+    translated: dict[type[core_errors.RestflowError], type[exceptions.APIException]] = {
+        core_errors.NotAuthenticated: exceptions.NotAuthenticated,
+        core_errors.PermissionDenied: exceptions.PermissionDenied,
+        core_errors.NotFound: exceptions.NotFound,
+        core_errors.ParseError: exceptions.ParseError,
+    }
+    if isinstance(error, core_errors.MethodNotAllowed):
+        return exceptions.MethodNotAllowed(error.method)
+    drf_class = translated.get(type(error), exceptions.APIException)
+    return drf_class(error.detail, code=error.code)

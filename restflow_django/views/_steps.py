@@ -1,0 +1,286 @@
+"""The steps restflow's generic views hand to the core pipelines: one builder per hook.
+
+Each builder looks at the hook's form (`restflow_django._hooks`): an async override
+becomes an awaited step, a DRF-style sync override a blocking step, and restflow's
+default the cheapest step that does the default's work. The core runs each stretch of
+blocking steps in one thread hop (`offload`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from asgiref.sync import async_to_sync, sync_to_async
+from django.db.models import Model
+from rest_framework.pagination import BasePagination
+from rest_framework.serializers import BaseSerializer
+
+from restflow_core.steps import Blocking, Joinable, Step, Steps, keeping
+from restflow_django._hooks import class_hook_form, has_async_twin, hook_form
+from restflow_django._sync import is_async_callable, runs_inline
+from restflow_django.serializers import (
+    arender,
+    asave,
+    avalidate_or_is_valid_serializer,
+    checked_data,
+    checked_is_valid,
+    checked_save,
+)
+from restflow_django.views._lookup import fetch_row
+
+if TYPE_CHECKING:
+    from restflow_django.views._generic import AsyncGenericAPIView
+
+ModelT = TypeVar("ModelT", bound=Model)
+T = TypeVar("T")
+P = ParamSpec("P")
+R = TypeVar("R")
+Serializer = BaseSerializer[Any]
+
+
+def offload(work: Callable[[], T], /) -> Awaitable[T]:
+    """Run `work` on the request's thread: the Django adapter's `restflow_core.Offload`."""
+    return sync_to_async(work)()
+
+
+def overridden(hook: Callable[P, Any]) -> Step[P, Any]:
+    """A DRF-style override as a step: blocking, or awaited when written `async def`."""
+    if is_async_callable(hook):
+        return hook
+    return Blocking(hook)
+
+
+def fetch_step(view: AsyncGenericAPIView[ModelT], *, writes: bool) -> Step[[], ModelT]:
+    """Find the URL's object: the view's `aget_object`, its sync `get_object`, or restflow's.
+
+    With `writes`, the blocking work of the write follows, so sync object permission checks
+    stay in the fetch's thread hop; otherwise they run on the loop where they can.
+    """
+    if hook_form(view, "get_object") == "async":
+        return view.aget_object
+    return object_steps(view, writes=writes)
+
+
+def object_steps(view: AsyncGenericAPIView[ModelT], *, writes: bool) -> Step[[], ModelT]:
+    """The view's DRF-style `get_object` as a blocking step, else restflow's own steps."""
+    if hook_form(view, "get_object") == "sync":
+        return overridden(view.get_object)
+    return default_object_steps(view, writes=writes)
+
+
+def default_object_steps(view: AsyncGenericAPIView[ModelT], *, writes: bool) -> Step[[], ModelT]:
+    """Build and filter the queryset, fetch the row (or 404), check its permissions."""
+    filtering = filter_step(view)
+    if isinstance(filtering, Blocking):
+        # The filters may query: they join the fetch's thread hop.
+        return Steps(
+            queryset_step(view),
+            filtering,
+            Joinable(view._object_lookup),
+            Blocking(fetch_row),
+            keeping(object_permission_step(view, writes=writes)),
+        )
+    return Steps(
+        view._afiltered_lookup,
+        Blocking(fetch_row),
+        keeping(object_permission_step(view, writes=writes)),
+    )
+
+
+def queryset_step(view: AsyncGenericAPIView[ModelT]) -> Step[[], Any]:
+    """`aget_queryset` when overridden, an `async def get_queryset`, or the plain one."""
+    if hook_form(view, "get_queryset") == "async":
+        return view.aget_queryset
+    get_queryset: Callable[[], Any] = view.get_queryset
+    if is_async_callable(get_queryset):
+        return get_queryset
+    return Joinable(get_queryset)
+
+
+def filter_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Any], Any]:
+    """Run the filter backends: a blocking step when they all are sync and one may block.
+
+    The view's DRF-style `filter_queryset` is a blocking step too; otherwise
+    `afilter_queryset` awaits async backends and runs the pure ones on the loop.
+    """
+    if hook_form(view, "filter_queryset") == "sync":
+        return overridden(view.filter_queryset)
+    backends = [backend_class() for backend_class in view.filter_backends]
+    if hook_form(view, "filter_queryset") == "default" and _all_sync_and_one_blocks(backends):
+        return Blocking(view.filter_queryset)
+    return view.afilter_queryset
+
+
+def _all_sync_and_one_blocks(backends: list[Any]) -> bool:
+    return not any(has_async_twin(backend, "filter_queryset") for backend in backends) and any(
+        not runs_inline(backend, "filter_queryset") for backend in backends
+    )
+
+
+def object_permission_step(
+    view: AsyncGenericAPIView[ModelT], *, writes: bool
+) -> Step[[ModelT], None]:
+    """Check the object's permissions: in the fetch's thread hop, or on the loop when nothing
+    blocking follows (no write) and every permission answers there without blocking."""
+
+    def check(obj: ModelT) -> None:
+        view.check_object_permissions(view.request, obj)
+
+    async def acheck(obj: ModelT) -> None:
+        await view.acheck_object_permissions(view.request, obj)
+
+    form = hook_form(view, "check_object_permissions")
+    if form == "default":
+        if writes or not _answer_on_the_loop(view.get_permissions()):
+            return Joinable(check, acheck)
+        return acheck
+    if form == "sync" and not is_async_callable(view.check_object_permissions):
+        return Blocking(check)
+    return acheck
+
+
+def _answer_on_the_loop(permissions: Sequence[Any]) -> bool:
+    return all(
+        is_async_callable(permission.has_object_permission)
+        or runs_inline(permission, "has_object_permission")
+        for permission in permissions
+    )
+
+
+def validate_step(
+    view: AsyncGenericAPIView[ModelT], build: Callable[..., Serializer]
+) -> Step[..., Serializer]:
+    """Build the request serializer with `build` and validate it (400 when invalid).
+
+    DRF's validation may query, so it is a blocking step; a serializer with its own
+    `ais_valid` is awaited instead.
+    """
+    if _validates_on_loop(_request_serializer_class(view)):
+
+        async def avalidate(*arguments: Any) -> Serializer:
+            serializer = build(*arguments)
+            await avalidate_or_is_valid_serializer(serializer, raise_exception=True)
+            return serializer
+
+        return avalidate
+
+    def validate(serializer: Serializer) -> Serializer:
+        if _validates_on_loop(type(serializer)):
+            # `get_serializer` gave another class than `get_serializer_class` named.
+            async_to_sync(avalidate_or_is_valid_serializer)(serializer, raise_exception=True)
+        else:
+            checked_is_valid(serializer, raise_exception=True)
+        return serializer
+
+    # Building the serializer does not block: on the loop, or in the hop of a fetch before.
+    return Steps(Joinable(build), Blocking(validate))
+
+
+def persist_step(view: AsyncGenericAPIView[ModelT], hook: str) -> Step[[Serializer], None]:
+    """The view's `a<hook>` or DRF-style `<hook>` (`perform_create`, ...), else a save."""
+    if _saves_on_loop(_request_serializer_class(view)):
+        return hook_step(view, hook, _asave)
+    return hook_step(view, hook, Blocking(save))
+
+
+def hook_step(view: object, hook: str, default: Step[P, R]) -> Step[P, R]:
+    """The view's override of `a<hook>` (awaited) or of `<hook>` (blocking), else `default`."""
+    form = hook_form(view, hook)
+    if form == "async":
+        awaited: Callable[P, Awaitable[R]] = getattr(view, f"a{hook}")
+        return awaited
+    if form == "sync":
+        return overridden(getattr(view, hook))
+    return default
+
+
+async def _asave(serializer: Serializer) -> None:
+    await asave(serializer)
+
+
+def save(serializer: Serializer) -> None:
+    """Save `serializer` from sync code: DRF's `save`, or its own `asave` when it has one."""
+    if _saves_on_loop(type(serializer)):
+        async_to_sync(asave)(serializer)
+    else:
+        checked_save(serializer)
+
+
+def destroy_step(view: AsyncGenericAPIView[ModelT]) -> Step[[ModelT], None]:
+    """The view's `aperform_destroy` or DRF-style `perform_destroy`, else a delete."""
+    return hook_step(view, "perform_destroy", Blocking(delete))
+
+
+def delete(instance: Model) -> None:
+    """Delete `instance`, as DRF's `perform_destroy` does."""
+    instance.delete()
+
+
+def render_saved_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Serializer], Any]:
+    """Represent what a serializer saved, in the save's thread hop when it had one."""
+
+    def shown(serializer: Serializer) -> Serializer:
+        if view.response_serializer_class is None:
+            return serializer
+        return view.get_response_serializer(serializer.instance)
+
+    def render(serializer: Serializer) -> Any:
+        return checked_data(shown(serializer))
+
+    async def arender_saved(serializer: Serializer) -> Any:
+        return await arender(shown(serializer))
+
+    return Joinable(render, arender_saved)
+
+
+def paginate_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Any], list[Any] | None]:
+    """The view's `apaginate_queryset` or DRF-style `paginate_queryset`, else its paginator's."""
+    return hook_step(view, "paginate_queryset", paginator_step(view.paginator, view))
+
+
+def paginator_step(paginator: BasePagination | None, view: Any) -> Step[[Any], list[Any] | None]:
+    """Cut the page with `paginator`: its `apaginate_queryset`, else its sync one (blocking)."""
+    if paginator is None:
+        return Joinable(_no_page)
+    if has_async_twin(paginator, "paginate_queryset"):
+        own: Any = paginator
+
+        async def apaginate(queryset: Any) -> list[Any] | None:
+            page: list[Any] | None = await own.apaginate_queryset(queryset, view.request, view=view)
+            return page
+
+        return apaginate
+
+    def paginate(queryset: Any) -> list[Any] | None:
+        return paginator.paginate_queryset(queryset, view.request, view=view)
+
+    return Blocking(paginate)
+
+
+def _no_page(queryset: Any) -> None:
+    return None
+
+
+def _request_serializer_class(view: AsyncGenericAPIView[Any]) -> Any:
+    """The class the view's request serializers will have, as far as it says beforehand.
+
+    A view may build its serializers in a `get_serializer` of its own with no
+    `serializer_class`; the steps then check the serializer they get.
+    """
+    if view.request_serializer_class is not None:
+        return view.request_serializer_class
+    try:
+        return view.get_serializer_class()
+    except AssertionError:
+        return None
+
+
+def _validates_on_loop(serializer_class: Any) -> bool:
+    """Whether serializers of the class validate with an `ais_valid` of their own."""
+    return serializer_class is not None and class_hook_form(serializer_class, "is_valid") == "async"
+
+
+def _saves_on_loop(serializer_class: Any) -> bool:
+    """Whether serializers of the class save with an `asave` of their own."""
+    return serializer_class is not None and class_hook_form(serializer_class, "save") == "async"

@@ -1,0 +1,21 @@
+"""The `api` fixture: each contract test runs once per adapter."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.contract.drivers import DjangoDriver, Driver, MemoryDriver
+
+
+@pytest.fixture(
+    params=[
+        "memory",
+        # Async ORM calls run outside a test's transaction, so each test gets clean tables.
+        pytest.param("django", marks=pytest.mark.django_db(transaction=True)),
+    ]
+)
+def api(request: pytest.FixtureRequest) -> Driver:
+    """A driver for a fresh notes API on the memory adapter, then on the Django adapter."""
+    if request.param == "memory":
+        return MemoryDriver()
+    return DjangoDriver()

@@ -1,0 +1,219 @@
+"""The same notes API on each adapter, and a driver per adapter that speaks to it.
+
+Each API serves `/notes/` (and `/failing-notes/`, whose write hooks save and then refuse):
+anybody reads, signed-in users write, only a note's owner changes it, two notes a page.
+The hooks journal what they are called with, so tests can check the order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+from typing_extensions import override
+
+from restflow_core import ValidationFailed
+from restflow_memory import (
+    BasePermission,
+    Field,
+    IsAuthenticatedOrReadOnly,
+    MemoryClient,
+    MemoryRouter,
+    MemorySerializer,
+    MemoryStore,
+    ModelResource,
+    PageNumberPagination,
+)
+
+Journal = list[tuple[Any, ...]]
+
+
+class Driver(Protocol):
+    """Sends requests to one adapter's notes API and reads what it stored."""
+
+    journal: Journal
+
+    async def send(
+        self, method: str, path: str, body: Any = None, *, user: str | None = None
+    ) -> tuple[int, Any]:
+        """Send `method` on `path` as `user` (anonymous when `None`): the status and body."""
+        ...
+
+    async def seed(self, title: str, owner: str, pages: int = 0) -> int:
+        """Store a note directly; return its id."""
+        ...
+
+    async def stored(self) -> list[tuple[str, int, str]]:
+        """Every stored note as `(title, pages, owner)`, in id order."""
+        ...
+
+
+# The memory adapter.
+
+
+@dataclass
+class MemoryNote:
+    """A note kept in a memory store."""
+
+    title: str
+    pages: int = 0
+    owner: str = ""
+    id: int | None = None
+
+
+class MemoryNoteSerializer(MemorySerializer[MemoryNote]):
+    """Notes as clients see them."""
+
+    model = MemoryNote
+    id = Field(int, read_only=True)
+    title = Field(str, max_length=40)
+    pages = Field(int, min_value=0, required=False, default=0)
+    owner = Field(str, read_only=True)
+
+
+class MemoryOwnerWrites(BasePermission):
+    """Only a note's owner changes it."""
+
+    message = "Only the owner may change this note."
+
+    @override
+    def has_object_permission(self, request: Any, view: Any, obj: Any, /) -> bool:
+        return bool(request.method == "GET" or obj.owner == str(request.user))
+
+
+class MemoryPages(PageNumberPagination):
+    """Two notes a page."""
+
+    page_size = 2
+
+
+class MemoryNotes(ModelResource[MemoryNote]):
+    """Every action, with journaling hooks."""
+
+    store = MemoryStore[MemoryNote]()
+    serializer_class = MemoryNoteSerializer
+    permission_classes = (IsAuthenticatedOrReadOnly, MemoryOwnerWrites)
+    pagination_class = MemoryPages
+    atomic = True
+    journal: ClassVar[Journal] = []
+
+    @override
+    async def aperform_create(self, serializer: MemorySerializer[MemoryNote]) -> None:
+        self.journal.append(("create", serializer.validated_data["title"]))
+        await serializer.asave(owner=str(self.request.user))
+
+    @override
+    async def aperform_update(self, serializer: MemorySerializer[MemoryNote]) -> None:
+        self.journal.append(("update", serializer.instance.id if serializer.instance else None))
+        await serializer.asave()
+
+    @override
+    async def aperform_destroy(self, instance: MemoryNote) -> None:
+        self.journal.append(("destroy", instance.id))
+        await self.store.adelete(instance)
+
+
+class MemoryFailingNotes(MemoryNotes):
+    """Write hooks that save and then refuse: nothing they wrote may stay."""
+
+    @override
+    async def aperform_create(self, serializer: MemorySerializer[MemoryNote]) -> None:
+        await super().aperform_create(serializer)
+        raise ValidationFailed({"title": ["Refused after saving."]})
+
+    @override
+    async def aperform_update(self, serializer: MemorySerializer[MemoryNote]) -> None:
+        await super().aperform_update(serializer)
+        raise ValidationFailed({"title": ["Refused after saving."]})
+
+    @override
+    async def aperform_destroy(self, instance: MemoryNote) -> None:
+        await super().aperform_destroy(instance)
+        raise ValidationFailed({"title": ["Refused after deleting."]})
+
+
+class MemoryDriver:
+    """The notes API on the memory adapter, through its `MemoryClient`."""
+
+    def __init__(self) -> None:
+        store = MemoryStore[MemoryNote]()
+        self.journal: Journal = []
+        resources = {
+            name: type(name, (base,), {"store": store, "journal": self.journal})
+            for name, base in (("notes", MemoryNotes), ("failing-notes", MemoryFailingNotes))
+        }
+        router = MemoryRouter()
+        for prefix, resource in resources.items():
+            router.register(prefix, resource)
+        self.client = MemoryClient(router)
+        self.store = store
+
+    async def send(
+        self, method: str, path: str, body: Any = None, *, user: str | None = None
+    ) -> tuple[int, Any]:
+        """Send `method` on `path` as `user`."""
+        self.client.force_authenticate(user)
+        reply = await self.client.request(method, path, body)
+        return int(reply.status), reply.body
+
+    async def seed(self, title: str, owner: str, pages: int = 0) -> int:
+        """Store a note directly."""
+        saved = await self.store.asave(MemoryNote(title, pages, owner))
+        assert saved.id is not None
+        return saved.id
+
+    async def stored(self) -> list[tuple[str, int, str]]:
+        """Every stored note."""
+        notes = [note async for note in self.store.all()]
+        return [(note.title, note.pages, note.owner) for note in sorted(notes, key=_id)]
+
+
+def _id(note: MemoryNote) -> int:
+    return note.id or 0
+
+
+# The Django adapter.
+
+
+class DjangoDriver:
+    """The notes API on the Django adapter, over restflow's async test client."""
+
+    def __init__(self) -> None:
+        from tests.testapp.contract import FailingNoteViewSet, NoteViewSet
+
+        self.journal: Journal = []
+        NoteViewSet.journal = FailingNoteViewSet.journal = self.journal
+
+    async def send(
+        self, method: str, path: str, body: Any = None, *, user: str | None = None
+    ) -> tuple[int, Any]:
+        """Send `method` on `path` as `user`, with a JSON body."""
+        from django.contrib.auth.models import User
+
+        from restflow_django.test import AsyncAPIClient
+
+        client = AsyncAPIClient()
+        if user is not None:
+            signed_in, _ = await User.objects.aget_or_create(username=user)
+            client.force_authenticate(signed_in)
+        response = await client.generic(method, path, _json(body), "application/json")
+        return response.status_code, None if response.status_code == 204 else response.json()
+
+    async def seed(self, title: str, owner: str, pages: int = 0) -> int:
+        """Store a note directly."""
+        from tests.testapp.models import Note
+
+        note = await Note.objects.acreate(title=title, pages=pages, owner=owner)
+        return note.pk
+
+    async def stored(self) -> list[tuple[str, int, str]]:
+        """Every stored note."""
+        from tests.testapp.models import Note
+
+        return [(note.title, note.pages, note.owner) async for note in Note.objects.order_by("id")]
+
+
+def _json(body: Any) -> str:
+    import json
+
+    return "" if body is None else json.dumps(body)

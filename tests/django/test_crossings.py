@@ -1,0 +1,296 @@
+"""How many times each action crosses to a thread, with restflow's hooks and with overrides.
+
+The core runs each stretch of blocking steps in one thread hop, so a view keeps its one
+crossing per action when it overrides hooks the DRF way (sync `perform_*`, `get_object`,
+`check_object_permissions`), and an async `aperform_*` costs one more hop of its own.
+Every test also checks what was stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.shortcuts import get_object_or_404
+from rest_framework import permissions
+from rest_framework.request import Request
+from rest_framework.serializers import BaseSerializer
+from typing_extensions import override
+
+from restflow_django.diagnostics import Diagnostics
+from restflow_django.serializers import asave
+from restflow_django.test import AsyncAPIRequestFactory, force_authenticate
+from restflow_django.views import AsyncModelViewSet
+from tests.testapp.models import Category, Product
+from tests.testapp.serializers import PlainProductSerializer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+factory = AsyncAPIRequestFactory()
+ACTIONS = {"POST": "create", "PATCH": "partial_update", "PUT": "update", "DELETE": "destroy"}
+
+
+class IsCreator(permissions.BasePermission):
+    """Only the creator may change a product; decided synchronously, so it may query."""
+
+    @override
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        return bool(obj.created_by_id == request.user.pk)
+
+
+class Plain(AsyncModelViewSet[Product]):
+    """Products with restflow's hooks and a plain DRF serializer."""
+
+    queryset = Product.objects.all()
+    serializer_class = PlainProductSerializer
+    permission_classes: tuple[Any, ...] = (permissions.IsAuthenticated, IsCreator)
+
+
+class DrfStyle(Plain):
+    """Every write hook overridden as a DRF view would: sync methods."""
+
+    @override
+    def get_object(self) -> Product:
+        product = get_object_or_404(self.filter_queryset(self.get_queryset()), pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, product)
+        return product
+
+    @override
+    def check_object_permissions(self, request: Request, obj: Any) -> None:
+        super().check_object_permissions(request, obj)
+
+    @override
+    def perform_create(self, serializer: BaseSerializer[Product]) -> None:
+        serializer.save(created_by=self.request.user, description="drf-style")
+
+    @override
+    def perform_update(self, serializer: BaseSerializer[Product]) -> None:
+        serializer.save(description="drf-style")
+
+    @override
+    def perform_destroy(self, instance: Product) -> None:
+        instance.is_deleted = True
+        instance.save(update_fields=["is_deleted"])
+
+
+class AsyncHooks(Plain):
+    """Every write hook made async, saving with `asave`."""
+
+    @override
+    async def aperform_create(self, serializer: BaseSerializer[Product]) -> None:
+        await asave(serializer, created_by=self.request.user, description="async")
+
+    @override
+    async def aperform_update(self, serializer: BaseSerializer[Product]) -> None:
+        await asave(serializer, description="async")
+
+    @override
+    async def aperform_destroy(self, instance: Product) -> None:
+        instance.is_deleted = True
+        await instance.asave(update_fields=["is_deleted"])
+
+
+async def send(
+    view_class: type[Any], method: str, user: User, body: Any = None, pk: int | None = None
+) -> tuple[Any, Diagnostics]:
+    """Run `method` through `view_class` as `user`; the response and what it cost."""
+    request = factory.request_with_body(method, "/", body)
+    force_authenticate(request, user)
+    view = view_class.as_view({method.lower(): ACTIONS[method]})
+    kwargs = {} if pk is None else {"pk": str(pk)}
+    async with Diagnostics() as seen:
+        response = await view(request, **kwargs)
+        response.render()
+    return response, seen
+
+
+@pytest.fixture
+async def owned(ada: User, tools: Category) -> Product:
+    """A product `ada` created."""
+    return await Product.objects.acreate(name="Saw", price=5, category=tools, created_by=ada)
+
+
+class TestDefaultHooks:
+    async def test_each_write_crosses_once(self, ada: User, owned: Product) -> None:
+        """Create, PATCH, PUT and DELETE with restflow's hooks each make one thread hop."""
+        body = {"name": "Drill", "price": "9.00", "category": owned.category_id}
+
+        created, on_create = await send(Plain, "POST", ada, body)
+        patched, on_patch = await send(Plain, "PATCH", ada, {"stock": 4}, owned.pk)
+        put, on_put = await send(Plain, "PUT", ada, {**body, "name": "Rasp"}, owned.pk)
+        deleted, on_delete = await send(Plain, "DELETE", ada, pk=owned.pk)
+
+        statuses = [created.status_code, patched.status_code, put.status_code]
+        assert [*statuses, deleted.status_code] == [201, 200, 200, 204]
+        for seen in (on_create, on_patch, on_put, on_delete):
+            seen.assert_crossings(1)
+        assert await Product.objects.filter(name="Drill").aexists()
+        assert not await Product.objects.filter(pk=owned.pk).aexists()
+
+    async def test_a_refusal_in_the_hop_writes_nothing(self, bob: User, owned: Product) -> None:
+        """A sync object permission refusing inside the hop answers 403 after one hop."""
+        response, seen = await send(Plain, "PATCH", bob, {"stock": 4}, owned.pk)
+
+        assert response.status_code == 403
+        seen.assert_crossings(1)
+        assert (await Product.objects.aget(pk=owned.pk)).stock == 0
+
+
+class TestDrfStyleOverrides:
+    async def test_create_crosses_once(self, ada: User, tools: Category) -> None:
+        """A sync `perform_create` joins validation and rendering in one hop."""
+        body = {"name": "Drill", "price": "9.00", "category": tools.pk}
+
+        response, seen = await send(DrfStyle, "POST", ada, body)
+
+        assert response.status_code == 201, response.data
+        assert response.data["description"] == "drf-style"
+        seen.assert_crossings(1)
+        row = await Product.objects.aget(name="Drill")
+        assert (row.created_by_id, row.description) == (ada.pk, "drf-style")
+
+    async def test_patch_crosses_once(self, ada: User, owned: Product) -> None:
+        """Sync `get_object`, `check_object_permissions` and `perform_update`: one hop."""
+        response, seen = await send(DrfStyle, "PATCH", ada, {"stock": 7}, owned.pk)
+
+        assert response.status_code == 200, response.data
+        assert (response.data["stock"], response.data["description"]) == (7, "drf-style")
+        seen.assert_crossings(1)
+        row = await Product.objects.aget(pk=owned.pk)
+        assert (row.stock, row.description) == (7, "drf-style")
+
+    async def test_delete_crosses_once(self, ada: User, owned: Product) -> None:
+        """Sync `get_object` and `perform_destroy` (a soft delete): one hop."""
+        response, seen = await send(DrfStyle, "DELETE", ada, pk=owned.pk)
+
+        assert response.status_code == 204
+        seen.assert_crossings(1)
+        assert (await Product.objects.aget(pk=owned.pk)).is_deleted
+
+    async def test_the_overridden_permission_check_still_refuses(
+        self, bob: User, owned: Product
+    ) -> None:
+        """The sync `check_object_permissions` override refuses in the hop: 403, no write."""
+        response, seen = await send(DrfStyle, "PATCH", bob, {"stock": 7}, owned.pk)
+
+        assert response.status_code == 403
+        seen.assert_crossings(1)
+        assert (await Product.objects.aget(pk=owned.pk)).stock == 0
+
+
+class TestAsyncOverrides:
+    async def test_create_crosses_twice(self, ada: User, tools: Category) -> None:
+        """Validation is one hop and the hook's `asave` the other; rendering needs none."""
+        body = {"name": "Drill", "price": "9.00", "category": tools.pk}
+
+        response, seen = await send(AsyncHooks, "POST", ada, body)
+
+        assert response.status_code == 201, response.data
+        seen.assert_crossings(2)
+        row = await Product.objects.aget(name="Drill")
+        assert (row.created_by_id, row.description) == (ada.pk, "async")
+
+    async def test_patch_crosses_twice(self, ada: User, owned: Product) -> None:
+        """The fetch, permission and validation are one hop; the hook's `asave` the other."""
+        response, seen = await send(AsyncHooks, "PATCH", ada, {"stock": 3}, owned.pk)
+
+        assert response.status_code == 200, response.data
+        seen.assert_crossings(2)
+        row = await Product.objects.aget(pk=owned.pk)
+        assert (row.stock, row.description) == (3, "async")
+
+    async def test_delete_crosses_twice(self, ada: User, owned: Product) -> None:
+        """The fetch is one hop and the hook's own `asave` the other."""
+        response, seen = await send(AsyncHooks, "DELETE", ada, pk=owned.pk)
+
+        assert response.status_code == 204
+        seen.assert_crossings(2)
+        assert (await Product.objects.aget(pk=owned.pk)).is_deleted
+
+
+class ThreadFreeCheck(permissions.BasePermission):
+    """A sync permission that reads only the request."""
+
+    @override
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.user.is_authenticated
+
+
+class DeclaredThreadFree(ThreadFreeCheck):
+    """The same permission, declared free of I/O."""
+
+    restflow_async_safe = True
+
+
+class TestAsyncSafeDeclaration:
+    async def test_a_declared_permission_runs_on_the_loop(self, ada: User, owned: Product) -> None:
+        """`restflow_async_safe = True` saves the permission's own thread hop."""
+
+        class Unknown(Plain):
+            permission_classes = (ThreadFreeCheck,)
+
+        class Declared(Plain):
+            permission_classes = (DeclaredThreadFree,)
+
+        request_unknown, request_declared = (
+            factory.get("/"),
+            factory.get("/"),
+        )
+        force_authenticate(request_unknown, ada)
+        force_authenticate(request_declared, ada)
+        unknown_view: Any = Unknown.as_view({"get": "retrieve"})
+        declared_view: Any = Declared.as_view({"get": "retrieve"})
+        async with Diagnostics() as unknown:
+            first = await unknown_view(request_unknown, pk=str(owned.pk))
+        async with Diagnostics() as declared:
+            second = await declared_view(request_declared, pk=str(owned.pk))
+
+        assert (first.status_code, second.status_code) == (200, 200)
+        unknown.assert_crossings(2)
+        declared.assert_crossings(1)
+
+
+class OwnSerializerBuilder(Plain):
+    """No `serializer_class`: the view builds its serializers itself, as DRF allows."""
+
+    serializer_class = None  # type: ignore[assignment]  # the point of the test
+
+    @override
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("context", self.get_serializer_context())
+        return PlainProductSerializer(*args, **kwargs)
+
+
+class TestSerializersBuiltByTheView:
+    async def test_create_and_patch_work_without_a_serializer_class(
+        self, ada: User, tools: Category
+    ) -> None:
+        """The steps cannot ask for the class beforehand; they check what they are given."""
+        body = {"name": "Drill", "price": "9.00", "category": tools.pk}
+
+        created, on_create = await send(OwnSerializerBuilder, "POST", ada, body)
+        await Product.objects.filter(pk=created.data["id"]).aupdate(created_by=ada)
+        patched, on_patch = await send(
+            OwnSerializerBuilder, "PATCH", ada, {"stock": 2}, created.data["id"]
+        )
+
+        assert (created.status_code, patched.status_code) == (201, 200)
+        on_create.assert_crossings(1)
+        on_patch.assert_crossings(1)
+        assert (await Product.objects.aget(name="Drill")).stock == 2
+
+
+class TestBlockingFilterBackends:
+    async def test_a_sync_backend_that_may_query_joins_the_fetch(self, owned: Product) -> None:
+        """django-filter's backend (its category filter queries) shares the fetch's hop."""
+        from tests.testapp.views import FilteredProductViewSet
+
+        view: Any = FilteredProductViewSet.as_view({"get": "retrieve"})
+        async with Diagnostics() as seen:
+            response = await view(factory.get("/?category=tools"), pk=str(owned.pk))
+            missed = await view(factory.get("/?min_price=100"), pk=str(owned.pk))
+
+        assert (response.status_code, missed.status_code) == (200, 404)
+        assert response.data["name"] == "Saw"
+        seen.assert_crossings(2)

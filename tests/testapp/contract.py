@@ -1,0 +1,90 @@
+"""The notes API of the contract suite (`tests/contract/`), on the Django adapter."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rest_framework import permissions, serializers
+from rest_framework.authentication import BasicAuthentication
+from rest_framework.request import Request
+from rest_framework.serializers import BaseSerializer
+from typing_extensions import override
+
+from restflow_django.pagination import PageNumberPagination
+from restflow_django.serializers import ModelSerializer, asave
+from restflow_django.views import AsyncModelViewSet
+from tests.testapp.models import Note
+
+Journal = list[tuple[Any, ...]]
+
+
+class NoteSerializer(ModelSerializer[Note]):
+    """Notes as clients see them."""
+
+    class Meta:
+        model = Note
+        fields = ("id", "title", "pages", "owner")
+        read_only_fields = ("owner",)
+
+
+class OwnerWrites(permissions.BasePermission):
+    """Only a note's owner changes it."""
+
+    message = "Only the owner may change this note."
+
+    @override
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        return bool(request.method == "GET" or obj.owner == request.user.username)
+
+
+class Pages(PageNumberPagination):
+    """Two notes a page."""
+
+    page_size = 2
+
+
+class NoteViewSet(AsyncModelViewSet[Note]):
+    """Every action, with journaling hooks."""
+
+    queryset = Note.objects.all()
+    serializer_class = NoteSerializer
+    # Basic authentication makes an anonymous write a 401, as on the memory adapter.
+    authentication_classes = (BasicAuthentication,)
+    permission_classes = (permissions.IsAuthenticatedOrReadOnly, OwnerWrites)
+    pagination_class = Pages
+    atomic = True
+    journal: ClassVar[Journal] = []
+
+    @override
+    async def aperform_create(self, serializer: BaseSerializer[Note]) -> None:
+        self.journal.append(("create", serializer.validated_data["title"]))
+        await asave(serializer, owner=self.request.user.username)
+
+    @override
+    async def aperform_update(self, serializer: BaseSerializer[Note]) -> None:
+        self.journal.append(("update", serializer.instance.pk if serializer.instance else None))
+        await asave(serializer)
+
+    @override
+    async def aperform_destroy(self, instance: Note) -> None:
+        self.journal.append(("destroy", instance.pk))
+        await instance.adelete()
+
+
+class FailingNoteViewSet(NoteViewSet):
+    """Write hooks that save and then refuse: nothing they wrote may stay."""
+
+    @override
+    async def aperform_create(self, serializer: BaseSerializer[Note]) -> None:
+        await super().aperform_create(serializer)
+        raise serializers.ValidationError({"title": ["Refused after saving."]})
+
+    @override
+    async def aperform_update(self, serializer: BaseSerializer[Note]) -> None:
+        await super().aperform_update(serializer)
+        raise serializers.ValidationError({"title": ["Refused after saving."]})
+
+    @override
+    async def aperform_destroy(self, instance: Note) -> None:
+        await super().aperform_destroy(instance)
+        raise serializers.ValidationError({"title": ["Refused after deleting."]})
