@@ -41,6 +41,11 @@ ACTIONS: Mapping[tuple[str, bool], str] = {
     ("DELETE", True): "destroy",
 }
 
+# What a request may reach: the five actions, and a handler named after an HTTP method.
+_DISPATCHED = frozenset(
+    {*ACTIONS.values(), "get", "post", "put", "patch", "delete", "head", "options", "trace"}
+)
+
 
 class Resource(Generic[ModelT]):
     """The memory twin of DRF's `GenericAPIView`: one instance serves one request.
@@ -176,7 +181,7 @@ class Resource(Generic[ModelT]):
     async def adispatch(self) -> Reply:
         """Check permissions, run the action, and describe any error as DRF would."""
         try:
-            handler = getattr(self, self.action, None)
+            handler = getattr(self, self.action, None) if self.action in _DISPATCHED else None
             if handler is None or not inspect.iscoroutinefunction(handler):
                 raise MethodNotAllowed(self.request.method)
             await self.acheck_permissions()

@@ -334,6 +334,38 @@ class TestRouting:
         assert on_detail.body == {"detail": 'Method "POST" not allowed.'}
         assert on_collection.status == HTTPStatus.METHOD_NOT_ALLOWED
 
+    async def test_a_method_named_like_an_internal_hook_answers_405(self, shop: Shop) -> None:
+        """A verb such as `AGET_OBJECT` reaches no method of the resource: 405, not an error."""
+        client, _ = shop
+        await add(client, "Saw")
+
+        answers = [
+            await client.request(verb, path)
+            for verb, path in (("AGET_OBJECT", "/products/1/"), ("ADISPATCH", "/products/"))
+        ]
+
+        assert [answer.status for answer in answers] == [HTTPStatus.METHOD_NOT_ALLOWED] * 2
+        assert answers[0].body == {"detail": 'Method "AGET_OBJECT" not allowed.'}
+
+    async def test_a_resource_without_pagination_lists_everything(self) -> None:
+        """With no `pagination_class`, a list is every object, not a page."""
+
+        class Unpaged(ProductResource):
+            store = MemoryStore[Product]()
+            pagination_class = None
+
+        router = MemoryRouter()
+        router.register("products", Unpaged)
+        client = MemoryClient(router)
+        client.force_authenticate(User("ada"))
+        for name in ("a", "b", "c"):
+            await add(client, name)
+
+        listed = await client.get("/products/")
+
+        assert listed.status == HTTPStatus.OK
+        assert [product["name"] for product in listed.body] == ["a", "b", "c"]
+
 
 class TestAtomicResource:
     async def test_failing_hook_leaves_nothing_when_atomic(self) -> None:
