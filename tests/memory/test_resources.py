@@ -352,7 +352,7 @@ class TestRouting:
 
         class Unpaged(ProductResource):
             store = MemoryStore[Product]()
-            pagination_class = None
+            pagination_class = None  # type: ignore[assignment]  # the point of the test
 
         router = MemoryRouter()
         router.register("products", Unpaged)
