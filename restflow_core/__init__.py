@@ -39,7 +39,7 @@ from restflow_core.steps import (
     run_steps,
     then,
 )
-from restflow_core.units import UnitOfWork, atomically
+from restflow_core.units import UnitOfWork, atomically, current_unit, held_units
 
 __all__ = [
     "Blocking",
@@ -64,9 +64,11 @@ __all__ = [
     "afirst_refusal",
     "aresolve",
     "atomically",
+    "current_unit",
     "error_reply",
     "forget_prefetched",
     "given",
+    "held_units",
     "inline",
     "keeping",
     "location_headers",

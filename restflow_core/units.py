@@ -1,11 +1,32 @@
-"""Transaction boundaries: the unit-of-work Protocol and the context manager pipelines use."""
+"""Transaction boundaries: the unit-of-work Protocol, its contract, and `atomically`.
+
+The contract `atomically` keeps with a unit, and asks of it:
+
+- `abegin` runs in the caller's task and context. If it raises, or the caller is cancelled
+  while it runs, `arollback` is called: a unit must accept `arollback` after a `abegin`
+  that did not finish (and then undo whatever it did open).
+- The block finishing calls `acommit`; the block raising, or being cancelled, calls
+  `arollback`. If `acommit` raises, `arollback` is called too: a unit must accept it after
+  a failed commit (and undo what the commit left, if anything).
+- `acommit` and `arollback` run to their end even when the caller is cancelled meanwhile
+  (a client hanging up): each runs in a task of its own, in a copy of the caller's
+  context. A unit therefore keeps its state on itself, not in context variables it sets or
+  resets there. The cancellation reaches the caller once they are done.
+- Nesting: while a block runs, `held_units()` ends with its unit, and `current_unit()` is
+  that unit; an inner `atomically` holds its own unit inside the outer one. What nesting
+  means to the data is the unit's to say: Django's units are savepoints, and the memory
+  adapter's inner unit hands its writes to the outer one when it commits.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from typing import Protocol
+from contextvars import ContextVar
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 class UnitOfWork(Protocol):
@@ -24,21 +45,66 @@ class UnitOfWork(Protocol):
         ...
 
 
+_HELD: ContextVar[tuple[UnitOfWork, ...]] = ContextVar("restflow_held_units", default=())
+
+
+def held_units() -> tuple[UnitOfWork, ...]:
+    """The units this task's `atomically` blocks hold, outermost first."""
+    return _HELD.get()
+
+
+def current_unit() -> UnitOfWork | None:
+    """The unit of the innermost `atomically` block this task runs in, if any."""
+    held = _HELD.get()
+    return held[-1] if held else None
+
+
 @asynccontextmanager
 async def atomically(unit: UnitOfWork | None) -> AsyncIterator[None]:
     """Run the block inside `unit`: committed if it finishes, rolled back if it raises.
 
-    Cancellation (a client that disconnects, a timeout) rolls back too; the rollback is
-    shielded so a second cancellation cannot interrupt it. With `unit=None` the block runs
-    as it is.
+    Cancellation (a client that disconnects, a timeout) rolls back too, and cannot cut a
+    commit or a rollback short. With `unit=None` the block runs as it is.
     """
     if unit is None:
         yield
         return
-    await unit.abegin()
+    token = _HELD.set((*_HELD.get(), unit))
     try:
-        yield
-    except BaseException:
-        await asyncio.shield(unit.arollback())
-        raise
-    await unit.acommit()
+        try:
+            await unit.abegin()
+            yield
+        except BaseException:
+            await to_the_end(unit.arollback())
+            raise
+        try:
+            await to_the_end(unit.acommit())
+        except asyncio.CancelledError:
+            # The commit finished; only the caller was cancelled meanwhile.
+            raise
+        except BaseException:
+            await to_the_end(unit.arollback())
+            raise
+    finally:
+        _HELD.reset(token)
+
+
+async def to_the_end(work: Awaitable[T]) -> T:
+    """Await `work` to its end, even if this task is cancelled meanwhile.
+
+    The work runs in a task of its own; a cancellation of the caller is delivered once the
+    work is done (its result is then lost, its error kept).
+    """
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.done():
+                raise
+            cancelled = True
+            continue
+        if cancelled:
+            raise asyncio.CancelledError
+        return result

@@ -54,25 +54,38 @@ class DjangoUnitOfWork:
 
     Every thread-sensitive `sync_to_async` call of the request, the async ORM's included,
     runs on that thread and so inside the transaction. Use it within `request_thread()`.
+    Inside another transaction on the same database it is a savepoint. A rollback after an
+    `abegin` that never opened the transaction, or after a commit (which Django rolls back
+    itself when it fails), has nothing left to do.
     """
 
     def __init__(self, using: str) -> None:
         self.using = using
         self._atomic: Any = None
+        self._open = False
 
     async def abegin(self) -> None:
         """Open the transaction (a savepoint if one is already open)."""
         self._atomic = transaction.atomic(using=self.using)
-        await sync_to_async(self._atomic.__enter__)()
+        await sync_to_async(self._enter)()
 
     async def acommit(self) -> None:
         """Commit (or release the savepoint)."""
-        await sync_to_async(self._atomic.__exit__)(None, None, None)
+        await sync_to_async(self._exit)(None, None)
 
     async def arollback(self) -> None:
         """Roll back everything since `abegin`."""
-        error = _RolledBack()
-        await sync_to_async(self._atomic.__exit__)(_RolledBack, error, None)
+        await sync_to_async(self._exit)(_RolledBack, _RolledBack())
+
+    def _enter(self) -> None:
+        self._atomic.__enter__()
+        self._open = True
+
+    def _exit(self, kind: type[BaseException] | None, error: BaseException | None) -> None:
+        if not self._open:
+            return
+        self._open = False
+        self._atomic.__exit__(kind, error, None)
 
 
 @asynccontextmanager

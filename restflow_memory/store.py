@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Self, TypeVar
 
 from restflow_core.errors import NotFound
+from restflow_core.units import current_unit, held_units
 from restflow_memory._access import changed, copied, read, read_path
 
 ModelT = TypeVar("ModelT")
@@ -23,33 +23,46 @@ class Journal:
     open: bool = True
 
 
-_journal: ContextVar[Journal | None] = ContextVar("restflow_memory_journal", default=None)
-
-
 class MemoryUnitOfWork:
     """All-or-nothing writes to memory stores: rollback undoes this task's writes only.
 
     Writes by other tasks are untouched, and others see this task's writes before it
-    commits (no isolation, unlike a database). Keys assigned inside are not reused.
+    commits (no isolation, unlike a database). Keys assigned inside are not reused. Inside
+    another unit it is a savepoint: its rollback undoes its own writes, and its commit
+    hands them to the outer unit, whose rollback then undoes them too.
     """
 
     def __init__(self) -> None:
         self.journal = Journal(open=False)
+        self.outer: MemoryUnitOfWork | None = None
 
     async def abegin(self) -> None:
         """Record every store write this task makes from now on."""
         self.journal = Journal()
-        _journal.set(self.journal)
+        units = [unit for unit in held_units() if isinstance(unit, MemoryUnitOfWork)]
+        self.outer = next((unit for unit in reversed(units) if unit is not self), None)
 
     async def acommit(self) -> None:
-        """Keep the writes."""
+        """Keep the writes (as the outer unit's, inside one)."""
         self.journal.open = False
+        if self.outer is not None:
+            self.outer.journal.undo.extend(self.journal.undo)
 
     async def arollback(self) -> None:
-        """Undo the writes, newest first."""
+        """Undo the writes, newest first; after a commit, there is nothing left to undo."""
+        if not self.journal.open:
+            return
         self.journal.open = False
         for undo in reversed(self.journal.undo):
             undo()
+
+
+def _recording_journal() -> Journal | None:
+    """The journal of the innermost memory unit this task holds, while it records."""
+    unit = current_unit()
+    if isinstance(unit, MemoryUnitOfWork) and unit.journal.open:
+        return unit.journal
+    return None
 
 
 class MultipleObjectsReturned(LookupError):
@@ -153,8 +166,8 @@ class MemoryStore(Generic[ModelT]):
             self._remember(key, previous)
 
     def _remember(self, key: str, previous: ModelT | None) -> None:
-        journal = _journal.get()
-        if journal is not None and journal.open:
+        journal = _recording_journal()
+        if journal is not None:
             journal.undo.append(lambda: self._put_back(key, previous))
 
     def _put_back(self, key: str, previous: ModelT | None) -> None:

@@ -8,6 +8,7 @@ from http import HTTPStatus
 from typing import Any
 
 import pytest
+from typing_extensions import override
 
 from restflow_core import atomically, reply, run_create, run_destroy, run_update
 from restflow_memory import MemoryStore, MemoryUnitOfWork
@@ -182,4 +183,171 @@ class TestPipelinesDriveTheUnit:
         )
 
         assert result.status == HTTPStatus.NO_CONTENT
+        assert await orders.acount() == 0
+
+
+class RecordingUnit:
+    """A unit that records what `atomically` asks of it, and can be made to wait or fail."""
+
+    def __init__(self, *, begin_waits: bool = False, commit_waits: bool = False) -> None:
+        self.calls: list[str] = []
+        self.begin_gate = asyncio.Event() if begin_waits else None
+        self.commit_gate = asyncio.Event() if commit_waits else None
+        self.fail_begin = False
+        self.fail_commit = False
+
+    async def abegin(self) -> None:
+        self.calls.append("begin")
+        if self.begin_gate is not None:
+            await self.begin_gate.wait()
+        if self.fail_begin:
+            raise Boom("begin")
+
+    async def acommit(self) -> None:
+        if self.commit_gate is not None:
+            await self.commit_gate.wait()
+        if self.fail_commit:
+            raise Boom("commit")
+        self.calls.append("commit")
+
+    async def arollback(self) -> None:
+        self.calls.append("rollback")
+
+
+async def cancel_when_waiting(task: asyncio.Task[None], gate: asyncio.Event) -> None:
+    """Cancel `task` while it waits on something, then open `gate` and let it finish."""
+    await asyncio.sleep(0.01)
+    task.cancel()
+    await asyncio.sleep(0.01)
+    gate.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+class TestTheUnitContract:
+    async def test_a_failed_begin_is_rolled_back(self) -> None:
+        """A unit whose `abegin` raises gets `arollback`, and the block never runs."""
+        unit, ran = RecordingUnit(), []
+        unit.fail_begin = True
+
+        with pytest.raises(Boom, match="begin"):
+            async with atomically(unit):
+                ran.append("block")
+
+        assert (unit.calls, ran) == (["begin", "rollback"], [])
+
+    async def test_a_cancelled_begin_is_rolled_back(self) -> None:
+        """A client hanging up while the unit opens still gets the unit rolled back."""
+        unit = RecordingUnit(begin_waits=True)
+
+        async def request() -> None:
+            async with atomically(unit):
+                unit.calls.append("block")
+
+        task = asyncio.ensure_future(request())
+        assert unit.begin_gate is not None
+        await cancel_when_waiting(task, unit.begin_gate)
+
+        assert unit.calls == ["begin", "rollback"]
+
+    async def test_a_cancelled_commit_still_finishes(self) -> None:
+        """Cancelled while committing, the commit runs to its end and nothing is undone."""
+        unit = RecordingUnit(commit_waits=True)
+
+        async def request() -> None:
+            async with atomically(unit):
+                unit.calls.append("block")
+
+        task = asyncio.ensure_future(request())
+        assert unit.commit_gate is not None
+        await cancel_when_waiting(task, unit.commit_gate)
+
+        assert unit.calls == ["begin", "block", "commit"]
+
+    async def test_a_failed_commit_is_rolled_back(self) -> None:
+        """A commit that raises is followed by `arollback`; the error reaches the caller."""
+        unit = RecordingUnit()
+        unit.fail_commit = True
+
+        with pytest.raises(Boom, match="commit"):
+            async with atomically(unit):
+                unit.calls.append("block")
+
+        assert unit.calls == ["begin", "block", "rollback"]
+
+    async def test_a_cancelled_rollback_still_finishes(self) -> None:
+        """A second cancellation during the rollback cannot cut it short."""
+        gate, calls = asyncio.Event(), list[str]()
+
+        class SlowRollback(RecordingUnit):
+            @override
+            async def arollback(self) -> None:
+                await gate.wait()
+                calls.append("rolled back")
+
+        async def request() -> None:
+            async with atomically(SlowRollback()):
+                raise Boom
+
+        task = asyncio.ensure_future(request())
+        await asyncio.sleep(0.01)
+        task.cancel()
+        gate.set()
+        with pytest.raises((Boom, asyncio.CancelledError)):
+            await task
+
+        assert calls == ["rolled back"]
+
+    async def test_the_block_finds_its_unit_without_context_variables_of_its_own(self) -> None:
+        """`current_unit()` is the innermost unit while its block runs, and none after."""
+        from restflow_core.units import current_unit, held_units
+
+        outer, inner = RecordingUnit(), RecordingUnit()
+        seen = []
+
+        async with atomically(outer):
+            seen.append(current_unit())
+            async with atomically(inner):
+                seen.append(current_unit())
+                assert held_units() == (outer, inner)
+            seen.append(current_unit())
+
+        assert seen == [outer, inner, outer]
+        assert current_unit() is None
+
+
+class TestNestedMemoryUnits:
+    async def test_an_inner_rollback_undoes_only_its_own_writes(
+        self, orders: MemoryStore[Order]
+    ) -> None:
+        """A failing inner block is a savepoint: the outer block's writes stay."""
+
+        async def inner_fails() -> None:
+            async with atomically(MemoryUnitOfWork()):
+                await orders.asave(Order("undone"))
+                raise Boom
+
+        async with atomically(MemoryUnitOfWork()):
+            await orders.asave(Order("kept"))
+            with pytest.raises(Boom):
+                await inner_fails()
+            await orders.asave(Order("after"))
+
+        assert [order.item for order in orders.all()] == ["kept", "after"]
+
+    async def test_an_outer_rollback_undoes_what_an_inner_unit_committed(
+        self, orders: MemoryStore[Order]
+    ) -> None:
+        """An inner commit hands its writes to the outer unit, whose rollback undoes them."""
+
+        async def outer_fails() -> None:
+            async with atomically(MemoryUnitOfWork()):
+                async with atomically(MemoryUnitOfWork()):
+                    await orders.asave(Order("inner"))
+                await orders.asave(Order("outer"))
+                raise Boom
+
+        with pytest.raises(Boom):
+            await outer_fails()
+
         assert await orders.acount() == 0

@@ -159,6 +159,37 @@ class TestCancellation:
 
         assert await rows() == (0, 0, 0)
 
+    async def test_cancelled_while_the_transaction_opens_leaves_the_thread_clean(
+        self,
+    ) -> None:
+        """Cancelled before `atomic` has opened, the transaction is still closed after it.
+
+        The request's thread goes on to serve the next request on the same connection,
+        which must not find itself inside a transaction nobody will close.
+        """
+        from asgiref.sync import sync_to_async
+
+        from restflow_core.units import atomically
+        from restflow_django.transactions import DjangoUnitOfWork, request_thread
+
+        async with request_thread():
+
+            async def write() -> None:
+                async with atomically(DjangoUnitOfWork("default")):
+                    await Tag.objects.acreate(name="never")
+
+            task = asyncio.ensure_future(write())
+            await asyncio.sleep(0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+            in_transaction = await sync_to_async(lambda: connections["default"].in_atomic_block)()
+            await Tag.objects.acreate(name="next")
+
+        assert not in_transaction
+        assert [tag.name async for tag in Tag.objects.all()] == ["next"]
+
 
 class TestConcurrentTransactions:
     async def test_concurrent_atomic_creates_never_share_a_transaction(
