@@ -36,6 +36,7 @@ from restflow_core.steps import (
     given,
     inline,
     keeping,
+    or_input,
     run_steps,
     then,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "inline",
     "keeping",
     "location_headers",
+    "or_input",
     "reply",
     "run_create",
     "run_destroy",

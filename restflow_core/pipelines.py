@@ -3,7 +3,8 @@
 Each pipeline is pure. The host passes its steps as keyword arguments (see
 `restflow_core.steps` for what a step may be): `fetch` finds the object, `validate` turns a
 payload into a draft (a validated serializer), `persist` and `destroy` are the host's
-`aperform_*` hooks, `render` represents, and `respond` builds the host's response. The
+`aperform_*` hooks (`persist` may return what it saved, which `render` then receives in
+place of the draft), `render` represents, and `respond` builds the host's response. The
 host's `offload` runs each stretch of blocking steps in one go; `unit` makes the writes
 all-or-nothing.
 """
@@ -15,7 +16,7 @@ from http import HTTPStatus
 from typing import Any, TypeAlias, TypeVar
 
 from restflow_core.protocols import Respond
-from restflow_core.steps import Joinable, Offload, Step, given, inline, keeping, run_steps, then
+from restflow_core.steps import Joinable, Offload, Step, given, inline, or_input, run_steps, then
 from restflow_core.units import UnitOfWork, atomically
 
 ModelT = TypeVar("ModelT")
@@ -27,7 +28,8 @@ ResponseT = TypeVar("ResponseT")
 Fetch: TypeAlias = Step[[], ModelT]
 Validate: TypeAlias = Step[[Any], DraftT]
 Revalidate: TypeAlias = Step[[ModelT, Any, bool], DraftT]
-Persist: TypeAlias = Step[[DraftT], None]
+Persist: TypeAlias = Step[[DraftT], DraftT | None]
+Destroy: TypeAlias = Step[[ModelT], None]
 Render: TypeAlias = Step[[DraftT], Any]
 Refine: TypeAlias = Step[[QueryT], QueryT]
 Paginate: TypeAlias = Step[[QueryT], Sequence[ItemT] | None]
@@ -65,7 +67,9 @@ async def run_create(
     With a `unit`, validation, persistence and rendering are one all-or-nothing batch.
     """
     async with atomically(unit):
-        body = await run_steps(offload, given(validate, data), then(keeping(persist)), then(render))
+        body = await run_steps(
+            offload, given(validate, data), then(or_input(persist)), then(render)
+        )
     return respond(HTTPStatus.CREATED, body, headers(body))
 
 
@@ -151,7 +155,7 @@ async def run_update(
             given(fetch),
             then(Joinable(remember_instance)),
             then(validate, data, partial),
-            then(keeping(persist)),
+            then(or_input(persist)),
             then(Joinable(forget_its_prefetched_rows)),
             then(render),
         )
@@ -186,7 +190,7 @@ async def run_partial_update(
 async def run_destroy(
     *,
     fetch: Fetch[ModelT],
-    destroy: Persist[ModelT],
+    destroy: Destroy[ModelT],
     respond: Respond[ResponseT],
     unit: UnitOfWork | None = None,
     offload: Offload = inline,

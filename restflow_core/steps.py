@@ -84,9 +84,10 @@ class _Link(NamedTuple):
     # Called with `fixed` when set, else with the previous value followed by `extra`.
     fixed: tuple[Any, ...] | None = None
     extra: tuple[Any, ...] = ()
-    # `holds` keeps the value the link receives; `gives_held` answers with the value kept.
+    # `holds` keeps the value the link receives; `gives_held` answers with the value kept,
+    # always (`_ALWAYS`) or in place of a `None` result (`_IF_NONE`).
     holds: bool = False
-    gives_held: bool = False
+    gives_held: int = 0
 
 
 def _links(step: Step[..., Any]) -> tuple[_Link, ...]:
@@ -115,11 +116,27 @@ def then(step: Step[..., Any], *extra: Any) -> tuple[_Link, ...]:
 
 def keeping(step: Step[[T], Any]) -> Steps[[T], T]:
     """`step`, giving back the value it was called with: for hooks that return `None`."""
+    return _kept(step, _ALWAYS)
+
+
+def or_input(step: Step[[T], T | None]) -> Steps[[T], T]:
+    """`step`, whose `None` stands for the value it was called with.
+
+    A `persist` hook may return what it saved (a new object with its id, say) or `None`,
+    when what it was given now holds what was saved (a DRF serializer's `instance`).
+    """
+    return _kept(step, _IF_NONE)
+
+
+_ALWAYS, _IF_NONE = 1, 2
+
+
+def _kept(step: Step[[T], Any], gives: int) -> Steps[[T], T]:
     links = _links(step)
     if len(links) == 1:
-        kept_links: tuple[_Link, ...] = (_derive(links[0], holds=True, gives_held=True),)
+        kept_links: tuple[_Link, ...] = (_derive(links[0], holds=True, gives_held=gives),)
     else:
-        first, last = _derive(links[0], holds=True), _derive(links[-1], gives_held=True)
+        first, last = _derive(links[0], holds=True), _derive(links[-1], gives_held=gives)
         kept_links = (first, *links[1:-1], last)
     kept: Steps[[T], T] = Steps.__new__(Steps)
     kept.links = kept_links
@@ -132,7 +149,7 @@ def _derive(
     fixed: tuple[Any, ...] | None = None,
     extra: tuple[Any, ...] | None = None,
     holds: bool | None = None,
-    gives_held: bool | None = None,
+    gives_held: int | None = None,
 ) -> _Link:
     """`link` with the given fields changed (`dataclasses.replace`, at a fraction of the cost)."""
     return _Link(
@@ -170,8 +187,7 @@ async def run_steps(offload: Offload, *parts: Sequence[_Link]) -> Any:
         else:
             if link.holds:
                 held.append(value)
-            result = await link.asyn(*_arguments(link, value))
-            value = held.pop() if link.gives_held else result
+            value = _settle(link, await link.asyn(*_arguments(link, value)), held)
         start += 1
     return value
 
@@ -192,8 +208,15 @@ def _run(link: _Link, value: Any, held: list[Any]) -> Any:
         raise AssertionError("an async step has no sync form")
     if link.holds:
         held.append(value)
-    result = link.sync(*_arguments(link, value))
-    return held.pop() if link.gives_held else result
+    return _settle(link, link.sync(*_arguments(link, value)), held)
+
+
+def _settle(link: _Link, result: Any, held: list[Any]) -> Any:
+    """The value `link` gives on: its result, or the value it kept."""
+    if not link.gives_held:
+        return result
+    kept = held.pop()
+    return kept if link.gives_held == _ALWAYS or result is None else result
 
 
 def _arguments(link: _Link, value: Any) -> tuple[Any, ...]:

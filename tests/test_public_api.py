@@ -106,6 +106,7 @@ EXPORTS = {
         "inline",
         "keeping",
         "location_headers",
+        "or_input",
         "reply",
         "run_create",
         "run_destroy",

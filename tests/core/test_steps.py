@@ -10,7 +10,17 @@ from typing import Any, TypeVar
 
 import pytest
 
-from restflow_core import Blocking, Joinable, Steps, given, keeping, run_steps, then
+from restflow_core import (
+    Blocking,
+    Joinable,
+    Steps,
+    given,
+    inline,
+    keeping,
+    or_input,
+    run_steps,
+    then,
+)
 
 T = TypeVar("T")
 
@@ -154,3 +164,19 @@ class TestRunSteps:
             )
 
         assert ran == []
+
+
+class TestOrInput:
+    async def test_a_result_replaces_the_value_and_none_keeps_it(self) -> None:
+        """`or_input` gives on what the step returned, or its input when it returned `None`."""
+
+        async def saved_copy(value: str) -> str | None:
+            return value + " (saved)"
+
+        async def saved_in_place(value: str) -> str | None:
+            return None
+
+        replaced = await run_steps(inline, given(Joinable(row)), then(or_input(saved_copy)))
+        kept = await run_steps(inline, given(Joinable(row)), then(or_input(saved_in_place)))
+
+        assert (replaced, kept) == ("row (saved)", "row")
