@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.contract.drivers import DjangoDriver, Driver, MemoryDriver
+from restflow_core.testing import Driver
+from tests.contract.drivers import DjangoDriver, MemoryDriver
 
 
 @pytest.fixture(

@@ -1,18 +1,14 @@
-"""The same notes API on each adapter, and a driver per adapter that speaks to it.
-
-Each API serves `/notes/` (and `/failing-notes/`, whose write hooks save and then refuse):
-anybody reads, signed-in users write, only a note's owner changes it, two notes a page.
-The hooks journal what they are called with, so tests can check the order.
-"""
+"""The notes API of `restflow_core.testing` on each adapter, and a driver for each."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from typing_extensions import override
 
 from restflow_core import ValidationFailed
+from restflow_core.testing import Journal
 from restflow_memory import (
     BasePermission,
     Field,
@@ -24,29 +20,6 @@ from restflow_memory import (
     ModelResource,
     PageNumberPagination,
 )
-
-Journal = list[tuple[Any, ...]]
-
-
-class Driver(Protocol):
-    """Sends requests to one adapter's notes API and reads what it stored."""
-
-    journal: Journal
-
-    async def send(
-        self, method: str, path: str, body: Any = None, *, user: str | None = None
-    ) -> tuple[int, Any]:
-        """Send `method` on `path` as `user` (anonymous when `None`): the status and body."""
-        ...
-
-    async def seed(self, title: str, owner: str, pages: int = 0) -> int:
-        """Store a note directly; return its id."""
-        ...
-
-    async def stored(self) -> list[tuple[str, int, str]]:
-        """Every stored note as `(title, pages, owner)`, in id order."""
-        ...
-
 
 # The memory adapter.
 
@@ -138,13 +111,14 @@ class MemoryDriver:
     def __init__(self) -> None:
         store = MemoryStore[MemoryNote]()
         self.journal: Journal = []
-        resources = {
+        resources: dict[str, type[MemoryNotes]] = {
             name: type(name, (base,), {"store": store, "journal": self.journal})
             for name, base in (("notes", MemoryNotes), ("failing-notes", MemoryFailingNotes))
         }
         router = MemoryRouter()
         for prefix, resource in resources.items():
             router.register(prefix, resource)
+        self.resources = resources
         self.client = MemoryClient(router)
         self.store = store
 

@@ -1,0 +1,268 @@
+"""Conformance scenarios adapter authors run: the same HTTP-level promises on any adapter.
+
+An adapter under test serves a notes API and is reached through a `Driver`:
+
+- `/notes/` and `/notes/<id>/` serve the five actions on notes with `id` (read only),
+  `title` (required, at most 40 characters), `pages` (an integer of at least 0, default 0)
+  and `owner` (read only: the create hook stores the user's name);
+- anybody reads; writing needs a signed-in user (401 otherwise); only a note's owner changes
+  or deletes it (403, checked before the payload is validated);
+- lists come two notes a page, `?page=N`, as `{"count": ..., "results": [...]}`, and a page
+  past the end is a 404;
+- writes run in a unit of work; the create, update and destroy hooks append
+  `("create", title)`, `("update", id)` and `("destroy", id)` to `driver.journal`;
+- `/failing-notes/` is the same API whose write hooks write and then refuse with a
+  validation error on `title` ("Refused after saving." or "Refused after deleting."): 400,
+  and nothing they wrote may stay.
+
+Each scenario is an `async` function taking the driver; it raises `AssertionError` naming
+the broken promise. `SCENARIOS` lists them all, for a test runner to parametrize over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+__all__ = [
+    "Driver",
+    "Journal",
+    "SCENARIOS",
+    "Scenario",
+    "TOO_LONG",
+    "anonymous_create_is_401",
+    "anonymous_patch_is_401_and_missing_is_404",
+    "another_user_is_403_before_validation",
+    "create_stores_and_answers_201",
+    "expect",
+    "failing_create_leaves_nothing",
+    "failing_delete_keeps_the_note",
+    "failing_update_changes_nothing",
+    "invalid_fields_are_one_400",
+    "list_pages_two_with_the_count",
+    "missing_note_is_404",
+    "other_delete_is_403_and_missing_is_404",
+    "owner_deletes_with_204",
+    "page_past_the_end_is_404",
+    "patch_changes_only_what_is_sent",
+    "put_without_a_required_field_is_400",
+    "retrieve_answers_200",
+]
+
+Journal = list[tuple[Any, ...]]
+Scenario = Callable[["Driver"], Awaitable[None]]
+TOO_LONG = "x" * 41
+
+
+class Driver(Protocol):
+    """Sends requests to one adapter's notes API and reads what it stored."""
+
+    journal: Journal
+
+    async def send(
+        self, method: str, path: str, body: Any = None, *, user: str | None = None
+    ) -> tuple[int, Any]:
+        """Send `method` on `path` as `user` (anonymous when `None`): the status and body."""
+        ...
+
+    async def seed(self, title: str, owner: str, pages: int = 0) -> int:
+        """Store a note directly; return its id."""
+        ...
+
+    async def stored(self) -> list[tuple[str, int, str]]:
+        """Every stored note as `(title, pages, owner)`, in id order."""
+        ...
+
+
+def expect(actual: Any, expected: Any, promise: str) -> None:
+    """Raise `AssertionError` naming `promise` unless `actual == expected`."""
+    if actual != expected:
+        raise AssertionError(f"{promise}: expected {expected!r}, got {actual!r}")
+
+
+async def create_stores_and_answers_201(api: Driver) -> None:
+    """A valid note is stored with its owner, the hook runs once, the answer is 201."""
+    status, body = await api.send("POST", "/notes/", {"title": "Dune"}, user="ada")
+
+    expect(status, 201, "a create answers 201")
+    expect((body["title"], body["pages"], body["owner"]), ("Dune", 0, "ada"), "the answer")
+    expect(isinstance(body["id"], int), True, "the answer carries the saved id")
+    expect(api.journal, [("create", "Dune")], "the create hook runs once")
+    expect(await api.stored(), [("Dune", 0, "ada")], "the stored note")
+
+
+async def invalid_fields_are_one_400(api: Driver) -> None:
+    """Every invalid field is named in one 400, and the hook never runs."""
+    status, body = await api.send("POST", "/notes/", {"title": TOO_LONG, "pages": -1}, user="ada")
+
+    expect(status, 400, "invalid fields answer 400")
+    expect(set(body), {"title", "pages"}, "the 400 names every invalid field")
+    expect(api.journal, [], "no hook runs for an invalid payload")
+    expect(await api.stored(), [], "nothing is stored")
+
+
+async def anonymous_create_is_401(api: Driver) -> None:
+    """Writing needs a signed-in user."""
+    status, _ = await api.send("POST", "/notes/", {"title": "Dune"})
+
+    expect(status, 401, "an anonymous write answers 401")
+    expect(await api.stored(), [], "nothing is stored")
+
+
+async def failing_create_leaves_nothing(api: Driver) -> None:
+    """A create hook that saves and then refuses is rolled back."""
+    status, body = await api.send("POST", "/failing-notes/", {"title": "Dune"}, user="ada")
+
+    expect(status, 400, "a refusing hook answers 400")
+    expect(body, {"title": ["Refused after saving."]}, "the hook's error")
+    expect(await api.stored(), [], "the hook's save is rolled back")
+
+
+async def list_pages_two_with_the_count(api: Driver) -> None:
+    """Anybody lists; each page holds two notes and the total count."""
+    for title in ("a", "b", "c"):
+        await api.seed(title, "ada")
+
+    first_status, first = await api.send("GET", "/notes/")
+    second_status, second = await api.send("GET", "/notes/?page=2")
+
+    expect((first_status, second_status), (200, 200), "pages answer 200")
+    expect((first["count"], second["count"]), (3, 3), "each page counts every note")
+    expect([note["title"] for note in first["results"]], ["a", "b"], "page 1")
+    expect([note["title"] for note in second["results"]], ["c"], "page 2")
+
+
+async def page_past_the_end_is_404(api: Driver) -> None:
+    """Asking for a page that does not exist is a 404."""
+    await api.seed("a", "ada")
+
+    status, _ = await api.send("GET", "/notes/?page=9")
+
+    expect(status, 404, "a page past the end answers 404")
+
+
+async def retrieve_answers_200(api: Driver) -> None:
+    """Anybody reads one note."""
+    pk = await api.seed("Dune", "ada", pages=3)
+
+    status, body = await api.send("GET", f"/notes/{pk}/")
+
+    expect(status, 200, "a retrieve answers 200")
+    expect((body["id"], body["title"], body["pages"]), (pk, "Dune", 3), "the note")
+
+
+async def missing_note_is_404(api: Driver) -> None:
+    """An id that names no note is a 404."""
+    status, _ = await api.send("GET", "/notes/999/")
+
+    expect(status, 404, "a missing note answers 404")
+
+
+async def patch_changes_only_what_is_sent(api: Driver) -> None:
+    """PATCH changes `pages`, keeps `title`, and calls the hook once."""
+    pk = await api.seed("Dune", "ada")
+
+    status, body = await api.send("PATCH", f"/notes/{pk}/", {"pages": 7}, user="ada")
+
+    expect(status, 200, "a PATCH answers 200")
+    expect((body["title"], body["pages"]), ("Dune", 7), "the answer")
+    expect(api.journal, [("update", pk)], "the update hook runs once")
+    expect(await api.stored(), [("Dune", 7, "ada")], "the stored note")
+
+
+async def put_without_a_required_field_is_400(api: Driver) -> None:
+    """PUT replaces the whole note, so a missing title is an error."""
+    pk = await api.seed("Dune", "ada")
+
+    status, body = await api.send("PUT", f"/notes/{pk}/", {"pages": 7}, user="ada")
+
+    expect(status, 400, "a PUT missing a required field answers 400")
+    expect(set(body), {"title"}, "the 400 names the missing field")
+    expect(api.journal, [], "no hook runs")
+    expect(await api.stored(), [("Dune", 0, "ada")], "the note is unchanged")
+
+
+async def another_user_is_403_before_validation(api: Driver) -> None:
+    """The object permission refuses before the payload is even looked at."""
+    pk = await api.seed("Dune", "ada")
+
+    status, _ = await api.send("PATCH", f"/notes/{pk}/", {"pages": -1}, user="bob")
+
+    expect(status, 403, "another user's write answers 403, before validation")
+    expect(api.journal, [], "no hook runs")
+    expect(await api.stored(), [("Dune", 0, "ada")], "the note is unchanged")
+
+
+async def anonymous_patch_is_401_and_missing_is_404(api: Driver) -> None:
+    """No user is a 401; a signed-in user asking for no note is a 404."""
+    pk = await api.seed("Dune", "ada")
+
+    anonymous, _ = await api.send("PATCH", f"/notes/{pk}/", {"pages": 1})
+    missing, _ = await api.send("PATCH", "/notes/999/", {"pages": 1}, user="ada")
+
+    expect((anonymous, missing), (401, 404), "anonymous and missing")
+    expect(await api.stored(), [("Dune", 0, "ada")], "the note is unchanged")
+
+
+async def failing_update_changes_nothing(api: Driver) -> None:
+    """An update hook that saves and then refuses is rolled back."""
+    pk = await api.seed("Dune", "ada")
+
+    status, _ = await api.send("PATCH", f"/failing-notes/{pk}/", {"pages": 7}, user="ada")
+
+    expect(status, 400, "a refusing hook answers 400")
+    expect(api.journal, [("update", pk)], "the hook ran")
+    expect(await api.stored(), [("Dune", 0, "ada")], "the hook's save is rolled back")
+
+
+async def owner_deletes_with_204(api: Driver) -> None:
+    """The hook gets the note; the answer has no body; the note is gone."""
+    pk = await api.seed("Dune", "ada")
+
+    status, body = await api.send("DELETE", f"/notes/{pk}/", user="ada")
+
+    expect((status, body), (204, None), "a delete answers 204 with no body")
+    expect(api.journal, [("destroy", pk)], "the destroy hook runs once")
+    expect(await api.stored(), [], "the note is gone")
+
+
+async def other_delete_is_403_and_missing_is_404(api: Driver) -> None:
+    """Only the owner deletes; a note that is not there is a 404."""
+    pk = await api.seed("Dune", "ada")
+
+    refused, _ = await api.send("DELETE", f"/notes/{pk}/", user="bob")
+    missing, _ = await api.send("DELETE", "/notes/999/", user="ada")
+
+    expect((refused, missing), (403, 404), "another user's and a missing delete")
+    expect(api.journal, [], "no hook runs")
+    expect(await api.stored(), [("Dune", 0, "ada")], "the note stays")
+
+
+async def failing_delete_keeps_the_note(api: Driver) -> None:
+    """A destroy hook that deletes and then refuses is rolled back."""
+    pk = await api.seed("Dune", "ada")
+
+    status, _ = await api.send("DELETE", f"/failing-notes/{pk}/", user="ada")
+
+    expect(status, 400, "a refusing hook answers 400")
+    expect(await api.stored(), [("Dune", 0, "ada")], "the delete is rolled back")
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    create_stores_and_answers_201,
+    invalid_fields_are_one_400,
+    anonymous_create_is_401,
+    failing_create_leaves_nothing,
+    list_pages_two_with_the_count,
+    page_past_the_end_is_404,
+    retrieve_answers_200,
+    missing_note_is_404,
+    patch_changes_only_what_is_sent,
+    put_without_a_required_field_is_400,
+    another_user_is_403_before_validation,
+    anonymous_patch_is_401_and_missing_is_404,
+    failing_update_changes_nothing,
+    owner_deletes_with_204,
+    other_delete_is_403_and_missing_is_404,
+    failing_delete_keeps_the_note,
+)
