@@ -25,11 +25,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 __all__ = [
+    "SCENARIOS",
+    "TOO_LONG",
     "Driver",
     "Journal",
-    "SCENARIOS",
     "Scenario",
-    "TOO_LONG",
     "anonymous_create_is_401",
     "anonymous_patch_is_401_and_missing_is_404",
     "another_user_is_403_before_validation",

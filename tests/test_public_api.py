@@ -11,7 +11,6 @@ import pytest
 PACKAGES = ["restflow_core", "restflow_memory", "restflow_django"]
 MODULES = [
     *PACKAGES,
-    "restflow_core.testing",
     *(
         f"restflow_django.{name}"
         for name in (
