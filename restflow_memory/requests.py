@@ -8,7 +8,11 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlencode
 
+from restflow_core.resources import is_authenticated
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+__all__ = ["SAFE_METHODS", "MemoryRequest", "is_authenticated"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +32,3 @@ class MemoryRequest:
             if value is None:
                 query.pop(name, None)
         return f"{self.path}?{urlencode(query)}" if query else self.path
-
-
-def is_authenticated(user: Any) -> bool:
-    """Return whether `user` stands for somebody: not `None`, not flagged anonymous."""
-    return user is not None and bool(getattr(user, "is_authenticated", True))
