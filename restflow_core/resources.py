@@ -33,6 +33,7 @@ from restflow_core.pipelines import (
 )
 from restflow_core.protocols import Permission, Source
 from restflow_core.replies import Reply, error_reply, reply
+from restflow_core.requests import is_authenticated
 from restflow_core.units import UnitOfWork
 
 ModelT = TypeVar("ModelT")
@@ -65,11 +66,6 @@ class Pages(Protocol):
     def get_paginated_response(self, data: Any, /) -> Reply:
         """Wrap the represented page with the paginator's counts and links."""
         ...
-
-
-def is_authenticated(user: Any) -> bool:
-    """Return whether `user` stands for somebody: not `None`, not flagged anonymous."""
-    return user is not None and bool(getattr(user, "is_authenticated", True))
 
 
 class Resource(Generic[ModelT, DraftT]):

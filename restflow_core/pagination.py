@@ -1,0 +1,185 @@
+"""Page-number and limit/offset pagination over any `Source`, with DRF's query parameters
+and response shape."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+from typing_extensions import override
+
+from restflow_core.errors import NotFound
+from restflow_core.protocols import Source
+from restflow_core.replies import Reply, reply
+from restflow_core.requests import PlainRequest
+
+ModelT = TypeVar("ModelT")
+
+
+def positive_int(raw: Any, *, strict: bool = False, cutoff: int | None = None) -> int:
+    """Parse a query value as DRF does: non-negative (`strict`: positive), capped at `cutoff`."""
+    value = int(raw)
+    if value < 0 or (strict and value == 0):
+        raise ValueError(raw)
+    return min(value, cutoff) if cutoff else value
+
+
+class _LinkedPagination:
+    """The response shape both paginators share."""
+
+    count = 0
+
+    def get_next_link(self) -> str | None:
+        """Return the link to the next page, or `None`."""
+        raise NotImplementedError
+
+    def get_previous_link(self) -> str | None:
+        """Return the link to the previous page, or `None`."""
+        raise NotImplementedError
+
+    def get_paginated_response(self, data: Any, /) -> Reply:
+        """Wrap the page with `count` and the `next`/`previous` links."""
+        body = {
+            "count": self.count,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+            "results": data,
+        }
+        return reply(HTTPStatus.OK, body)
+
+
+class PageNumberPagination(_LinkedPagination):
+    """`?page=N` (and `?page=last`), with `count`, `next`, `previous` and `results`."""
+
+    page_size: int | None = 10
+    page_query_param = "page"
+    page_size_query_param: str | None = None
+    max_page_size: int | None = None
+    invalid_page_message = "Invalid page."
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.number = 1
+        self.pages = 1
+        self.request = PlainRequest()
+
+    def get_page_size(self, request: PlainRequest) -> int | None:
+        """Return the size the request asks for within bounds, else `page_size`."""
+        if self.page_size_query_param:
+            try:
+                return positive_int(
+                    request.query_params[self.page_size_query_param],
+                    strict=True,
+                    cutoff=self.max_page_size,
+                )
+            except (KeyError, ValueError):
+                pass
+        return self.page_size
+
+    async def apaginate_queryset(
+        self, queryset: Source[ModelT], request: PlainRequest, view: Any = None, /
+    ) -> list[ModelT] | None:
+        """Return the requested page; raise `NotFound` for a page that does not exist."""
+        size = self.get_page_size(request)
+        if not size:
+            return None
+        self.request = request
+        self.count = await queryset.acount()
+        self.pages = max(1, -(-self.count // size))
+        self.number = self._page_number(request.query_params)
+        start = (self.number - 1) * size
+        return [item async for item in queryset[start : start + size]]
+
+    def _page_number(self, params: Mapping[str, str]) -> int:
+        raw = params.get(self.page_query_param, "1")
+        if raw == "last":
+            return self.pages
+        try:
+            number = positive_int(raw, strict=True)
+        except ValueError:
+            raise NotFound(self.invalid_page_message) from None
+        if number > self.pages:
+            raise NotFound(self.invalid_page_message)
+        return number
+
+    @override
+    def get_next_link(self) -> str | None:
+        """Return the link to the next page, or `None` on the last one."""
+        if self.number >= self.pages:
+            return None
+        return self.request.url_with(**{self.page_query_param: self.number + 1})
+
+    @override
+    def get_previous_link(self) -> str | None:
+        """Return the link to the previous page, or `None` on the first one."""
+        if self.number <= 1:
+            return None
+        previous = self.number - 1 if self.number > 2 else None
+        return self.request.url_with(**{self.page_query_param: previous})
+
+
+class LimitOffsetPagination(_LinkedPagination):
+    """`?limit=N&offset=M`, with `count`, `next`, `previous` and `results`."""
+
+    default_limit: int | None = 10
+    limit_query_param = "limit"
+    offset_query_param = "offset"
+    max_limit: int | None = None
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.limit = 0
+        self.offset = 0
+        self.request = PlainRequest()
+
+    def get_limit(self, request: PlainRequest) -> int | None:
+        """Return the requested limit within bounds, else `default_limit`."""
+        try:
+            return positive_int(
+                request.query_params[self.limit_query_param], strict=True, cutoff=self.max_limit
+            )
+        except (KeyError, ValueError):
+            return self.default_limit
+
+    def get_offset(self, request: PlainRequest) -> int:
+        """Return the requested offset, or 0 when it is missing or malformed."""
+        try:
+            return positive_int(request.query_params[self.offset_query_param])
+        except (KeyError, ValueError):
+            return 0
+
+    async def apaginate_queryset(
+        self, queryset: Source[ModelT], request: PlainRequest, view: Any = None, /
+    ) -> list[ModelT] | None:
+        """Return the requested window; past the end it is empty, as in DRF."""
+        limit = self.get_limit(request)
+        if limit is None:
+            return None
+        self.request, self.limit, self.offset = request, limit, self.get_offset(request)
+        self.count = await queryset.acount()
+        if self.offset > self.count:
+            return []
+        return [item async for item in queryset[self.offset : self.offset + limit]]
+
+    @override
+    def get_next_link(self) -> str | None:
+        """Return the link to the next window, or `None` at the end."""
+        if self.offset + self.limit >= self.count:
+            return None
+        return self.request.url_with(
+            **{
+                self.limit_query_param: self.limit,
+                self.offset_query_param: self.offset + self.limit,
+            }
+        )
+
+    @override
+    def get_previous_link(self) -> str | None:
+        """Return the link to the previous window, or `None` at the start."""
+        if self.offset <= 0:
+            return None
+        previous = max(0, self.offset - self.limit) or None
+        return self.request.url_with(
+            **{self.limit_query_param: self.limit, self.offset_query_param: previous}
+        )
