@@ -117,8 +117,11 @@ class Resource(Generic[ModelT, DraftT]):
         """Return the representations of `items`, a page or a whole query."""
         raise NotImplementedError
 
-    async def asave(self, draft: DraftT) -> None:
-        """Store what `draft` holds (the default of the create and update hooks)."""
+    async def asave(self, draft: DraftT) -> DraftT | None:
+        """Store what `draft` holds (the default of the create and update hooks).
+
+        Return what was saved, or `None` when `draft` now holds it.
+        """
         raise NotImplementedError
 
     async def adelete(self, instance: ModelT) -> None:
@@ -224,8 +227,7 @@ class CreateMixin(Resource[ModelT, DraftT]):
 
         Return what was saved, or `None` when `draft` now holds it.
         """
-        await self.asave(draft)
-        return None
+        return await self.asave(draft)
 
 
 class ListMixin(Resource[ModelT, DraftT]):
@@ -278,8 +280,7 @@ class UpdateMixin(Resource[ModelT, DraftT]):
 
         Return what was saved, or `None` when `draft` now holds it.
         """
-        await self.asave(draft)
-        return None
+        return await self.asave(draft)
 
 
 class DestroyMixin(Resource[ModelT, DraftT]):

@@ -66,3 +66,29 @@ def test_full_crud_cycle_runs_where_django_cannot_be_imported() -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["[201, 200, 200, 200, 200, 204, 404]", "[]"]
+
+
+ADAPTER_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from importlib.abc import MetaPathFinder
+
+    class OnlyTheCore(MetaPathFinder):
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in {"django", "rest_framework", "asgiref", "restflow_memory",
+                                       "restflow_django"}:
+                raise ImportError(f"{name} is not for this adapter")
+            return None
+
+    sys.meta_path.insert(0, OnlyTheCore())
+    import examples.asgi_sqlite.adapter
+    print("imported")
+    """
+)
+
+
+def test_the_sqlite_asgi_adapter_needs_only_the_core() -> None:
+    """`examples/asgi_sqlite` imports with every other restflow package and Django refused."""
+    result = run_python(ADAPTER_SCRIPT)
+
+    assert result.stdout.strip() == "imported", result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -188,6 +189,5 @@ class DjangoDriver:
 
 
 def _json(body: Any) -> str:
-    import json
 
     return "" if body is None else json.dumps(body)

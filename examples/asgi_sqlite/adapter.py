@@ -1,0 +1,195 @@
+"""An ASGI adapter over sqlite3, written against `restflow_core` alone.
+
+`SqliteResource` binds the core's generic resource to a table: records are dicts, drafts
+are validated dicts, and what a create saves (its new id included) is what it renders.
+`App` is the ASGI application: it routes `/<prefix>/` and `/<prefix>/<id>/`, parses JSON
+bodies, takes the user from an `X-User` header (a stand-in for real authentication), and
+answers each `Reply` as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl
+
+from typing_extensions import override
+
+from examples.asgi_sqlite.storage import Query, Record, SqliteUnitOfWork, Table
+from restflow_core import NotFound, ParseError, Reply, ValidationFailed, error_reply
+from restflow_core.requests import PlainRequest
+from restflow_core.resources import (
+    ACTIONS,
+    CreateMixin,
+    DestroyMixin,
+    ListMixin,
+    Resource,
+    RetrieveMixin,
+    UpdateMixin,
+)
+
+Message = MutableMapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string field of at most `max_length` characters."""
+
+    max_length: int
+
+    def clean(self, value: Any) -> str:
+        """The value as stored, or `ValueError` with DRF's message."""
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise ValueError("Not a valid string.")
+        if len(str(value)) > self.max_length:
+            raise ValueError(f"Ensure this field has no more than {self.max_length} characters.")
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Integer:
+    """An integer field of at least `min_value`, `default` when left out of a new record."""
+
+    min_value: int
+    default: int | None = None
+
+    def clean(self, value: Any) -> int:
+        """The value as stored, or `ValueError` with DRF's message."""
+        if isinstance(value, bool) or not str(value).lstrip("-").isdigit():
+            raise ValueError("A valid integer is required.")
+        if int(value) < self.min_value:
+            raise ValueError(f"Ensure this value is greater than or equal to {self.min_value}.")
+        return int(value)
+
+
+def clean(fields: Mapping[str, Text | Integer], data: Any, *, partial: bool) -> Record:
+    """The fields of `data`, checked; `ValidationFailed` names every field that is wrong."""
+    if not isinstance(data, Mapping):
+        raise ValidationFailed({"non_field_errors": ["Invalid data. Expected a dictionary."]})
+    cleaned, errors = {}, {}
+    for name, field in fields.items():
+        if name not in data:
+            default = getattr(field, "default", None)
+            if default is not None and not partial:
+                cleaned[name] = default
+            elif not partial:
+                errors[name] = ["This field is required."]
+            continue
+        try:
+            cleaned[name] = field.clean(data[name])
+        except ValueError as error:
+            errors[name] = [str(error)]
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+class SqliteResource(
+    CreateMixin[Record, Record],
+    ListMixin[Record, Record],
+    RetrieveMixin[Record, Record],
+    UpdateMixin[Record, Record],
+    DestroyMixin[Record, Record],
+    Resource[Record, Record],
+):
+    """The five actions over `table`, validating `fields`; `read_only` columns are shown."""
+
+    table: ClassVar[Table]
+    fields: ClassVar[Mapping[str, Text | Integer]]
+    read_only: ClassVar[tuple[str, ...]] = ()
+
+    @override
+    def get_queryset(self) -> Query:
+        return self.table.all()
+
+    @override
+    def get_unit_of_work(self) -> SqliteUnitOfWork | None:
+        return SqliteUnitOfWork(self.table.connection) if self.atomic else None
+
+    @override
+    async def avalidated(self, data: Any) -> Record:
+        return {name: "" for name in self.read_only} | clean(self.fields, data, partial=False)
+
+    @override
+    async def arevalidated(self, instance: Record, data: Any, partial: bool) -> Record:
+        return instance | clean(self.fields, data, partial=partial)
+
+    @override
+    async def arender(self, draft: Record) -> Any:
+        return {name: draft.get(name) for name in ("id", *self.fields, *self.read_only)}
+
+    @override
+    async def arender_instance(self, instance: Record) -> Any:
+        return await self.arender(instance)
+
+    @override
+    async def arender_many(self, items: Any) -> Any:
+        return [await self.arender(record) async for record in _each(items)]
+
+    @override
+    async def asave(self, draft: Record) -> Record:
+        if draft.get("id") is None:
+            return draft | {"id": self.table.insert(draft)}
+        self.table.update(draft)
+        return draft
+
+    @override
+    async def adelete(self, instance: Record) -> None:
+        self.table.delete(instance["id"])
+
+
+async def _each(items: Any) -> Any:
+    """Yield the records of a page (a list) or of a whole query."""
+    if isinstance(items, Query):
+        async for record in items:
+            yield record
+    else:
+        for record in items:
+            yield record
+
+
+class App:
+    """The ASGI application serving `routes`: a resource class under each path prefix."""
+
+    def __init__(self, routes: Mapping[str, type[SqliteResource]]) -> None:
+        self.routes = routes
+
+    async def __call__(
+        self,
+        scope: Message,
+        receive: Callable[[], Awaitable[Message]],
+        send: Callable[[Message], Awaitable[None]],
+    ) -> None:
+        """Answer one HTTP request."""
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        reply = await self.answer(scope, body)
+        payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+        headers = [(b"content-type", b"application/json")] if payload else []
+        await send({"type": "http.response.start", "status": int(reply.status), "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+    async def answer(self, scope: Message, body: bytes) -> Reply:
+        """The reply to the request `scope` describes, with `body`."""
+        parts = [part for part in scope["path"].split("/") if part]
+        resource = self.routes.get(parts[0]) if 0 < len(parts) <= 2 else None
+        if resource is None:
+            return error_reply(NotFound())
+        try:
+            data = json.loads(body) if body else None
+        except ValueError as error:
+            return error_reply(ParseError(f"JSON parse error - {error}"))
+        method, key = scope["method"], parts[1] if len(parts) == 2 else None
+        headers = dict(scope.get("headers", []))
+        user = headers.get(b"x-user", b"").decode() or None
+        query = MappingProxyType(dict(parse_qsl(scope.get("query_string", b"").decode())))
+        request = PlainRequest(method, scope["path"], data, query, user)
+        action = ACTIONS.get((method, key is not None), method.lower())
+        return await resource(request, action=action, key=key).adispatch()

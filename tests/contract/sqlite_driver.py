@@ -1,0 +1,135 @@
+"""The notes API of `restflow_core.testing` on the sqlite3 ASGI adapter, and its driver.
+
+Like the adapter in `examples/asgi_sqlite`, it imports nothing but `restflow_core`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping, MutableMapping
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from typing_extensions import override
+
+from examples.asgi_sqlite.adapter import App, Integer, SqliteResource, Text
+from examples.asgi_sqlite.storage import Record, Table
+from restflow_core import ValidationFailed
+from restflow_core.pagination import PageNumberPagination
+from restflow_core.permissions import BasePermission, IsAuthenticatedOrReadOnly
+from restflow_core.testing import Journal
+
+
+class TwoPerPage(PageNumberPagination):
+    """Two notes a page."""
+
+    page_size = 2
+
+
+class RecordOwnerWrites(BasePermission):
+    """Only a note's owner changes it (notes are records here)."""
+
+    message = "Only the owner may change this note."
+
+    @override
+    def has_object_permission(self, request: Any, view: Any, obj: Any, /) -> bool:
+        return bool(request.method == "GET" or obj["owner"] == str(request.user))
+
+
+class SqliteNotes(SqliteResource):
+    """The notes API on sqlite3, with journaling hooks."""
+
+    fields: ClassVar[Mapping[str, Text | Integer]] = {
+        "title": Text(max_length=40),
+        "pages": Integer(min_value=0, default=0),
+    }
+    read_only = ("owner",)
+    permission_classes = (IsAuthenticatedOrReadOnly, RecordOwnerWrites)
+    pagination_class = TwoPerPage
+    atomic = True
+    journal: ClassVar[Journal] = []
+
+    @override
+    async def aperform_create(self, draft: Record) -> Record | None:
+        self.journal.append(("create", draft["title"]))
+        return await self.asave(draft | {"owner": str(self.request.user)})
+
+    @override
+    async def aperform_update(self, draft: Record) -> Record | None:
+        self.journal.append(("update", draft["id"]))
+        return await self.asave(draft)
+
+    @override
+    async def aperform_destroy(self, instance: Record) -> None:
+        self.journal.append(("destroy", instance["id"]))
+        await self.adelete(instance)
+
+
+class SqliteFailingNotes(SqliteNotes):
+    """Write hooks that write and then refuse."""
+
+    @override
+    async def aperform_create(self, draft: Record) -> Record | None:
+        await super().aperform_create(draft)
+        raise ValidationFailed({"title": ["Refused after saving."]})
+
+    @override
+    async def aperform_update(self, draft: Record) -> Record | None:
+        await super().aperform_update(draft)
+        raise ValidationFailed({"title": ["Refused after saving."]})
+
+    @override
+    async def aperform_destroy(self, instance: Record) -> None:
+        await super().aperform_destroy(instance)
+        raise ValidationFailed({"title": ["Refused after deleting."]})
+
+
+class SqliteAsgiDriver:
+    """The notes API on the sqlite3 ASGI adapter, called in process as a server would."""
+
+    def __init__(self) -> None:
+        connection = sqlite3.connect(":memory:", isolation_level=None)
+        self.table = Table(connection, "notes", ("title", "pages", "owner"))
+        self.journal: Journal = []
+        attributes = {"table": self.table, "journal": self.journal}
+        self.app = App(
+            {
+                "notes": type("Notes", (SqliteNotes,), attributes),
+                "failing-notes": type("FailingNotes", (SqliteFailingNotes,), attributes),
+            }
+        )
+
+    async def send(
+        self, method: str, path: str, body: Any = None, *, user: str | None = None
+    ) -> tuple[int, Any]:
+        """Send `method` on `path` through the ASGI app, as `user`."""
+        url = urlsplit(path)
+        headers = [] if user is None else [(b"x-user", user.encode())]
+        scope = {
+            "type": "http",
+            "method": method,
+            "path": url.path,
+            "query_string": url.query.encode(),
+            "headers": headers,
+        }
+        payload = b"" if body is None else json.dumps(body).encode()
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": payload, "more_body": False}
+
+        async def collect(message: MutableMapping[str, Any]) -> None:
+            sent.append(dict(message))
+
+        await self.app(scope, receive, collect)
+        status, content = sent[0]["status"], sent[1]["body"]
+        return status, json.loads(content) if content else None
+
+    async def seed(self, title: str, owner: str, pages: int = 0) -> int:
+        """Store a note directly."""
+        return self.table.insert({"title": title, "pages": pages, "owner": owner})
+
+    async def stored(self) -> list[tuple[str, int, str]]:
+        """Every stored note."""
+        return [(row["title"], row["pages"], row["owner"]) async for row in self.table.all()]
