@@ -9,6 +9,7 @@ from restflow_core.errors import (
     RestflowError,
     ValidationFailed,
 )
+from restflow_core.pagination import Page
 from restflow_core.permissions import afirst_object_refusal, afirst_refusal, aresolve
 from restflow_core.pipelines import (
     forget_prefetched,
@@ -49,6 +50,7 @@ __all__ = [
     "NotAuthenticated",
     "NotFound",
     "Offload",
+    "Page",
     "ParseError",
     "Permission",
     "PermissionDenied",

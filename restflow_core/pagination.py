@@ -3,9 +3,10 @@ and response shape."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from typing_extensions import override
 
@@ -15,6 +16,7 @@ from restflow_core.replies import Reply, reply
 from restflow_core.requests import PlainRequest
 
 ModelT = TypeVar("ModelT")
+ItemT = TypeVar("ItemT")
 
 
 def positive_int(raw: Any, *, strict: bool = False, cutoff: int | None = None) -> int:
@@ -25,10 +27,45 @@ def positive_int(raw: Any, *, strict: bool = False, cutoff: int | None = None) -
     return min(value, cutoff) if cutoff else value
 
 
+@dataclass(frozen=True, slots=True)
+class Page(Generic[ItemT]):
+    """One page of a collection: its items, the total count, and links to its neighbours.
+
+    `count` is `None` where the paginator does not count (DRF's cursor pagination).
+    """
+
+    items: Sequence[ItemT]
+    count: int | None = None
+    next: str | None = None
+    previous: str | None = None
+
+    def body(self, results: Any) -> dict[str, Any]:
+        """DRF's paginated body: `count`, `next`, `previous`, and the represented `results`."""
+        return {
+            "count": self.count,
+            "next": self.next,
+            "previous": self.previous,
+            "results": results,
+        }
+
+
 class _LinkedPagination:
     """The response shape both paginators share."""
 
     count = 0
+
+    async def apaginate_queryset(
+        self, queryset: Any, request: PlainRequest, view: Any = None, /
+    ) -> list[Any] | None:
+        """Return the requested page, or `None` when the request is not paginated."""
+        raise NotImplementedError
+
+    async def apage(self, source: Source[ModelT], request: PlainRequest, /) -> Page[ModelT] | None:
+        """Return the requested page with its count and links, or `None` when not paginated."""
+        items = await self.apaginate_queryset(source, request)
+        if items is None:
+            return None
+        return Page(items, self.count, self.get_next_link(), self.get_previous_link())
 
     def get_next_link(self) -> str | None:
         """Return the link to the next page, or `None`."""
@@ -40,13 +77,8 @@ class _LinkedPagination:
 
     def get_paginated_response(self, data: Any, /) -> Reply:
         """Wrap the page with `count` and the `next`/`previous` links."""
-        body = {
-            "count": self.count,
-            "next": self.get_next_link(),
-            "previous": self.get_previous_link(),
-            "results": data,
-        }
-        return reply(HTTPStatus.OK, body)
+        page: Page[Any] = Page((), self.count, self.get_next_link(), self.get_previous_link())
+        return reply(HTTPStatus.OK, page.body(data))
 
 
 class PageNumberPagination(_LinkedPagination):
@@ -77,6 +109,7 @@ class PageNumberPagination(_LinkedPagination):
                 pass
         return self.page_size
 
+    @override
     async def apaginate_queryset(
         self, queryset: Source[ModelT], request: PlainRequest, view: Any = None, /
     ) -> list[ModelT] | None:
@@ -149,6 +182,7 @@ class LimitOffsetPagination(_LinkedPagination):
         except (KeyError, ValueError):
             return 0
 
+    @override
     async def apaginate_queryset(
         self, queryset: Source[ModelT], request: PlainRequest, view: Any = None, /
     ) -> list[ModelT] | None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, TypeAlias, TypeVar
 
+from restflow_core.pagination import Page
 from restflow_core.protocols import Respond
 from restflow_core.steps import Joinable, Offload, Step, given, inline, or_input, run_steps, then
 from restflow_core.units import UnitOfWork, atomically
@@ -32,7 +33,7 @@ Persist: TypeAlias = Step[[DraftT], DraftT | None]
 Destroy: TypeAlias = Step[[ModelT], None]
 Render: TypeAlias = Step[[DraftT], Any]
 Refine: TypeAlias = Step[[QueryT], QueryT]
-Paginate: TypeAlias = Step[[QueryT], Sequence[ItemT] | None]
+Paginate: TypeAlias = Step[[QueryT], Page[ItemT] | None]
 Headers: TypeAlias = Callable[[Any], Mapping[str, str]]
 
 
@@ -78,36 +79,31 @@ async def run_list(
     *,
     refine: Refine[QueryT],
     paginate: Paginate[QueryT, ItemT],
-    render_many: Render[QueryT | Sequence[ItemT]],
+    collect: Step[[QueryT], Sequence[ItemT]],
+    render_many: Render[Sequence[ItemT]],
     respond: Respond[ResponseT],
-    respond_page: Callable[[Any], ResponseT],
+    respond_page: Callable[[Page[ItemT], Any], ResponseT],
     offload: Offload = inline,
 ) -> ResponseT:
     """Filter `queryset`, cut the requested page, and answer with its representation.
 
-    When `paginate` returns `None` the whole filtered collection is represented.
+    When `paginate` returns `None`, `collect` gathers the whole filtered collection and the
+    answer is its representation; otherwise `respond_page` answers with the page and the
+    representation of its items. `render_many` always receives a sequence.
     """
-    held: dict[str, Any] = {}
+    held: dict[str, QueryT] = {}
 
     def remember_filtered(filtered: QueryT) -> QueryT:
         held["filtered"] = filtered
         return filtered
 
-    def page_or_everything(page: Sequence[ItemT] | None) -> QueryT | Sequence[ItemT]:
-        held["page"] = page
-        return held["filtered"] if page is None else page
-
-    body = await run_steps(
-        offload,
-        given(refine, queryset),
-        then(Joinable(remember_filtered)),
-        then(paginate),
-        then(Joinable(page_or_everything)),
-        then(render_many),
+    page: Page[ItemT] | None = await run_steps(
+        offload, given(refine, queryset), then(Joinable(remember_filtered)), then(paginate)
     )
-    if held["page"] is None:
+    if page is None:
+        body = await run_steps(offload, given(collect, held["filtered"]), then(render_many))
         return respond(HTTPStatus.OK, body)
-    return respond_page(body)
+    return respond_page(page, await run_steps(offload, given(render_many, page.items)))
 
 
 async def run_retrieve(

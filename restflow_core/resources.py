@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from restflow_core.errors import (
@@ -22,6 +23,7 @@ from restflow_core.errors import (
     PermissionDenied,
     RestflowError,
 )
+from restflow_core.pagination import Page
 from restflow_core.permissions import afirst_object_refusal, afirst_refusal
 from restflow_core.pipelines import (
     location_headers,
@@ -55,16 +57,10 @@ _DISPATCHED = frozenset(
 
 
 class Pages(Protocol):
-    """A paginator a resource uses: cuts the requested page and wraps it in a reply."""
+    """A paginator a resource uses: cuts the requested page, with its count and links."""
 
-    async def apaginate_queryset(
-        self, queryset: Any, request: Any, view: Any = ..., /
-    ) -> list[Any] | None:
+    async def apage(self, source: Any, request: Any, /) -> Page[Any] | None:
         """Return the requested page, or `None` when the request is not paginated."""
-        ...
-
-    def get_paginated_response(self, data: Any, /) -> Reply:
-        """Wrap the represented page with the paginator's counts and links."""
         ...
 
 
@@ -168,17 +164,11 @@ class Resource(Generic[ModelT, DraftT]):
             self._paginator = self.pagination_class()
         return self._paginator
 
-    async def apaginate_queryset(self, queryset: Any) -> list[ModelT] | None:
+    async def apage(self, queryset: Any) -> Page[ModelT] | None:
         """Return the requested page, or `None` when the resource does not paginate."""
         if self.paginator is None:
             return None
-        return await self.paginator.apaginate_queryset(queryset, self.request, self)
-
-    def get_paginated_response(self, data: Any) -> Reply:
-        """Wrap a serialized page in the paginator's response."""
-        if self.paginator is None:
-            raise AssertionError("get_paginated_response needs a pagination_class")
-        return self.paginator.get_paginated_response(data)
+        return await self.paginator.apage(queryset, self.request)
 
     async def aget_object(self) -> ModelT:
         """Return the object the request names, filtered and permission-checked.
@@ -238,11 +228,21 @@ class ListMixin(Resource[ModelT, DraftT]):
         return await run_list(
             self.get_queryset(),
             refine=self.afilter_queryset,
-            paginate=self.apaginate_queryset,
+            paginate=self.apage,
+            collect=_collect,
             render_many=self.arender_many,
             respond=reply,
-            respond_page=self.get_paginated_response,
+            respond_page=_respond_page,
         )
+
+
+async def _collect(source: Any) -> list[Any]:
+    """Every object of `source`."""
+    return [item async for item in source]
+
+
+def _respond_page(page: Page[Any], results: Any) -> Reply:
+    return reply(HTTPStatus.OK, page.body(results))
 
 
 class RetrieveMixin(Resource[ModelT, DraftT]):

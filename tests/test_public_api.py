@@ -82,6 +82,7 @@ EXPORTS = {
         "NotAuthenticated",
         "NotFound",
         "Offload",
+        "Page",
         "ParseError",
         "Permission",
         "PermissionDenied",

@@ -16,8 +16,9 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
+from restflow_core.pagination import Page
 from restflow_core.pipelines import run_list
-from restflow_core.steps import Joinable, given, run_steps
+from restflow_core.steps import Joinable, Steps, given, run_steps
 from restflow_django._hooks import async_twin, has_async_twin, hook_form, sync_twin
 from restflow_django._sync import acall
 from restflow_django.serializers import arender
@@ -26,6 +27,7 @@ from restflow_django.views._base import AsyncAPIView
 from restflow_django.views._lookup import clean_lookup_value
 from restflow_django.views._postfetch import PostFetch, aapply_post_fetches
 from restflow_django.views._steps import (
+    as_page,
     default_object_steps,
     object_steps,
     offload,
@@ -119,13 +121,14 @@ class APIViewHelpersMixin(GenericAPIView[ModelT]):
         async def arender_rows(rows: Any) -> Any:
             return await self._arender_rows(rows, serializer_class, post_fetches)
 
-        def respond_page(body: Any) -> Response:
+        def respond_page(page: Page[Any], body: Any) -> Response:
             return cast(BasePagination, paginator).get_paginated_response(body)
 
         response = await run_list(
             queryset,
             refine=Joinable(_unfiltered),
-            paginate=paginator_step(paginator, self),
+            paginate=Steps(paginator_step(paginator, self), Joinable(as_page)),
+            collect=aevaluate,
             render_many=arender_rows,
             respond=respond,
             respond_page=respond_page,

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
 
+from restflow_core.pagination import Page
 from restflow_core.pipelines import (
     location_headers,
     run_create,
@@ -22,7 +23,7 @@ from restflow_core.pipelines import (
 from restflow_django._hooks import async_twin, sync_twin
 from restflow_django.serializers import arender, asave, checked_save
 from restflow_django.views._base import own_transaction
-from restflow_django.views._generic import AsyncGenericAPIView, respond
+from restflow_django.views._generic import AsyncGenericAPIView, aevaluate, respond
 from restflow_django.views._steps import (
     destroy_step,
     fetch_step,
@@ -89,11 +90,15 @@ class AsyncListModelMixin(AsyncGenericAPIView[ModelT]):
             await self.aget_queryset(),
             refine=filter_step(self),
             paginate=paginate_step(self),
+            collect=aevaluate,
             render_many=self._arender_many,
             respond=respond,
-            respond_page=self.get_paginated_response,
+            respond_page=self._respond_page,
             offload=offload,
         )
+
+    def _respond_page(self, page: Page[ModelT], results: Any) -> Response:
+        return self.get_paginated_response(results)
 
 
 class AsyncRetrieveModelMixin(AsyncGenericAPIView[ModelT]):

@@ -16,6 +16,7 @@ from django.db.models import Model
 from rest_framework.pagination import BasePagination
 from rest_framework.serializers import BaseSerializer
 
+from restflow_core.pagination import Page
 from restflow_core.steps import Blocking, Joinable, Step, Steps, keeping
 from restflow_django._hooks import class_hook_form, has_async_twin, hook_form
 from restflow_django._sync import is_async_callable, runs_inline
@@ -234,9 +235,19 @@ def render_saved_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Serializer], A
     return Joinable(render, arender_saved)
 
 
-def paginate_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Any], list[Any] | None]:
-    """The view's `apaginate_queryset` or DRF-style `paginate_queryset`, else its paginator's."""
-    return hook_step(view, "paginate_queryset", paginator_step(view.paginator, view))
+def paginate_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Any], Page[Any] | None]:
+    """The view's `apaginate_queryset` or DRF-style `paginate_queryset`, else its paginator's.
+
+    The page's counts and links stay with DRF's paginator, which `get_paginated_response`
+    reads, as in DRF.
+    """
+    cut = hook_step(view, "paginate_queryset", paginator_step(view.paginator, view))
+    return Steps(cut, Joinable(as_page))
+
+
+def as_page(rows: list[Any] | None) -> Page[Any] | None:
+    """The rows a DRF paginator cut, as the core's `Page`."""
+    return None if rows is None else Page(rows)
 
 
 def paginator_step(paginator: BasePagination | None, view: Any) -> Step[[Any], list[Any] | None]:

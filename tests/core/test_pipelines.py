@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -22,6 +23,7 @@ from restflow_core import (
     run_retrieve,
     run_update,
 )
+from restflow_core.pagination import Page
 from restflow_memory import Field, MemoryQuery, MemorySerializer, MemoryStore, PageNumberPagination
 from restflow_memory.requests import MemoryRequest
 
@@ -106,7 +108,7 @@ async def unchanged(query: MemoryQuery[Note]) -> MemoryQuery[Note]:
     return query
 
 
-async def no_pages(query: MemoryQuery[Note]) -> list[Note] | None:
+async def no_pages(query: MemoryQuery[Note]) -> Page[Note] | None:
     """A paginate step for unpaginated lists."""
     return None
 
@@ -156,6 +158,21 @@ class TestRunCreate:
         assert dict(result.headers) == {"X-Note": "1"}
 
 
+async def everything(query: MemoryQuery[Note]) -> list[Note]:
+    """Every note of `query`."""
+    return [note async for note in query]
+
+
+async def keep_all(query: MemoryQuery[Note]) -> MemoryQuery[Note]:
+    """A refine step that keeps everything."""
+    return query
+
+
+def partial_content(page: Page[Note], results: Any) -> Reply:
+    """A reply no unpaginated list may give."""
+    return reply(HTTPStatus.PARTIAL_CONTENT, results)
+
+
 class TestRunList:
     async def test_unpaginated_list_renders_the_whole_filtered_query(self, steps: Steps) -> None:
         """With no page, every object that passed `refine` is rendered."""
@@ -169,9 +186,10 @@ class TestRunList:
             steps.store.all(),
             refine=only_b_or_c,
             paginate=no_pages,
+            collect=everything,
             render_many=steps.render_many,
             respond=reply,
-            respond_page=lambda body: reply(HTTPStatus.PARTIAL_CONTENT, body),
+            respond_page=partial_content,
         )
 
         assert result.status == HTTPStatus.OK
@@ -185,8 +203,11 @@ class TestRunList:
         paginator.page_size = 1
         request = MemoryRequest(path="/notes/", query_params={"page": "2"})
 
-        async def paginate(query: MemoryQuery[Note]) -> list[Note] | None:
-            return await paginator.apaginate_queryset(query, request)
+        async def paginate(query: MemoryQuery[Note]) -> Page[Note] | None:
+            return await paginator.apage(query, request)
+
+        def respond_page(page: Page[Note], results: Any) -> Reply:
+            return reply(HTTPStatus.OK, page.body(results))
 
         async def drop_a(query: MemoryQuery[Note]) -> MemoryQuery[Note]:
             return query.exclude(text="a")
@@ -195,13 +216,39 @@ class TestRunList:
             steps.store.all(),
             refine=drop_a,
             paginate=paginate,
+            collect=everything,
             render_many=steps.render_many,
             respond=reply,
-            respond_page=paginator.get_paginated_response,
+            respond_page=respond_page,
         )
 
         assert result.body["count"] == 2
         assert [item["text"] for item in result.body["results"]] == ["c"]
+
+    async def test_render_many_receives_a_sequence_either_way(self, steps: Steps) -> None:
+        """Rendered items are a list whether or not the list is paginated."""
+        await steps.add("a")
+        received: list[type] = []
+
+        async def render_many(items: Sequence[Note]) -> Any:
+            received.append(type(items))
+            return [note.text for note in items]
+
+        async def one_page(query: MemoryQuery[Note]) -> Page[Note] | None:
+            return Page([note async for note in query], count=1)
+
+        for paginate in (no_pages, one_page):
+            await run_list(
+                steps.store.all(),
+                refine=keep_all,
+                paginate=paginate,
+                collect=everything,
+                render_many=render_many,
+                respond=reply,
+                respond_page=partial_content,
+            )
+
+        assert received == [list, list]
 
 
 class TestRunRetrieve:
