@@ -25,7 +25,6 @@ from restflow_core.protocols import (
     Permission,
     Respond,
     Source,
-    Store,
 )
 from restflow_core.replies import Reply, error_reply, reply
 from restflow_core.steps import (
@@ -60,7 +59,6 @@ __all__ = [
     "Source",
     "Step",
     "Steps",
-    "Store",
     "UnitOfWork",
     "ValidationFailed",
     "afirst_object_refusal",

@@ -42,22 +42,6 @@ class Source(Protocol[ModelT_co]):
         ...
 
 
-class Store(Protocol[ModelT]):
-    """Keeps objects of one kind under string keys."""
-
-    async def aget(self, key: str, /) -> ModelT:
-        """Return the object stored under `key`; raise `NotFound` if there is none."""
-        ...
-
-    async def asave(self, obj: ModelT, /) -> ModelT:
-        """Insert or replace `obj` and return the stored copy."""
-        ...
-
-    async def adelete(self, obj: ModelT, /) -> None:
-        """Remove `obj`; raise `NotFound` if it is not stored."""
-        ...
-
-
 class Permission(Protocol):
     """Decides whether a request may proceed; sync or async answers are both accepted."""
 

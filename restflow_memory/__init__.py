@@ -26,6 +26,7 @@ from restflow_memory.store import (
     MemoryStore,
     MemoryUnitOfWork,
     MultipleObjectsReturned,
+    Store,
 )
 
 __all__ = [
@@ -56,5 +57,6 @@ __all__ = [
     "RetrieveMixin",
     "Route",
     "SearchFilter",
+    "Store",
     "UpdateMixin",
 ]

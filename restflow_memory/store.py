@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from restflow_core.errors import NotFound
 from restflow_core.units import current_unit, held_units
@@ -21,6 +21,22 @@ class Journal:
 
     undo: list[Callable[[], None]] = field(default_factory=list)
     open: bool = True
+
+
+class Store(Protocol[ModelT]):
+    """Keeps objects of one kind under string keys: `MemoryStore` does, and so may yours."""
+
+    async def aget(self, key: str, /) -> ModelT:
+        """Return the object stored under `key`; raise `NotFound` if there is none."""
+        ...
+
+    async def asave(self, obj: ModelT, /) -> ModelT:
+        """Insert or replace `obj` and return the stored copy."""
+        ...
+
+    async def adelete(self, obj: ModelT, /) -> None:
+        """Remove `obj`; raise `NotFound` if it is not stored."""
+        ...
 
 
 class MemoryUnitOfWork:

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from restflow_core import Store, reply, run_create, run_destroy
+from restflow_core import reply, run_create, run_destroy
+from restflow_memory import Store
 
 
 @dataclass

@@ -15,13 +15,12 @@ from restflow_core import (
     Respond,
     Source,
     Step,
-    Store,
     UnitOfWork,
     inline,
     reply,
 )
 from restflow_django.transactions import DjangoUnitOfWork
-from restflow_memory import AllowAny, MemoryQuery, MemoryStore, MemoryUnitOfWork
+from restflow_memory import AllowAny, MemoryQuery, MemoryStore, MemoryUnitOfWork, Store
 from tests.testapp.models import Note
 
 T = TypeVar("T")

@@ -6,8 +6,8 @@ from typing import Any, assert_type
 
 from typing_extensions import override
 
-from restflow_core import NotFound, Reply, Respond, Store, reply, run_create, run_retrieve
-from restflow_memory import Field, MemorySerializer, MemoryStore, ModelResource
+from restflow_core import NotFound, Reply, Respond, reply, run_create, run_retrieve
+from restflow_memory import Field, MemorySerializer, MemoryStore, ModelResource, Store
 
 
 @dataclass(frozen=True)
