@@ -27,8 +27,8 @@ ItemT = TypeVar("ItemT")
 ResponseT = TypeVar("ResponseT")
 
 Fetch: TypeAlias = Step[[], ModelT]
-Validate: TypeAlias = Step[[Any], DraftT]
-Revalidate: TypeAlias = Step[[ModelT, Any, bool], DraftT]
+Validate: TypeAlias = Step[[object], DraftT]
+Revalidate: TypeAlias = Step[[ModelT, object, bool], DraftT]
 Persist: TypeAlias = Step[[DraftT], DraftT | None]
 Destroy: TypeAlias = Step[[ModelT], None]
 Render: TypeAlias = Step[[DraftT], Any]

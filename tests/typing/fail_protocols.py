@@ -1,8 +1,9 @@
 """Adapters and collaborators that do not satisfy restflow_core's Protocols."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from restflow_core import reply, run_create, run_destroy
+from restflow_core import reply, run_create, run_destroy, run_update
 from restflow_memory import Store
 
 
@@ -86,3 +87,25 @@ async def main() -> None:
     await run_destroy(fetch=fetch, destroy=persist_wrong_type, respond=reply)  # type: ignore[misc]
     await run_destroy(fetch=fetch, destroy=persist_sync, respond=reply)  # type: ignore[arg-type]
     await run_destroy(fetch=fetch, destroy=render, respond=print)  # type: ignore[arg-type]
+
+
+async def revalidate_swapped(data: Any, book: Book, partial: bool) -> Book:
+    """A validate step whose first two parameters are the wrong way round."""
+    return book
+
+
+async def persist_book(book: Book) -> None:
+    """Persist a book."""
+
+
+async def update_with_swapped_arguments() -> None:
+    """An update whose `validate` takes the payload where the fetched book belongs."""
+    await run_update(
+        {},
+        partial=True,
+        fetch=fetch,
+        validate=revalidate_swapped,  # type: ignore[arg-type]
+        persist=persist_book,
+        render=render,
+        respond=reply,
+    )
