@@ -20,7 +20,7 @@ from typing_extensions import override
 
 from examples.asgi_sqlite.storage import Query, Record, SqliteUnitOfWork, Table
 from restflow_core import NotFound, ParseError, Reply, ValidationFailed, error_reply
-from restflow_core.requests import PlainRequest
+from restflow_core.requests import PlainRequest, parse_json
 from restflow_core.resources import (
     ACTIONS,
     CreateMixin,
@@ -183,9 +183,9 @@ class App:
         if resource is None:
             return error_reply(NotFound())
         try:
-            data = json.loads(body) if body else None
-        except ValueError as error:
-            return error_reply(ParseError(f"JSON parse error - {error}"))
+            data = parse_json(body)
+        except ParseError as error:
+            return error_reply(error)
         method, key = scope["method"], parts[1] if len(parts) == 2 else None
         headers = dict(scope.get("headers", []))
         user = headers.get(b"x-user", b"").decode() or None
