@@ -21,6 +21,7 @@ the broken promise. `SCENARIOS` lists them all, for a test runner to parametrize
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -30,9 +31,11 @@ __all__ = [
     "Driver",
     "Journal",
     "Scenario",
+    "a_method_without_an_action_is_405",
     "anonymous_create_is_401",
     "anonymous_patch_is_401_and_missing_is_404",
     "another_user_is_403_before_validation",
+    "concurrent_units_keep_only_their_own_writes",
     "create_stores_and_answers_201",
     "expect",
     "failing_create_leaves_nothing",
@@ -248,6 +251,37 @@ async def failing_delete_keeps_the_note(api: Driver) -> None:
     expect(await api.stored(), [("Dune", 0, "ada")], "the delete is rolled back")
 
 
+async def a_method_without_an_action_is_405(api: Driver) -> None:
+    """POST on a note and PUT on the collection have no action."""
+    pk = await api.seed("Dune", "ada")
+
+    on_note, _ = await api.send("POST", f"/notes/{pk}/", {"title": "x"}, user="ada")
+    on_collection, _ = await api.send("PUT", "/notes/", {"title": "x"}, user="ada")
+
+    expect((on_note, on_collection), (405, 405), "methods without an action answer 405")
+    expect(await api.stored(), [("Dune", 0, "ada")], "nothing is written")
+
+
+async def concurrent_units_keep_only_their_own_writes(api: Driver) -> None:
+    """Writes running at once, half refused after saving: exactly the others' rows stay.
+
+    A store that cannot take them all at once may answer 503 to some; none is half-written.
+    """
+    sends = [
+        api.send("POST", "/failing-notes/" if n % 2 else "/notes/", {"title": f"n{n}"}, user="ada")
+        for n in range(6)
+    ]
+    answers = await asyncio.gather(*sends)
+
+    created = set()
+    for n, (status, body) in enumerate(answers):
+        allowed = {400, 503} if n % 2 else {201, 503}
+        expect(status in allowed, True, f"request {n} answers one of {sorted(allowed)}")
+        if status == 201:
+            created.add(body["title"])
+    expect({title for title, _, _ in await api.stored()}, created, "only created notes stay")
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     create_stores_and_answers_201,
     invalid_fields_are_one_400,
@@ -265,4 +299,6 @@ SCENARIOS: tuple[Scenario, ...] = (
     owner_deletes_with_204,
     other_delete_is_403_and_missing_is_404,
     failing_delete_keeps_the_note,
+    a_method_without_an_action_is_405,
+    concurrent_units_keep_only_their_own_writes,
 )

@@ -6,6 +6,7 @@ calls return in microseconds and run inline; a file-backed one would offload the
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, Self
@@ -85,11 +86,19 @@ class Query:
         return int(self._select("COUNT(*)")[0][0])
 
 
+_TURNS: dict[int, asyncio.Lock] = {}
+
+
 class SqliteUnitOfWork:
-    """A transaction on `connection`; inside another one, a savepoint."""
+    """A transaction on `connection`; inside another one, a savepoint.
+
+    One connection holds one transaction at a time, so concurrent requests take turns:
+    the outermost unit holds the connection's lock from `abegin` to its end.
+    """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
+        self.turn = _TURNS.setdefault(id(connection), asyncio.Lock())
         self.savepoint: str | None = None
         self.open = False
 
@@ -97,22 +106,28 @@ class SqliteUnitOfWork:
         """Open the transaction, or a savepoint inside the task's outer one."""
         depth = sum(isinstance(unit, SqliteUnitOfWork) for unit in held_units()) - 1
         self.savepoint = f"unit_{depth}" if depth else None
+        if self.savepoint is None:
+            await self.turn.acquire()
         self.connection.execute(f"SAVEPOINT {self.savepoint}" if self.savepoint else "BEGIN")
         self.open = True
 
     async def acommit(self) -> None:
         """Commit, or release the savepoint."""
         if self.open:
-            self.open = False
-            self.connection.execute(f"RELEASE {self.savepoint}" if self.savepoint else "COMMIT")
+            self._end(f"RELEASE {self.savepoint}" if self.savepoint else "COMMIT")
 
     async def arollback(self) -> None:
         """Undo everything since `abegin`; nothing when it never opened."""
-        if not self.open:
-            return
-        self.open = False
-        if self.savepoint:
+        if self.open and self.savepoint:
             self.connection.execute(f"ROLLBACK TO {self.savepoint}")
-            self.connection.execute(f"RELEASE {self.savepoint}")
-        else:
-            self.connection.execute("ROLLBACK")
+        if self.open:
+            # Not open means this unit never took its turn: `abegin` opens right after.
+            self._end(f"RELEASE {self.savepoint}" if self.savepoint else "ROLLBACK")
+
+    def _end(self, statement: str) -> None:
+        self.open = False
+        try:
+            self.connection.execute(statement)
+        finally:
+            if self.savepoint is None:
+                self.turn.release()
