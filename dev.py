@@ -10,6 +10,7 @@ adds a run of the Django tests on PostgreSQL.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import os
 import shutil
@@ -164,7 +165,36 @@ def bench() -> None:
     run(BIN / "python", "-m", "benchmarks.run")
 
 
-TASKS = {"bench": bench, "demo": demo, "test": test}
+def mutate() -> None:
+    """Mutation-test `restflow_core` (a few minutes) and print its score.
+
+    Runs in a copy of the work tree, so mutmut's `mutants/` folder never lands in it.
+    """
+    ensure_environment(VENV, "[django,dev,mutate]")
+    with tempfile.TemporaryDirectory() as scratch:
+        tree = Path(scratch) / "tree"
+        shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(".venv*", ".git", "mutants"))
+        subprocess.run(
+            [str(BIN / "mutmut"), "run", "--max-children", "2"],
+            cwd=tree,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        listed = subprocess.run(
+            [str(BIN / "mutmut"), "results", "--all", "true"],
+            cwd=tree,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    outcomes = collections.Counter(line.rsplit(": ", 1)[-1] for line in listed.splitlines())
+    total = sum(outcomes.values())
+    killed = outcomes["killed"] + outcomes["timeout"]
+    print(", ".join(f"{name}: {count}" for name, count in sorted(outcomes.items())))
+    print(f"mutation score of restflow_core: {killed} of {total} killed, {killed / total:.1%}")
+
+
+TASKS = {"bench": bench, "demo": demo, "mutate": mutate, "test": test}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
