@@ -1,0 +1,321 @@
+"""The core's generic resource and pipelines: what mutation testing showed untested."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any, ClassVar, TypeVar
+
+import pytest
+
+from restflow_core import (
+    Blocking,
+    NotAuthenticated,
+    PermissionDenied,
+    reply,
+    run_create,
+    run_destroy,
+    run_list,
+    run_partial_update,
+    run_retrieve,
+    run_update,
+)
+from restflow_core.pagination import Page
+from restflow_memory import (
+    Field,
+    MemoryClient,
+    MemoryRouter,
+    MemorySerializer,
+    MemoryStore,
+    MemoryUnitOfWork,
+    ModelResource,
+)
+from restflow_memory.requests import MemoryRequest
+
+T = TypeVar("T")
+
+
+@dataclass
+class Item:
+    """Something stored."""
+
+    name: str
+    id: int | None = None
+
+
+class ItemSerializer(MemorySerializer[Item]):
+    """Items as clients see them."""
+
+    model = Item
+    id = Field(int, read_only=True)
+    name = Field(str)
+
+
+class ThreadOffload:
+    """An `Offload` running work in a real thread, counting its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, work: Callable[[], T], /) -> T:
+        self.calls += 1
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return await asyncio.get_running_loop().run_in_executor(pool, work)
+
+
+class Boom(Exception):
+    """A hook failing after it wrote."""
+
+
+class TestPipelinesOffloadTheirBlockingSteps:
+    async def test_each_pipeline_hands_its_blocking_steps_to_offload(self) -> None:
+        """Create, retrieve, update, partial update, destroy and list each offload once."""
+        offload = ThreadOffload()
+
+        def fetch() -> Item:
+            return Item("saw", 1)
+
+        def keep(item: Any, *rest: Any) -> Item:
+            return item if isinstance(item, Item) else Item(str(item))
+
+        def save(item: Item) -> None:
+            return None
+
+        def represent(item: Item) -> str:
+            return item.name
+
+        def no_page(items: list[Item]) -> Page[Item] | None:
+            return None
+
+        def everything(items: list[Item]) -> list[Item]:
+            return items
+
+        def represent_all(items: Sequence[Item]) -> list[str]:
+            return [item.name for item in items]
+
+        await run_create(
+            "saw",
+            validate=Blocking(keep),
+            persist=Blocking(save),
+            render=Blocking(represent),
+            respond=reply,
+            offload=offload,
+        )
+        await run_retrieve(
+            fetch=Blocking(fetch), render=Blocking(represent), respond=reply, offload=offload
+        )
+        await run_update(
+            {},
+            partial=False,
+            fetch=Blocking(fetch),
+            validate=Blocking(keep),
+            persist=Blocking(save),
+            render=Blocking(represent),
+            respond=reply,
+            offload=offload,
+        )
+        await run_partial_update(
+            {},
+            fetch=Blocking(fetch),
+            validate=Blocking(keep),
+            persist=Blocking(save),
+            render=Blocking(represent),
+            respond=reply,
+            offload=offload,
+        )
+        await run_destroy(
+            fetch=Blocking(fetch), destroy=Blocking(save), respond=reply, offload=offload
+        )
+        await run_list(
+            [Item("a")],
+            refine=Blocking(everything),
+            paginate=Blocking(no_page),
+            collect=Blocking(everything),
+            render_many=Blocking(represent_all),
+            respond=reply,
+            respond_page=lambda page, body: reply(HTTPStatus.OK, body),
+            offload=offload,
+        )
+
+        assert offload.calls == 7
+
+
+class TestPartialUpdateUnit:
+    async def test_a_failing_partial_update_is_rolled_back(self) -> None:
+        """`run_partial_update` runs in its unit: a hook that writes and fails leaves nothing."""
+        store = MemoryStore[Item]()
+        await store.asave(Item("saw"))
+
+        async def fetch() -> Item:
+            return await store.aget("1")
+
+        async def validate(item: Item, data: object, partial: bool) -> Item:
+            return Item("rasp", item.id)
+
+        async def persist(item: Item) -> None:
+            await store.asave(item)
+            raise Boom
+
+        async def render(item: Item) -> str:
+            return item.name
+
+        with pytest.raises(Boom):
+            await run_partial_update(
+                {},
+                fetch=fetch,
+                validate=validate,
+                persist=persist,
+                render=render,
+                respond=reply,
+                unit=MemoryUnitOfWork(),
+            )
+
+        assert (await store.aget("1")).name == "saw"
+
+
+class Judge:
+    """A permission without a `message`, recording the view it was asked about."""
+
+    seen: ClassVar[list[Any]] = []
+
+    def has_permission(self, request: Any, view: Any, /) -> bool:
+        self.seen.append(view)
+        return bool(request.method != "DELETE")
+
+    def has_object_permission(self, request: Any, view: Any, obj: Any, /) -> bool:
+        self.seen.append(view)
+        return bool(request.method != "PATCH")
+
+
+class Named:
+    """A refusing permission with its own message and code."""
+
+    message = "Closed today."
+    code = "closed"
+
+    def has_permission(self, request: Any, view: Any, /) -> bool:
+        return False
+
+    def has_object_permission(self, request: Any, view: Any, obj: Any, /) -> bool:
+        return False
+
+
+class SeeOnlyA:
+    """A sync filter backend."""
+
+    def filter_queryset(self, request: Any, queryset: Any, view: Any, /) -> Any:
+        return queryset.filter(name__in=("a", "b"))
+
+
+class NotB:
+    """An async filter backend."""
+
+    async def afilter_queryset(self, request: Any, queryset: Any, view: Any, /) -> Any:
+        return queryset.exclude(name="b")
+
+
+class Items(ModelResource[Item]):
+    """Items behind `Judge`, filtered by both backends."""
+
+    store = MemoryStore[Item]()
+    serializer_class = ItemSerializer
+    permission_classes = (Judge,)
+    filter_backends = (SeeOnlyA, NotB)
+
+
+async def client_for(resource: type[ModelResource[Item]], *names: str) -> MemoryClient:
+    """A client for `resource` over a fresh store holding `names`."""
+    store = MemoryStore[Item]()
+    for name in names:
+        await store.asave(Item(name))
+    fresh = type("Fresh", (resource,), {"store": store})
+    router = MemoryRouter()
+    router.register("items", fresh)
+    client = MemoryClient(router)
+    client.force_authenticate("ada")
+    return client
+
+
+class TestResourcePermissions:
+    async def test_permissions_are_asked_about_the_resource_itself(self) -> None:
+        """Both checks get the resource as `view`, never `None`."""
+        Judge.seen = []
+        client = await client_for(Items, "a")
+
+        await client.get("/items/1/")
+
+        assert len(Judge.seen) == 2
+        assert all(isinstance(view, Items) for view in Judge.seen)
+
+    async def test_refusals_without_a_message_use_the_default_wording(self) -> None:
+        """A refusal by a permission with no `message` is DRF's default 403."""
+        client = await client_for(Items, "a")
+
+        refused = await client.delete("/items/1/")
+        refused_object = await client.patch("/items/1/", {"name": "z"})
+
+        assert refused.status == refused_object.status == HTTPStatus.FORBIDDEN
+        assert refused.body == {"detail": PermissionDenied.default_detail}
+
+    async def test_a_refusal_keeps_the_permissions_message_and_code(self) -> None:
+        """The refusing permission's `message` and `code` reach the error."""
+
+        class Closed(ModelResource[Item]):
+            store = MemoryStore[Item]()
+            serializer_class = ItemSerializer
+            permission_classes = (Named,)
+
+        resource = Closed(MemoryRequest("GET", user="ada"), action="list")
+
+        with pytest.raises(PermissionDenied) as refused:
+            resource.permission_denied(Named())
+
+        assert (refused.value.detail, refused.value.code) == ("Closed today.", "closed")
+        anonymous = Closed(MemoryRequest("GET"), action="list")
+        with pytest.raises(NotAuthenticated):
+            anonymous.permission_denied(Named())
+
+
+class TestResourceFilters:
+    async def test_sync_and_async_backends_both_narrow_the_list(self) -> None:
+        """A sync backend keeps a and b; the async one then drops b."""
+        client = await client_for(Items, "a", "b", "c")
+
+        listed = await client.get("/items/")
+
+        assert [item["name"] for item in listed.body] == ["a"]
+
+
+class TestSuccessHeaders:
+    def test_location_comes_from_the_body_url(self) -> None:
+        """A 201's `Location` is the body's `url`, when it has one."""
+        resource = Items(MemoryRequest(), action="create")
+
+        assert resource.get_success_headers({"url": "/items/1/"}) == {"Location": "/items/1/"}
+        assert resource.get_success_headers({"id": 1}) == {}
+
+
+class Plain(ModelResource[Item]):
+    """Items with the core resource's own hooks."""
+
+    store = MemoryStore[Item]()
+    serializer_class = ItemSerializer
+
+
+class TestDefaultHooks:
+    async def test_the_default_hooks_save_update_and_delete(self) -> None:
+        """Without overrides, create stores, PATCH changes and DELETE removes the item."""
+        client = await client_for(Plain)
+
+        created = await client.post("/items/", {"name": "saw"})
+        patched = await client.patch("/items/1/", {"name": "rasp"})
+        fetched = await client.get("/items/1/")
+        deleted = await client.delete("/items/1/")
+        gone = await client.get("/items/1/")
+
+        assert (created.status, created.body) == (HTTPStatus.CREATED, {"id": 1, "name": "saw"})
+        assert patched.body == fetched.body == {"id": 1, "name": "rasp"}
+        assert (deleted.status, gone.status) == (HTTPStatus.NO_CONTENT, HTTPStatus.NOT_FOUND)
