@@ -319,3 +319,30 @@ class TestDefaultHooks:
         assert (created.status, created.body) == (HTTPStatus.CREATED, {"id": 1, "name": "saw"})
         assert patched.body == fetched.body == {"id": 1, "name": "rasp"}
         assert (deleted.status, gone.status) == (HTTPStatus.NO_CONTENT, HTTPStatus.NOT_FOUND)
+
+
+@dataclass
+class Visitor:
+    """A user object that says it is not signed in."""
+
+    is_authenticated: bool = False
+
+
+class TestAnonymousUsers:
+    async def test_a_user_flagged_anonymous_cannot_write(self) -> None:
+        """A user object whose `is_authenticated` is false is anonymous: a write is 401."""
+        from restflow_memory import IsAuthenticatedOrReadOnly
+
+        class Guarded(ModelResource[Item]):
+            store = MemoryStore[Item]()
+            serializer_class = ItemSerializer
+            permission_classes = (IsAuthenticatedOrReadOnly,)
+
+        client = await client_for(Guarded)
+        client.force_authenticate(Visitor())
+
+        refused = await client.post("/items/", {"name": "saw"})
+        listed = await client.get("/items/")
+
+        assert (refused.status, listed.status) == (HTTPStatus.UNAUTHORIZED, HTTPStatus.OK)
+        assert listed.body == []

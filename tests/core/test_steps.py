@@ -180,3 +180,23 @@ class TestOrInput:
         kept = await run_steps(inline, given(Joinable(row)), then(or_input(saved_in_place)))
 
         assert (replaced, kept) == ("row (saved)", "row")
+
+
+class TestKeepingSeveralSteps:
+    async def test_a_chain_of_steps_gives_back_what_it_was_called_with(self) -> None:
+        """`keeping` and `or_input` over several steps pass the chain's input on."""
+
+        async def shout(value: str) -> str:
+            return value.upper()
+
+        async def nothing(value: str) -> None:
+            return None
+
+        chain: Steps[[str], str] = Steps(shout, Joinable(str.title))
+        quiet: Steps[[str], None] = Steps(shout, nothing)
+
+        kept = await run_steps(inline, given(Joinable(row)), then(keeping(chain)))
+        replaced = await run_steps(inline, given(Joinable(row)), then(or_input(chain)))
+        passed_on = await run_steps(inline, given(Joinable(row)), then(or_input(quiet)))
+
+        assert (kept, replaced, passed_on) == ("row", "Row", "row")

@@ -109,3 +109,39 @@ class TestLimitOffsetPagination:
         page = await paginator.apaginate_queryset((await rows(10)).all(), request(**params))
 
         assert [row.n for row in page or []] == expected
+
+
+class TestEdges:
+    async def test_offset_zero_is_the_first_window_and_limit_zero_is_ignored(self) -> None:
+        """`?offset=0` is the start, not a malformed value; `?limit=0` falls back."""
+        paginator = LimitOffsetPagination()
+        paginator.default_limit = 2
+
+        first = await paginator.apage((await rows(5)).all(), request(offset="0", limit="3"))
+        fallback = await paginator.apage((await rows(5)).all(), request(offset="1", limit="0"))
+
+        assert first is not None
+        assert [row.n for row in first.items] == [0, 1, 2]
+        assert first.next == "/rows/?offset=3&limit=3"
+        assert first.previous is None
+        assert fallback is not None
+        assert [row.n for row in fallback.items] == [1, 2]
+
+    async def test_page_size_zero_never_returns_the_whole_table(self) -> None:
+        """`?page_size=0` is not a size: the page keeps the configured one."""
+
+        class Sized(Pages):
+            page_size_query_param = "page_size"
+
+        page = await Sized().apage((await rows(7)).all(), request(page_size="0"))
+
+        assert page is not None
+        assert [row.n for row in page.items] == [0, 1, 2]
+        assert (page.count, page.next, page.previous) == (7, "/rows/?page_size=0&page=2", None)
+
+    async def test_links_from_the_middle_page(self) -> None:
+        """Page 2 of 3 links to page 3 and back to the first page (without `page=1`)."""
+        page = await Pages().apage((await rows(7)).all(), request(page="2"))
+
+        assert page is not None
+        assert (page.next, page.previous) == ("/rows/?page=3", "/rows/")
