@@ -96,8 +96,8 @@ def _links(step: Step[..., Any]) -> tuple[_Link, ...]:
     if isinstance(step, Blocking):
         return (_Link(step.work, None, True),)
     if isinstance(step, Joinable):
-        return (_Link(step.work, step.awork, False),)
-    return (_Link(None, step, False),)
+        return (_Link(step.work, step.awork, False),)  # pragma: no mutate  (`None` is as false)
+    return (_Link(None, step, False),)  # pragma: no mutate  (`None` is as false)
 
 
 def given(step: Step[..., Any], *arguments: Any) -> tuple[_Link, ...]:

@@ -96,7 +96,7 @@ async def to_the_end(work: Awaitable[T]) -> T:
     work is done (its result is then lost, its error kept).
     """
     task = asyncio.ensure_future(work)
-    cancelled = False
+    cancelled = False  # pragma: no mutate  (`None` is as false)
     while True:
         try:
             result = await asyncio.shield(task)

@@ -10,6 +10,7 @@ from http import HTTPStatus
 from typing import Any, ClassVar, TypeVar
 
 import pytest
+from typing_extensions import override
 
 from restflow_core import (
     Blocking,
@@ -346,3 +347,119 @@ class TestAnonymousUsers:
 
         assert (refused.status, listed.status) == (HTTPStatus.UNAUTHORIZED, HTTPStatus.OK)
         assert listed.body == []
+
+
+class Recording:
+    """An async filter backend that records what it is given."""
+
+    seen: ClassVar[list[tuple[Any, Any]]] = []
+
+    async def afilter_queryset(self, request: Any, queryset: Any, view: Any, /) -> Any:
+        self.seen.append((request, view))
+        return queryset
+
+
+class SyncHandler(ModelResource[Item]):
+    """A resource whose `get` is a plain method: not a handler restflow dispatches to."""
+
+    store = MemoryStore[Item]()
+    serializer_class = ItemSerializer
+
+    def get(self, request: Any) -> None:
+        """Not awaitable."""
+
+
+class Located(ModelResource[Item]):
+    """Creates answer with a `Location` of their own making."""
+
+    store = MemoryStore[Item]()
+    serializer_class = ItemSerializer
+
+    @override
+    def get_success_headers(self, data: Any) -> dict[str, str]:
+        return {"Location": f"/items/{data['id']}/"}
+
+
+class TestResourceDetails:
+    async def test_a_refusal_through_dispatch_keeps_the_message(self) -> None:
+        """The refusing permission's `message` is the 403's detail."""
+
+        class Closed(ModelResource[Item]):
+            store = MemoryStore[Item]()
+            serializer_class = ItemSerializer
+            permission_classes = (Named,)
+
+        client = await client_for(Closed)
+
+        refused = await client.get("/items/")
+
+        assert (refused.status, refused.body) == (HTTPStatus.FORBIDDEN, {"detail": "Closed today."})
+
+    async def test_async_filter_backends_get_the_request_and_the_resource(self) -> None:
+        """An async backend is handed the request and the resource, as DRF hands them."""
+
+        class Filtered(ModelResource[Item]):
+            store = MemoryStore[Item]()
+            serializer_class = ItemSerializer
+            filter_backends = (Recording,)
+
+        Recording.seen = []
+        client = await client_for(Filtered, "a")
+
+        await client.get("/items/")
+
+        ((request, view),) = Recording.seen
+        assert request.method == "GET"
+        assert isinstance(view, Filtered)
+
+    async def test_a_plain_method_named_like_a_verb_is_not_dispatched(self) -> None:
+        """Only `async def` handlers answer: a sync `get` on a detail path is a 405."""
+        client = await client_for(SyncHandler, "a")
+
+        answer = await client.request("GET", "/items/1/x/")
+        on_handler = await SyncHandler(MemoryRequest("GET"), action="get").adispatch()
+
+        assert answer.status == HTTPStatus.NOT_FOUND
+        assert on_handler.status == HTTPStatus.METHOD_NOT_ALLOWED
+
+    async def test_create_answers_with_the_resources_own_success_headers(self) -> None:
+        """`get_success_headers` overridden on the resource gives the 201 its headers."""
+        client = await client_for(Located)
+
+        created = await client.post("/items/", {"name": "saw"})
+
+        assert dict(created.headers) == {"Location": "/items/1/"}
+
+
+class TestErrorsAndPlumbing:
+    def test_errors_keep_their_codes_and_method(self) -> None:
+        """Default and given codes, and the refused method, are kept."""
+        from restflow_core import MethodNotAllowed, NotFound, ValidationFailed
+
+        assert NotFound().code == "not_found"
+        assert ValidationFailed({}, code="too_many").code == "too_many"
+        assert MethodNotAllowed("PATCH").method == "PATCH"
+
+    def test_positive_int_reads_query_values_as_drf(self) -> None:
+        """Zero is allowed unless `strict`; negatives are refused naming the value."""
+        from restflow_core.pagination import positive_int
+
+        assert positive_int("0") == 0
+        assert positive_int("9", cutoff=5) == 5
+        with pytest.raises(ValueError, match="-3"):
+            positive_int("-3")
+        with pytest.raises(ValueError, match="0"):
+            positive_int("0", strict=True)
+
+    def test_url_with_drops_a_parameter_that_is_not_there(self) -> None:
+        """Removing a parameter the query lacks leaves the URL as it is."""
+        assert MemoryRequest(path="/items/").url_with(page=None) == "/items/"
+
+    def test_a_paginators_own_reply_is_a_200(self) -> None:
+        """`get_paginated_response` answers 200 with DRF's body."""
+        from restflow_core.pagination import PageNumberPagination
+
+        answer = PageNumberPagination().get_paginated_response(["x"])
+
+        assert answer.status == HTTPStatus.OK
+        assert answer.body["results"] == ["x"]

@@ -200,3 +200,23 @@ class TestKeepingSeveralSteps:
         passed_on = await run_steps(inline, given(Joinable(row)), then(or_input(quiet)))
 
         assert (kept, replaced, passed_on) == ("row", "Row", "row")
+
+
+class TestLongerChains:
+    async def test_three_step_chains_keep_and_take_extra_arguments(self) -> None:
+        """`keeping`, `or_input` and `then(step, *extra)` work on chains of three steps."""
+
+        async def add(value: str, suffix: str) -> str:
+            return value + suffix
+
+        async def twice(value: str) -> str:
+            return value * 2
+
+        three: Steps[[str], str] = Steps(twice, Joinable(str.upper), Joinable(str.title))
+        with_extra: Steps[[str, str], str] = Steps(add, twice, Joinable(str.upper))
+
+        kept = await run_steps(inline, given(Joinable(row)), then(keeping(three)))
+        replaced = await run_steps(inline, given(Joinable(row)), then(or_input(three)))
+        extended = await run_steps(inline, given(Joinable(row)), then(with_extra, "!"))
+
+        assert (kept, replaced, extended) == ("row", "Rowrow", "ROW!ROW!")
