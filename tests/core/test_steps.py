@@ -203,8 +203,8 @@ class TestKeepingSeveralSteps:
 
 
 class TestLongerChains:
-    async def test_three_step_chains_keep_and_take_extra_arguments(self) -> None:
-        """`keeping`, `or_input` and `then(step, *extra)` work on chains of three steps."""
+    async def test_longer_chains_keep_and_take_extra_arguments(self) -> None:
+        """`keeping`, `or_input` and `then(step, *extra)` work on longer chains."""
 
         async def add(value: str, suffix: str) -> str:
             return value + suffix
@@ -212,11 +212,16 @@ class TestLongerChains:
         async def twice(value: str) -> str:
             return value * 2
 
-        three: Steps[[str], str] = Steps(twice, Joinable(str.upper), Joinable(str.title))
+        def backwards(value: str) -> str:
+            return value[::-1]
+
+        four: Steps[[str], str] = Steps(
+            twice, Joinable(str.upper), Joinable(backwards), Joinable(str.strip)
+        )
         with_extra: Steps[[str, str], str] = Steps(add, twice, Joinable(str.upper))
 
-        kept = await run_steps(inline, given(Joinable(row)), then(keeping(three)))
-        replaced = await run_steps(inline, given(Joinable(row)), then(or_input(three)))
+        kept = await run_steps(inline, given(Joinable(row)), then(keeping(four)))
+        replaced = await run_steps(inline, given(Joinable(row)), then(or_input(four)))
         extended = await run_steps(inline, given(Joinable(row)), then(with_extra, "!"))
 
-        assert (kept, replaced, extended) == ("row", "Rowrow", "ROW!ROW!")
+        assert (kept, replaced, extended) == ("row", "WORWOR", "ROW!ROW!")
