@@ -215,8 +215,11 @@ class TestLongerChains:
         def backwards(value: str) -> str:
             return value[::-1]
 
+        def exclaim(value: str) -> str:
+            return value + "!"
+
         four: Steps[[str], str] = Steps(
-            twice, Joinable(str.upper), Joinable(backwards), Joinable(str.strip)
+            twice, Joinable(str.upper), Joinable(backwards), Joinable(exclaim)
         )
         with_extra: Steps[[str, str], str] = Steps(add, twice, Joinable(str.upper))
 
@@ -224,4 +227,4 @@ class TestLongerChains:
         replaced = await run_steps(inline, given(Joinable(row)), then(or_input(four)))
         extended = await run_steps(inline, given(Joinable(row)), then(with_extra, "!"))
 
-        assert (kept, replaced, extended) == ("row", "WORWOR", "ROW!ROW!")
+        assert (kept, replaced, extended) == ("row", "WORWOR!", "ROW!ROW!")
