@@ -107,7 +107,7 @@ class SqliteResource(
 
     @override
     def get_unit_of_work(self) -> SqliteUnitOfWork | None:
-        return SqliteUnitOfWork(self.table.connection) if self.atomic else None
+        return SqliteUnitOfWork(self.table.database) if self.atomic else None
 
     @override
     async def avalidated(self, data: Any) -> Record:

@@ -16,13 +16,23 @@ from restflow_core import NotFound, held_units
 Record = dict[str, Any]
 
 
+class Database:
+    """A sqlite3 connection, and the turn its transactions take one at a time."""
+
+    def __init__(self, path: str = ":memory:") -> None:
+        # No implicit transactions: units of work open and close them.
+        self.connection = sqlite3.connect(path, isolation_level=None)
+        self.turn = asyncio.Lock()
+
+
 class Table:
     """A sqlite3 table whose columns are `id` (the key) and `columns`."""
 
-    def __init__(self, connection: sqlite3.Connection, name: str, columns: Sequence[str]):
-        self.connection, self.name, self.columns = connection, name, tuple(columns)
+    def __init__(self, database: Database, name: str, columns: Sequence[str]) -> None:
+        self.database, self.name, self.columns = database, name, tuple(columns)
+        self.connection = database.connection
         listed = ", ".join(f"{column} NOT NULL" for column in self.columns)
-        connection.execute(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, {listed})")
+        self.connection.execute(f"CREATE TABLE {name} (id INTEGER PRIMARY KEY, {listed})")
 
     def all(self) -> Query:
         """Every record, in id order."""
@@ -86,19 +96,15 @@ class Query:
         return int(self._select("COUNT(*)")[0][0])
 
 
-_TURNS: dict[int, asyncio.Lock] = {}
-
-
 class SqliteUnitOfWork:
-    """A transaction on `connection`; inside another one, a savepoint.
+    """A transaction on `database`; inside another one, a savepoint.
 
     One connection holds one transaction at a time, so concurrent requests take turns:
-    the outermost unit holds the connection's lock from `abegin` to its end.
+    the outermost unit holds the database's turn from `abegin` to its end.
     """
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self.connection = connection
-        self.turn = _TURNS.setdefault(id(connection), asyncio.Lock())
+    def __init__(self, database: Database) -> None:
+        self.connection, self.turn = database.connection, database.turn
         self.savepoint: str | None = None
         self.open = False
 

@@ -6,7 +6,6 @@ Like the adapter in `examples/asgi_sqlite`, it imports nothing but `restflow_cor
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping, MutableMapping
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -14,7 +13,7 @@ from urllib.parse import urlsplit
 from typing_extensions import override
 
 from examples.asgi_sqlite.adapter import App, Integer, SqliteResource, Text
-from examples.asgi_sqlite.storage import Record, Table
+from examples.asgi_sqlite.storage import Database, Record, Table
 from restflow_core import ValidationFailed
 from restflow_core.pagination import PageNumberPagination
 from restflow_core.permissions import BasePermission, IsAuthenticatedOrReadOnly
@@ -89,8 +88,7 @@ class SqliteAsgiDriver:
     """The notes API on the sqlite3 ASGI adapter, called in process as a server would."""
 
     def __init__(self) -> None:
-        connection = sqlite3.connect(":memory:", isolation_level=None)
-        self.table = Table(connection, "notes", ("title", "pages", "owner"))
+        self.table = Table(Database(), "notes", ("title", "pages", "owner"))
         self.journal: Journal = []
         attributes = {"table": self.table, "journal": self.journal}
         self.app = App(
