@@ -1,10 +1,12 @@
-"""Refusing serializer hooks written `async def` where DRF's sync machinery would call them.
+"""Finding a serializer's `async def` hooks, and refusing them where sync code would call them.
 
 DRF calls `validate_<field>`, `validate`, validators, `create`, `update` and the methods of
-`SerializerMethodField`s synchronously. Called that way an `async def` hook returns a coroutine
-that is never awaited: a refusing validator lets everything through, and the coroutine itself
-is stored or rendered. Every path that validates, saves or represents a serializer checks for
-such hooks first and raises a `TypeError` naming the hook, before anything is written.
+`SerializerMethodField`s synchronously. Called that way an `async def` hook returns a
+coroutine that is never awaited: a refusing validator lets everything through, and the
+coroutine itself is stored or rendered. restflow's serializers await these hooks in
+`ais_valid`, `asave` and `adata`; their sync `is_valid`, `save` and `data`, and every sync
+path of the views, raise a `TypeError` naming the async call instead, before anything is
+validated or written.
 """
 
 from __future__ import annotations
@@ -12,81 +14,201 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from rest_framework import serializers
 
-# Methods DRF calls while validating, saving and representing, by the path that calls them.
-_VALIDATION_METHODS = ("validate", "run_validation", "to_internal_value", "run_validators")
-_SAVING_METHODS = ("create", "update", "save")
-_REPRESENTATION_METHODS = ("to_representation",)
+from restflow_django._hooks import overrides
+
+# Methods of DRF's machinery that restflow cannot await when written `async def`.
+_MACHINERY = ("run_validation", "to_internal_value", "run_validators", "save")
+_SAVING_METHODS = ("create", "update")
 
 
-def refuse_async_validation_hooks(serializer: Any) -> None:
-    """Raise `TypeError` if validating or saving `serializer` would meet an `async def` hook.
+@dataclass(frozen=True, slots=True)
+class FieldHooks:
+    """The async hooks of one writable field: its async validators, its `validate_<field>`."""
 
-    Saving hooks are checked here too, so a write is refused before it validates anything.
+    field: Any
+    validators: tuple[Any, ...]
+    method: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationHooks:
+    """The async hooks validating a serializer meets, in the order DRF would call them."""
+
+    fields: tuple[FieldHooks, ...]
+    validators: tuple[Any, ...]
+    validate: bool
+
+
+def validation_hooks(serializer: Any) -> ValidationHooks | None:
+    """The async hooks `serializer`'s validation awaits, or `None` when it has none.
+
+    Raises `TypeError` for async hooks restflow does not await: an `async def` override of
+    DRF's validation machinery, or async hooks of a nested serializer.
     """
-    for problem in _validation_problems(_target(serializer)):
-        raise TypeError(problem)
-
-
-def refuse_async_saving_hooks(serializer: Any) -> None:
-    """Raise `TypeError` if `serializer.save()` would call an `async def` create or update."""
-    target = _target(serializer)
-    for name in _async_methods(target.__class__) & frozenset(_SAVING_METHODS):
-        raise TypeError(_hook_message(target, name, "saving"))
-
-
-def refuse_async_representation_hooks(serializer: Any) -> None:
-    """Raise `TypeError` if representing `serializer` would meet an `async def` hook."""
-    for problem in _representation_problems(_target(serializer)):
-        raise TypeError(problem)
-
-
-def _target(serializer: Any) -> Any:
-    """The serializer whose hooks run: a `many=True` list serializer's child."""
-    if isinstance(serializer, serializers.ListSerializer):
-        return serializer.child
-    return serializer
-
-
-def _validation_problems(serializer: Any) -> Iterator[str]:
-    own = _async_methods(serializer.__class__)
-    for name in sorted(own & frozenset(_VALIDATION_METHODS + _SAVING_METHODS)):
-        yield _hook_message(serializer, name, "validation" if name != "save" else "saving")
+    own = async_methods(serializer.__class__)
+    for name in sorted(own & frozenset(_MACHINERY)):
+        raise TypeError(_machinery_message(serializer, name))
     if not isinstance(serializer, serializers.Serializer):
-        return
-    for field_name, field in serializer.fields.items():
-        if f"validate_{field_name}" in own:
-            yield _hook_message(serializer, f"validate_{field_name}", "validation")
-        if field.read_only:
-            continue
-        for validator in field.validators:
-            if _is_async_callable(validator):
-                yield _validator_message(serializer, field_name, validator)
+        return None
+    found: list[FieldHooks] = []
+    for field in _writable_fields(serializer):
+        method = f"validate_{field.field_name}"
+        validators = tuple(v for v in field.validators if is_async_callable(v))
+        if validators or method in own:
+            found.append(FieldHooks(field, validators, method if method in own else None))
         if isinstance(field, serializers.BaseSerializer):
-            yield from _validation_problems(_target(field))
-    for validator in serializer.validators:
-        if _is_async_callable(validator):
-            yield _validator_message(serializer, None, validator)
+            _refuse_nested(serializer, field)
+    validators = tuple(v for v in serializer.validators if is_async_callable(v))
+    if not found and not validators and "validate" not in own:
+        return None
+    return ValidationHooks(tuple(found), validators, "validate" in own)
 
 
-def _representation_problems(serializer: Any) -> Iterator[str]:
-    own = _async_methods(serializer.__class__)
-    if "to_representation" in own:
-        yield _hook_message(serializer, "to_representation", "representation")
-    if _represents_from_class(serializer):
+def _writable_fields(serializer: Any) -> Iterator[Any]:
+    return (field for field in serializer.fields.values() if not field.read_only)
+
+
+def _refuse_nested(serializer: Any, field: Any) -> None:
+    nested = target(field)
+    try:
+        hooks = validation_hooks(nested)
+    except TypeError:
+        hooks = ValidationHooks((), (), validate=True)
+    if hooks is not None:
+        raise TypeError(
+            f"{type(serializer).__name__}.{field.field_name} is a nested "
+            f"{type(nested).__name__} with `async def` validation hooks, and restflow awaits "
+            f"the hooks of the outer serializer only. Check the nested values in an async "
+            f"`{type(serializer).__name__}.validate_{field.field_name}` or `validate` instead."
+        )
+
+
+@functools.lru_cache(maxsize=1024)
+def saves_asynchronously(cls: Any) -> bool:
+    """Whether saving a serializer of `cls` awaits a hook: `acreate`/`aupdate` written for
+    it, or an `async def create`/`update`."""
+    return (
+        overrides(cls, "acreate")
+        or overrides(cls, "aupdate")
+        or bool(async_methods(cls) & frozenset(_SAVING_METHODS))
+    )
+
+
+def async_method_fields(serializer: Any) -> list[tuple[Any, str]]:
+    """Each serializer in `serializer`'s tree with the `async def` method of one of its
+    `SerializerMethodField`s: `(owner, method name)` pairs, owners bound to this instance."""
+    found: list[tuple[Any, str]] = []
+    _collect_method_fields(target(serializer), found)
+    return found
+
+
+def _collect_method_fields(serializer: Any, found: list[tuple[Any, str]]) -> None:
+    if not isinstance(serializer, serializers.Serializer) or _represents_from_class(serializer):
         return
-    if not isinstance(serializer, serializers.Serializer):
-        return
+    own = async_methods(serializer.__class__)
     for field in serializer.fields.values():
         if field.write_only:
             continue
         if isinstance(field, serializers.SerializerMethodField) and field.method_name in own:
-            yield _hook_message(serializer, field.method_name, "representation")
+            found.append((serializer, field.method_name))
         elif isinstance(field, serializers.BaseSerializer):
-            yield from _representation_problems(_target(field))
+            _collect_method_fields(target(field), found)
+
+
+def class_awaits_when_validating(cls: Any) -> bool:
+    """Whether serializers of `cls` have async validation hooks, as far as the class says."""
+    return _class_hooks(cls)[0]
+
+
+def class_awaits_when_representing(cls: Any) -> bool:
+    """Whether serializers of `cls` await when representing, as far as the class says."""
+    return _class_hooks(cls)[1]
+
+
+@functools.lru_cache(maxsize=1024)
+def _class_hooks(cls: Any) -> tuple[bool, bool]:
+    own = async_methods(cls)
+    declared: dict[str, Any] = getattr(cls, "_declared_fields", {})
+    meta_validators = getattr(getattr(cls, "Meta", None), "validators", None) or ()
+    validating = (
+        "validate" in own
+        or any(name.startswith("validate_") for name in own)
+        or any(is_async_callable(v) for v in meta_validators)
+        or any(
+            is_async_callable(v)
+            for field in declared.values()
+            if not field.read_only
+            for v in getattr(field, "_validators", None) or ()
+        )
+    )
+    representing = overrides(cls, "ato_representation") or any(
+        (isinstance(field, serializers.SerializerMethodField) and _method_name(field, name) in own)
+        or (
+            isinstance(field, serializers.BaseSerializer)
+            and class_awaits_when_representing(type(target(field)))
+        )
+        for name, field in declared.items()
+    )
+    return validating, representing
+
+
+def _method_name(field: Any, name: str) -> str:
+    return field.method_name or f"get_{name}"
+
+
+def refuse_async_validation_hooks(serializer: Any) -> None:
+    """Raise `TypeError` if validating `serializer` synchronously would meet an async hook.
+
+    Saving hooks are checked too, so that a write is refused before it validates anything.
+    """
+    refuse_async_saving_hooks(serializer)
+    validated = target(serializer)
+    hooks = validation_hooks(validated)
+    if hooks is None:
+        return
+    owner = type(validated).__name__
+    found = [f"{owner}.{hook.method}" for hook in hooks.fields if hook.method]
+    found += [
+        f"The validator {validator!r} on field {hook.field.field_name!r} of {owner}"
+        for hook in hooks.fields
+        for validator in hook.validators
+    ]
+    found += [f"The validator {validator!r} on {owner}" for validator in hooks.validators]
+    found += [f"{owner}.validate"] * hooks.validate
+    raise TypeError(_sync_message(serializer, found[0], "is_valid()", "ais_valid()"))
+
+
+def refuse_async_saving_hooks(serializer: Any) -> None:
+    """Raise `TypeError` if `serializer.save()` would call an `async def` create or update."""
+    cls = target(serializer).__class__
+    if saves_asynchronously(cls):
+        own = async_methods(cls)
+        written = "acreate" if overrides(cls, "acreate") else "aupdate"
+        name = next((n for n in _SAVING_METHODS if n in own), written)
+        raise TypeError(_sync_message(serializer, f"{cls.__name__}.{name}", "save()", "asave()"))
+
+
+def refuse_async_representation_hooks(serializer: Any) -> None:
+    """Raise `TypeError` if representing `serializer` would meet an `async def` hook."""
+    child = target(serializer)
+    if overrides(child.__class__, "ato_representation"):
+        hook = f"{type(child).__name__}.ato_representation"
+        raise TypeError(_sync_message(serializer, hook, ".data", "adata"))
+    for owner, name in async_method_fields(serializer):
+        hook = f"{type(owner).__name__}.{name}"
+        raise TypeError(_sync_message(serializer, hook, ".data", "adata"))
+
+
+def target(serializer: Any) -> Any:
+    """The serializer whose hooks run: a `many=True` list serializer's child."""
+    if isinstance(serializer, serializers.ListSerializer):
+        return serializer.child
+    return serializer
 
 
 def _represents_from_class(serializer: Any) -> bool:
@@ -100,7 +222,7 @@ def _represents_from_class(serializer: Any) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)
-def _async_methods(cls: Any) -> frozenset[str]:
+def async_methods(cls: Any) -> frozenset[str]:
     """The names of `cls`'s attributes that are coroutine functions."""
     return frozenset(
         name
@@ -115,7 +237,7 @@ def _is_coroutine_function(value: Any) -> bool:
     return inspect.iscoroutinefunction(value)
 
 
-def _is_async_callable(validator: Any) -> bool:
+def is_async_callable(validator: Any) -> bool:
     """Whether calling `validator` returns a coroutine: an `async def`, or an async `__call__`."""
     if inspect.isfunction(validator) or inspect.ismethod(validator):
         return inspect.iscoroutinefunction(validator)
@@ -127,18 +249,27 @@ def _calls_are_async(kind: Any) -> bool:
     return _is_coroutine_function(inspect.getattr_static(kind, "__call__", None))
 
 
-def _hook_message(serializer: Any, name: str, path: str) -> str:
+def _sync_message(serializer: Any, hook: str, sync_call: str, async_call: str) -> str:
+    if _awaits_hooks(serializer):
+        fix = f"Call `await serializer.{async_call}` instead (restflow's views do)."
+    else:
+        fix = (
+            "Derive the serializer from restflow_django.serializers.Serializer or "
+            f"ModelSerializer, whose `{async_call}` awaits it."
+        )
     return (
-        f"{type(serializer).__name__}.{name} is an `async def` hook, and restflow's serializer "
-        f"{path} calls it synchronously: its coroutine would never run. Define {name} with a "
-        "plain `def` (sync ORM calls are fine there: restflow runs serializers in a thread)."
+        f"{hook} is `async`, and `{sync_call}` cannot await it: its coroutine would never "
+        f"run. {fix}"
     )
 
 
-def _validator_message(serializer: Any, field_name: str | None, validator: Any) -> str:
-    where = f"field {field_name!r} of " if field_name else ""
+def _awaits_hooks(serializer: Any) -> bool:
+    return hasattr(target(serializer), "ais_valid")
+
+
+def _machinery_message(serializer: Any, name: str) -> str:
     return (
-        f"The validator {validator!r} on {where}{type(serializer).__name__} is `async`, and "
-        "DRF's validation calls validators synchronously: its coroutine would never run and "
-        "nothing would be refused. Make the validator a plain function or callable."
+        f"{type(serializer).__name__}.{name} is an `async def` override of DRF's "
+        "machinery, which restflow does not await. Keep it a plain `def`, and put the async "
+        "work in `validate_<field>`, `validate`, `acreate` or `aupdate`."
     )

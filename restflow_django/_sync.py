@@ -15,6 +15,7 @@ from restflow_django.diagnostics import LazyRelationError, strict_relations_enab
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 # DRF classes whose sync methods touch neither the database nor the network.
 _INLINE_SAFE: frozenset[type] = frozenset(
@@ -104,3 +105,8 @@ async def aon_loop_or_thread(
             describe() if describe is not None else "a lazy relation was loaded"
         )
     return await sync_to_async(func)()
+
+
+def offload(work: Callable[[], T], /) -> Awaitable[T]:
+    """Run `work` on the request's thread: the Django adapter's `restflow_core.Offload`."""
+    return sync_to_async(work)()

@@ -1,25 +1,39 @@
-"""Async serializers: DRF's serializers plus `ais_valid`, `asave` and `adata`."""
+"""Async serializers: DRF's serializers whose hooks may be `async def`.
+
+`ais_valid`, `asave` and `adata` await a serializer's async hooks: field validators,
+`validate_<field>`, `validate`, `Meta.validators`, `acreate`/`aupdate` (or an async
+`create`/`update`) and the methods of `SerializerMethodField`s. The sync `is_valid`,
+`save` and `data` refuse them with a `TypeError` naming the async call.
+"""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from django.db.models import Model, UniqueConstraint
+from django.db.models.manager import BaseManager
 from rest_framework import fields, relations, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.serializers import BaseSerializer
+from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 from typing_extensions import override
 
 from restflow_django._async_hooks import (
+    async_method_fields,
     refuse_async_representation_hooks,
     refuse_async_saving_hooks,
     refuse_async_validation_hooks,
+    saves_asynchronously,
+    target,
+    validation_hooks,
 )
+from restflow_django._awaiting import abounded, arepresent, arun_validation
+from restflow_django._hooks import overrides
 from restflow_django._rows import Reader
-from restflow_django._sync import aon_loop_or_thread
-from restflow_django.diagnostics import describe_unloaded_relation
+from restflow_django._sync import is_async_callable
 
 InstanceT = TypeVar("InstanceT")
 ModelT = TypeVar("ModelT", bound=Model)
@@ -51,27 +65,41 @@ async def avalidate_or_is_valid_serializer(
 
 
 def checked_is_valid(serializer: BaseSerializer[Any], *, raise_exception: bool = False) -> bool:
-    """DRF's `is_valid`, refusing first any `async def` hook it would take for a value.
-
-    Raises `TypeError` naming the hook; restflow's own serializers check in `is_valid`.
-    """
-    if not isinstance(serializer, AsyncSerializerMixin):
-        refuse_async_validation_hooks(serializer)
+    """Validate from sync code (a thread): restflow's serializers await their async hooks on
+    the event loop; a DRF serializer with such hooks is refused with a `TypeError`."""
+    if isinstance(serializer, AsyncSerializerMixin):
+        if validation_hooks(serializer) is not None:
+            valid: bool = async_to_sync(serializer.ais_valid)(raise_exception=raise_exception)
+            return valid
+        return _drf_is_valid(serializer, raise_exception=raise_exception)
+    refuse_async_validation_hooks(serializer)
     return serializer.is_valid(raise_exception=raise_exception)
 
 
 def checked_save(serializer: BaseSerializer[InstanceT], **kwargs: Any) -> InstanceT:
-    """DRF's `save`, refusing first an `async def` `create` or `update` (`TypeError`)."""
-    if not isinstance(serializer, AsyncSerializerMixin):
-        refuse_async_saving_hooks(serializer)
+    """Save from sync code: restflow's serializers await an async `acreate`/`aupdate` on the
+    event loop; a DRF serializer with an async `create`/`update` is refused (`TypeError`)."""
+    cls: Any = serializer.__class__
+    if isinstance(serializer, AsyncSerializerMixin) and saves_asynchronously(cls):
+        saved: InstanceT = async_to_sync(serializer.asave)(**kwargs)
+        return saved
+    refuse_async_saving_hooks(serializer)
     return serializer.save(**kwargs)
 
 
 def checked_data(serializer: BaseSerializer[Any]) -> Any:
-    """`serializer.data`, refusing first any `async def` hook it would render (`TypeError`)."""
-    if not isinstance(serializer, AsyncSerializerMixin):
-        refuse_async_representation_hooks(serializer)
-    return serializer.data
+    """`serializer.data` from sync code, awaiting on the event loop what has to be awaited."""
+    if awaits_when_representing(serializer):
+        return async_to_sync(arender)(serializer)
+    return _drf_data(serializer)
+
+
+def awaits_when_representing(serializer: BaseSerializer[Any]) -> bool:
+    """Whether representing `serializer` awaits: an `ato_representation` of its own, or an
+    async method field."""
+    return overrides(target(serializer).__class__, "ato_representation") or bool(
+        async_method_fields(serializer)
+    )
 
 
 async def asave(serializer: BaseSerializer[InstanceT], **kwargs: Any) -> InstanceT:
@@ -84,62 +112,212 @@ async def asave(serializer: BaseSerializer[InstanceT], **kwargs: Any) -> Instanc
 
 
 async def arender(serializer: BaseSerializer[Any]) -> Any:
-    """Return `serializer.data`, computed on the event loop when every row it reads is loaded.
+    """Return the representation of `serializer` (`many=True` ones too), awaiting its async
+    method fields and `ato_representation`.
 
-    A representation that reaches for a lazy relation is computed again in a thread, so it
+    The sync part runs on the event loop when every row it reads is loaded. A
+    representation that reaches for a lazy relation is computed again in a thread, so it
     still works; `select_related`/`prefetch_related` make it free of thread hops. In strict
     relations mode (`restflow_django.diagnostics.strict_relations`) it raises
     `LazyRelationError` naming the field and the `select_related`/`prefetch_related` to add.
     """
-    return await aon_loop_or_thread(
-        lambda: checked_data(serializer), describe=lambda: describe_unloaded_relation(serializer)
-    )
+    if isinstance(serializer, AsyncSerializerMixin):
+        return await serializer.adata
+    if isinstance(serializer, serializers.ListSerializer):
+        return await _arender_list(serializer)
+    return await arepresent(serializer, lambda: serializer.data, async_method_fields(serializer))
+
+
+async def _arender_list(serializer: serializers.ListSerializer[Any]) -> ReturnList[Any]:
+    child: Any = serializer.child
+    if not overrides(child.__class__, "ato_representation"):
+        rows: ReturnList[Any] = await arepresent(
+            serializer, lambda: serializer.data, async_method_fields(serializer)
+        )
+        return rows
+    held: Any = serializer
+    if not hasattr(held, "_data"):
+        instances = serializer.instance
+        if isinstance(instances, BaseManager):
+            instances = await sync_to_async(_all_rows)(instances)
+        representations: list[Callable[[], Awaitable[Any]]] = [
+            _bind(child.ato_representation, row) for row in instances or ()
+        ]
+        held._data = await abounded(representations)
+    return ReturnList(held._data, serializer=serializer)
+
+
+def _all_rows(manager: BaseManager[Any]) -> list[Any]:
+    return list(manager.all())
+
+
+def _bind(method: Callable[[Any], Awaitable[Any]], row: Any) -> Callable[[], Awaitable[Any]]:
+    return lambda: method(row)
+
+
+def _drf_is_valid(serializer: Any, *, raise_exception: bool) -> bool:
+    valid: bool = super(AsyncSerializerMixin, serializer).is_valid(raise_exception=raise_exception)
+    return valid
+
+
+def _drf_data(serializer: Any) -> Any:
+    if isinstance(serializer, AsyncSerializerMixin):
+        return super(AsyncSerializerMixin, serializer).data  # type: ignore[misc]  # a mixin
+    return serializer.data
 
 
 class AsyncSerializerMixin(Generic[InstanceT]):
-    """Adds `ais_valid`, `asave` and the awaitable `adata` to a DRF serializer.
+    """Adds `ais_valid`, `asave`, `acreate`/`aupdate`, `ato_representation` and the
+    awaitable `adata` to a DRF serializer.
 
-    `is_valid`, `save` and `data` raise `TypeError` naming an `async def` hook they would
-    otherwise call without awaiting (`validate_<field>`, `validate`, a validator, `create`,
-    `update`, a `SerializerMethodField`'s method), before anything is validated or written.
+    `is_valid`, `save` and `data` raise `TypeError` naming the async call to make when the
+    serializer has `async def` hooks they would otherwise call without awaiting.
     """
 
     def is_valid(self, *, raise_exception: bool = False) -> bool:
-        """DRF's `is_valid`, after refusing `async def` hooks."""
+        """DRF's `is_valid`; refuses a serializer with async hooks (use `ais_valid`)."""
         refuse_async_validation_hooks(self)
-        valid: bool = super().is_valid(raise_exception=raise_exception)  # type: ignore[misc]  # a serializer mixin
-        return valid
+        return _drf_is_valid(self, raise_exception=raise_exception)
 
     def save(self, **kwargs: Any) -> InstanceT:
-        """DRF's `save`, after refusing an `async def` `create` or `update`."""
+        """DRF's `save`; refuses an async `create`/`update`/`acreate`/`aupdate` (use `asave`)."""
         refuse_async_saving_hooks(self)
         saved: InstanceT = super().save(**kwargs)  # type: ignore[misc]  # a serializer mixin
         return saved
 
     @property
-    def data(self) -> Any:
-        """DRF's `data`, after refusing `async def` representation hooks."""
+    def data(self) -> ReturnDict[str, Any]:
+        """DRF's `data`; refuses async method fields (use `await serializer.adata`)."""
         refuse_async_representation_hooks(self)
-        return super().data  # type: ignore[misc]  # a serializer mixin
+        represented: ReturnDict[str, Any] = _drf_data(self)
+        return represented
 
     async def ais_valid(self, *, raise_exception: bool = False) -> bool:
-        """Validate in a thread (DRF validation may query); same contract as `is_valid`."""
-        # A mixin: `self` is a DRF serializer at run time.
-        serializer: BaseSerializer[InstanceT] = self  # type: ignore[assignment]
-        return await sync_to_async(serializer.is_valid)(raise_exception=raise_exception)
+        """Validate, awaiting the async hooks; same contract as `is_valid`.
+
+        DRF's sync validation (field parsing, sync validators, unique checks, which may
+        query) runs in a thread; async field validators and `validate_<field>` methods are
+        awaited after it, field by field, then the serializer's validators and `validate`.
+        Errors from sync and async hooks come together in one `ValidationError`.
+        """
+        serializer: Any = self
+        hooks = validation_hooks(serializer)
+        if hooks is None:
+            return await sync_to_async(_drf_is_valid)(serializer, raise_exception=raise_exception)
+        if not hasattr(serializer, "initial_data"):
+            raise AssertionError(
+                "Cannot call `.ais_valid()` as no `data=` keyword argument was passed when "
+                "instantiating the serializer instance."
+            )
+        if not hasattr(serializer, "_validated_data"):
+            try:
+                serializer._validated_data = await arun_validation(
+                    serializer, serializer.initial_data, hooks
+                )
+            except ValidationError as error:
+                serializer._validated_data = {}
+                serializer._errors = error.detail
+            else:
+                serializer._errors = {}
+        if serializer._errors and raise_exception:
+            raise ValidationError(serializer.errors)
+        return not serializer._errors
 
     async def asave(self, **kwargs: Any) -> InstanceT:
-        """Create or update in a thread; `kwargs` reach `validated_data` as with `save`."""
-        # A mixin: `self` is a DRF serializer at run time.
-        serializer: BaseSerializer[InstanceT] = self  # type: ignore[assignment]
-        return await sync_to_async(serializer.save)(**kwargs)
+        """Create or update; `kwargs` reach `validated_data` as with `save`.
+
+        Awaits `acreate`/`aupdate`, which run a sync `create`/`update` in a thread (inside
+        the action's transaction, on its connection) and await an `async def` one.
+        """
+        serializer: Any = self
+        if not saves_asynchronously(serializer.__class__):
+            saved: InstanceT = await sync_to_async(serializer.save)(**kwargs)
+            return saved
+        _check_saveable(serializer, kwargs)
+        validated_data = {**serializer.validated_data, **kwargs}
+        if serializer.instance is not None:
+            serializer.instance = await self.aupdate(serializer.instance, validated_data)
+            if serializer.instance is None:
+                raise AssertionError("`aupdate()` did not return an object instance.")
+        else:
+            serializer.instance = await self.acreate(validated_data)
+            if serializer.instance is None:
+                raise AssertionError("`acreate()` did not return an object instance.")
+        return serializer.instance  # type: ignore[no-any-return]
+
+    async def acreate(self, validated_data: Any) -> InstanceT:
+        """Create the object: `create`, awaited when it is `async def`, else in a thread."""
+        create: Callable[[Any], Any] = self.create  # type: ignore[attr-defined]  # a mixin
+        if is_async_callable(create):
+            created: InstanceT = await create(validated_data)
+            return created
+        made: InstanceT = await sync_to_async(create)(validated_data)
+        return made
+
+    async def aupdate(self, instance: InstanceT, validated_data: Any) -> InstanceT:
+        """Update `instance`: `update`, awaited when it is `async def`, else in a thread."""
+        update: Callable[[Any, Any], Any] = self.update  # type: ignore[attr-defined]  # a mixin
+        if is_async_callable(update):
+            updated: InstanceT = await update(instance, validated_data)
+            return updated
+        changed: InstanceT = await sync_to_async(update)(instance, validated_data)
+        return changed
+
+    async def ato_representation(self, instance: Any) -> dict[str, Any]:
+        """Represent `instance`, awaiting async method fields (at most
+        `RESTFLOW["RENDER_CONCURRENCY"]` at a time). What `adata` awaits; override it to
+        represent rows your own way (a list awaits its rows' within the same bound)."""
+        serializer: Any = self
+        represented: dict[str, Any] = await arepresent(
+            serializer,
+            lambda: serializer.to_representation(instance),
+            async_method_fields(serializer),
+        )
+        return represented
 
     @property
-    def adata(self) -> Awaitable[Any]:
+    def adata(self) -> Awaitable[ReturnDict[str, Any]]:
         """The representation, awaited: `await serializer.adata`."""
-        # A mixin: `self` is a DRF serializer at run time.
-        serializer: BaseSerializer[InstanceT] = self  # type: ignore[assignment]
-        return arender(serializer)
+        return self._aread_data()
+
+    async def _aread_data(self) -> ReturnDict[str, Any]:
+        serializer: Any = self
+        if hasattr(serializer, "initial_data") and not hasattr(serializer, "_validated_data"):
+            raise AssertionError(
+                "When a serializer is passed a `data` keyword argument you must call "
+                "`.ais_valid()` before attempting to access the serialized `.adata` "
+                "representation.\nYou should either call `.ais_valid()` first, or access "
+                "`.initial_data` instead."
+            )
+        if not hasattr(serializer, "_data"):
+            if serializer.instance is not None and not getattr(serializer, "_errors", None):
+                serializer._data = await self.ato_representation(serializer.instance)
+            elif hasattr(serializer, "_validated_data") and not getattr(
+                serializer, "_errors", None
+            ):
+                serializer._data = await self.ato_representation(serializer.validated_data)
+            else:
+                serializer._data = serializer.get_initial()
+        return ReturnDict(serializer._data, serializer=serializer)
+
+
+def _check_saveable(serializer: Any, kwargs: dict[str, Any]) -> None:
+    """DRF's checks before a save, naming the async calls."""
+    if not hasattr(serializer, "_errors"):
+        raise AssertionError("You must call `.ais_valid()` before calling `.asave()`.")
+    if serializer.errors:
+        raise AssertionError("You cannot call `.asave()` on a serializer with invalid data.")
+    if "commit" in kwargs:
+        raise AssertionError(
+            "'commit' is not a valid keyword argument to the 'asave()' method. Pass extra "
+            "keyword arguments to `.asave()` to add them to `validated_data`."
+        )
+    if hasattr(serializer, "_data"):
+        raise AssertionError(
+            "You cannot call `.asave()` after accessing `serializer.adata`. If you need to "
+            "access data before committing to the database then inspect "
+            "'serializer.validated_data' instead."
+        )
 
 
 class FastRepresentationMixin:

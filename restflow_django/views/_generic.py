@@ -20,7 +20,7 @@ from restflow_core.pagination import Page
 from restflow_core.pipelines import run_list
 from restflow_core.steps import Joinable, Steps, given, run_steps
 from restflow_django._hooks import async_twin, has_async_twin, hook_form, sync_twin
-from restflow_django._sync import acall
+from restflow_django._sync import acall, offload
 from restflow_django.serializers import arender
 from restflow_django.transactions import DjangoUnitOfWork, holds_transaction, request_thread
 from restflow_django.views._base import AsyncAPIView
@@ -30,7 +30,6 @@ from restflow_django.views._steps import (
     as_page,
     default_object_steps,
     object_steps,
-    offload,
     paginator_step,
 )
 

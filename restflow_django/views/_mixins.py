@@ -21,6 +21,7 @@ from restflow_core.pipelines import (
     run_update,
 )
 from restflow_django._hooks import async_twin, sync_twin
+from restflow_django._sync import offload
 from restflow_django.serializers import arender, asave, checked_save
 from restflow_django.views._base import own_transaction
 from restflow_django.views._generic import AsyncGenericAPIView, aevaluate, respond
@@ -28,7 +29,6 @@ from restflow_django.views._steps import (
     destroy_step,
     fetch_step,
     filter_step,
-    offload,
     paginate_step,
     persist_step,
     render_saved_step,

@@ -11,16 +11,22 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import async_to_sync
 from django.db.models import Model
 from rest_framework.pagination import BasePagination
 from rest_framework.serializers import BaseSerializer
 
 from restflow_core.pagination import Page
 from restflow_core.steps import Blocking, Joinable, Step, Steps, keeping
+from restflow_django._async_hooks import (
+    class_awaits_when_representing,
+    class_awaits_when_validating,
+    saves_asynchronously,
+)
 from restflow_django._hooks import class_hook_form, has_async_twin, hook_form
 from restflow_django._sync import is_async_callable, runs_inline
 from restflow_django.serializers import (
+    AsyncSerializerMixin,
     arender,
     asave,
     avalidate_or_is_valid_serializer,
@@ -38,11 +44,6 @@ T = TypeVar("T")
 P = ParamSpec("P")
 R = TypeVar("R")
 Serializer = BaseSerializer[Any]
-
-
-def offload(work: Callable[[], T], /) -> Awaitable[T]:
-    """Run `work` on the request's thread: the Django adapter's `restflow_core.Offload`."""
-    return sync_to_async(work)()
 
 
 def overridden(hook: Callable[P, Any]) -> Step[P, Any]:
@@ -155,7 +156,7 @@ def validate_step(
     """Build the request serializer with `build` and validate it (400 when invalid).
 
     DRF's validation may query, so it is a blocking step; a serializer with its own
-    `ais_valid` is awaited instead.
+    `ais_valid`, or with async hooks for `ais_valid` to await, is awaited instead.
     """
     if _validates_on_loop(_request_serializer_class(view)):
 
@@ -167,7 +168,7 @@ def validate_step(
         return avalidate
 
     def validate(serializer: Serializer) -> Serializer:
-        if _validates_on_loop(type(serializer)):
+        if hook_form(serializer, "is_valid") == "async":
             # `get_serializer` gave another class than `get_serializer_class` named.
             async_to_sync(avalidate_or_is_valid_serializer)(serializer, raise_exception=True)
         else:
@@ -202,7 +203,7 @@ async def _asave(serializer: Serializer) -> None:
 
 def save(serializer: Serializer) -> None:
     """Save `serializer` from sync code: DRF's `save`, or its own `asave` when it has one."""
-    if _saves_on_loop(type(serializer)):
+    if hook_form(serializer, "save") == "async":
         async_to_sync(asave)(serializer)
     else:
         checked_save(serializer)
@@ -232,6 +233,9 @@ def render_saved_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Serializer], A
     async def arender_saved(serializer: Serializer) -> Any:
         return await arender(shown(serializer))
 
+    shown_class = view.response_serializer_class or _request_serializer_class(view)
+    if shown_class is not None and class_awaits_when_representing(shown_class):
+        return arender_saved
     return Joinable(render, arender_saved)
 
 
@@ -288,10 +292,22 @@ def _request_serializer_class(view: AsyncGenericAPIView[Any]) -> Any:
 
 
 def _validates_on_loop(serializer_class: Any) -> bool:
-    """Whether serializers of the class validate with an `ais_valid` of their own."""
-    return serializer_class is not None and class_hook_form(serializer_class, "is_valid") == "async"
+    """Whether serializers of the class validate with an `ais_valid` of their own, or
+    restflow's `ais_valid` awaiting the class's async hooks."""
+    if serializer_class is None:
+        return False
+    return class_hook_form(serializer_class, "is_valid") == "async" or (
+        issubclass(serializer_class, AsyncSerializerMixin)
+        and class_awaits_when_validating(serializer_class)
+    )
 
 
 def _saves_on_loop(serializer_class: Any) -> bool:
-    """Whether serializers of the class save with an `asave` of their own."""
-    return serializer_class is not None and class_hook_form(serializer_class, "save") == "async"
+    """Whether serializers of the class save with an `asave` of their own, or restflow's
+    `asave` awaiting `acreate`/`aupdate`."""
+    if serializer_class is None:
+        return False
+    return class_hook_form(serializer_class, "save") == "async" or (
+        issubclass(serializer_class, AsyncSerializerMixin)
+        and saves_asynchronously(serializer_class)
+    )
