@@ -57,6 +57,7 @@ async def abounded(calls: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
 
     The first failure cancels the calls still running and is raised as it is.
     """
+    limit = render_concurrency()
     results: list[Any] = [None] * len(calls)
     if len(calls) == 1:
         results[0] = await calls[0]()
@@ -67,7 +68,7 @@ async def abounded(calls: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
         for index in indexes:
             results[index] = await calls[index]()
 
-    workers = [asyncio.ensure_future(work()) for _ in range(min(render_concurrency(), len(calls)))]
+    workers = [asyncio.ensure_future(work()) for _ in range(min(limit, len(calls)))]
     try:
         await asyncio.gather(*workers)
     finally:
@@ -140,7 +141,7 @@ def _check_fields(serializer: Any, data: Any, hooks: ValidationHooks) -> _Valida
         except ValidationError as error:
             if not isinstance(error.detail, dict):
                 raise
-            state.errors = dict(error.detail)
+            state.value, state.errors = {}, dict(error.detail)
     return state
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from tests.testapp import contract, guide, views
+from tests.testapp import awaited, contract, guide, views
 from tests.testapp.parity import drf as parity_drf
 from tests.testapp.parity import restflow as parity_restflow
 
@@ -27,6 +27,11 @@ router.register("drf-hooks", views.DrfHooksViewSet, basename="drf-hooks")
 router.register("articles", views.ArticleViewSet, basename="article")
 router.register("soft-products", guide.ProductSoftViewSet, basename="soft-product")
 router.register("notes", contract.NoteViewSet, basename="note")
+router.register("awaited-products", awaited.AwaitedProductViewSet, basename="awaited")
+router.register("awaited-pages", awaited.AwaitedProductPages, basename="awaited-page")
+router.register("refusing-products", awaited.RefusingProductViewSet, basename="refusing")
+router.register("writing-validate", awaited.WritingValidateViewSet, basename="writing-validate")
+router.register("async-create", awaited.AsyncCreateViewSet, basename="async-create")
 router.register("failing-notes", contract.FailingNoteViewSet, basename="failing-note")
 
 drf_router = SimpleRouter()
@@ -49,5 +54,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("whoami/", views.WhoAmIView.as_view()),
     path("drf-style-actions/", views.DrfStyleActions.as_view()),
     path("composed/", guide.ProductReadAndCreateView.as_view()),
+    path("awaited-summary/", awaited.AwaitedSummary.as_view()),
     path("composed/<int:pk>/", guide.ProductReadAndCreateView.as_view()),
 ]
