@@ -1,5 +1,6 @@
 """restflow's framework-agnostic core: Protocols, errors, steps and the action pipelines."""
 
+from restflow_core.bounded import abounded
 from restflow_core.errors import (
     MethodNotAllowed,
     NotAuthenticated,
@@ -77,6 +78,7 @@ __all__ = [
     "UnitOfWork",
     "Validate",
     "ValidationFailed",
+    "abounded",
     "afirst_object_refusal",
     "afirst_refusal",
     "aresolve",

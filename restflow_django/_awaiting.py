@@ -16,7 +16,6 @@ hop, and a serializer pays only for the hooks it has.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from rest_framework.fields import SkipField, get_error_detail
 from rest_framework.serializers import as_serializer_error
 from typing_extensions import override
 
+from restflow_core.bounded import abounded
 from restflow_core.steps import Blocking, Step, Steps, given, run_steps
 from restflow_django._async_hooks import FieldHooks, ValidationHooks
 from restflow_django._sync import aon_loop_or_thread, offload
@@ -50,32 +50,6 @@ def render_concurrency() -> int:
             f'RESTFLOW["RENDER_CONCURRENCY"] must be a positive integer, not {limit!r}'
         )
     return limit
-
-
-async def abounded(calls: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
-    """Await each of `calls`, at most `render_concurrency()` at a time; results in order.
-
-    The first failure cancels the calls still running and is raised as it is.
-    """
-    limit = render_concurrency()
-    results: list[Any] = [None] * len(calls)
-    if len(calls) == 1:
-        results[0] = await calls[0]()
-        return results
-    indexes = iter(range(len(calls)))
-
-    async def work() -> None:
-        for index in indexes:
-            results[index] = await calls[index]()
-
-    workers = [asyncio.ensure_future(work()) for _ in range(min(limit, len(calls)))]
-    try:
-        await asyncio.gather(*workers)
-    finally:
-        for worker in workers:
-            worker.cancel()
-        await asyncio.gather(*workers, return_exceptions=True)
-    return results
 
 
 # Validation.
@@ -344,7 +318,7 @@ async def arepresent(
 
     with _recording_method_fields(method_fields, pending):
         result = await aon_loop_or_thread(pass_recording, describe=describe)
-    await abounded([each.aresolve for each in pending])
+    await abounded([each.aresolve for each in pending], limit=render_concurrency())
     _fill(result)
     return result
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.db.models import Model, UniqueConstraint
@@ -21,6 +21,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 from typing_extensions import override
 
+from restflow_core.bounded import abounded
 from restflow_django._async_hooks import (
     async_method_fields,
     refuse_async_representation_hooks,
@@ -30,13 +31,14 @@ from restflow_django._async_hooks import (
     target,
     validation_hooks,
 )
-from restflow_django._awaiting import abounded, arepresent, arun_validation
+from restflow_django._awaiting import arepresent, arun_validation, render_concurrency
 from restflow_django._hooks import overrides
 from restflow_django._rows import Reader
 from restflow_django._sync import is_async_callable
 
 InstanceT = TypeVar("InstanceT")
 ModelT = TypeVar("ModelT", bound=Model)
+ValueT = TypeVar("ValueT")
 
 __all__ = [
     "AsyncSerializerMixin",
@@ -44,8 +46,19 @@ __all__ = [
     "Serializer",
     "arender",
     "asave",
+    "async_validator",
     "avalidate_or_is_valid_serializer",
 ]
+
+
+def async_validator(check: Callable[[ValueT], Awaitable[None]], /) -> Callable[[ValueT], None]:
+    """`check`, an async validator, typed as DRF's stubs type a field's `validators=[...]`.
+
+    It is `check` itself: restflow's `ais_valid` awaits it, and the sync `is_valid` refuses
+    it with a `TypeError`, as it does any async validator. Only the type changes, so that
+    mypy and pyright accept `validators=[async_validator(check)]`.
+    """
+    return cast("Callable[[ValueT], None]", check)
 
 
 async def avalidate_or_is_valid_serializer(
@@ -143,7 +156,7 @@ async def _arender_list(serializer: serializers.ListSerializer[Any]) -> ReturnLi
         representations: list[Callable[[], Awaitable[Any]]] = [
             _bind(child.ato_representation, row) for row in instances or ()
         ]
-        held._data = await abounded(representations)
+        held._data = await abounded(representations, limit=render_concurrency())
     return ReturnList(held._data, serializer=serializer)
 
 

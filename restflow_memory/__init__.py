@@ -20,7 +20,7 @@ from restflow_memory.resources import (
     RetrieveMixin,
     UpdateMixin,
 )
-from restflow_memory.serializers import Field, Invalid, MemorySerializer
+from restflow_memory.serializers import Field, Invalid, MemorySerializer, MethodField
 from restflow_memory.store import (
     MemoryQuery,
     MemoryStore,
@@ -48,6 +48,7 @@ __all__ = [
     "MemorySerializer",
     "MemoryStore",
     "MemoryUnitOfWork",
+    "MethodField",
     "ModelResource",
     "MultipleObjectsReturned",
     "OrderingFilter",

@@ -69,17 +69,19 @@ class Resource(core.Resource[ModelT, MemorySerializer[ModelT]]):
     @override
     async def arender(self, draft: MemorySerializer[ModelT]) -> Any:
         """Return the representation held by the serializer `draft`."""
-        return await draft.adata()
+        return await draft.adata
 
     @override
     async def arender_instance(self, instance: ModelT) -> Any:
         """Return the representation of `instance`."""
-        return await self.get_serializer(instance).adata()
+        return await self.get_serializer(instance).adata
 
     @override
     async def arender_many(self, items: Any) -> Any:
         """Return the representations of `items`, a page or a whole query."""
-        return self.serializer_class.represent_many(items, context=self.get_serializer_context())
+        return await self.serializer_class.arepresent_many(
+            items, context=self.get_serializer_context()
+        )
 
     @override
     async def asave(self, draft: MemorySerializer[ModelT]) -> None:

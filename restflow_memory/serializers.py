@@ -5,17 +5,19 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from typing_extensions import override
 
+from restflow_core.bounded import abounded
 from restflow_core.errors import ValidationFailed
 from restflow_memory._access import changed, read
 from restflow_memory.store import MemoryStore
 
 ModelT = TypeVar("ModelT")
+T = TypeVar("T")
 
 NOT_GIVEN: Any = type("NotGiven", (), {"__repr__": lambda self: "NOT_GIVEN"})()
 
@@ -111,17 +113,33 @@ class Field:
             raise Invalid(f'"{value}" is not a valid choice.')
 
 
+@dataclass(frozen=True, slots=True)
+class MethodField(Field):
+    """A read-only field whose value the serializer's `get_<name>(obj)` returns.
+
+    The method may be `async def`: `adata` and the resources' responses await it, several
+    rows at a time (`MemorySerializer.render_concurrency`).
+    """
+
+    read_only: bool = True
+    method_name: str | None = None
+
+
 class MemorySerializer(Generic[ModelT]):
     """Validates payloads against its declared fields, then saves through `context["store"]`.
 
     Subclasses set `model` (a dataclass or `dict`) and declare each field as a class
     attribute, `name = Field(str)`, as in DRF. Override `validate_<name>` to check one value,
     `validate` to check them together, or `acreate`/`aupdate` to change how objects are
-    built. Unknown payload keys are ignored, as in DRF.
+    built; `validate_<name>`, `validate` and the methods of `MethodField`s may be
+    `async def`, and `ais_valid` and `adata` await them. Unknown payload keys are ignored,
+    as in DRF.
     """
 
     model: ClassVar[Callable[..., Any]] = dict
     fields: ClassVar[Mapping[str, Field]] = {}
+    render_concurrency: ClassVar[int] = 10
+    """How many async method fields of a list's rows are awaited at once."""
 
     @override
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -156,49 +174,44 @@ class MemorySerializer(Generic[ModelT]):
         return store
 
     async def ais_valid(self, *, raise_exception: bool = False) -> bool:
-        """Validate `data`; return whether it passed, or raise `ValidationFailed`."""
-        return self.is_valid(raise_exception=raise_exception)
-
-    def is_valid(self, *, raise_exception: bool = False) -> bool:
-        """Validate `data` synchronously; same contract as `ais_valid`."""
+        """Validate `data`, awaiting async hooks; return whether it passed, or raise
+        `ValidationFailed`."""
         if self.initial_data is NOT_GIVEN:
             raise AssertionError("pass `data=` to the serializer before validating it")
         if self._errors is None:
-            self._refuse_async_hooks()
-            self._validated, self._errors = self._run_validation(self.initial_data)
+            self._validated, self._errors = await self._arun_validation(self.initial_data)
         if self._errors and raise_exception:
             raise ValidationFailed(self._errors)
         return not self._errors
 
-    def _refuse_async_hooks(self) -> None:
-        """Raise `TypeError` naming an `async def` `validate` or `validate_<field>`.
+    def is_valid(self, *, raise_exception: bool = False) -> bool:
+        """Validate `data` synchronously; same contract as `ais_valid`.
 
-        Validation calls them synchronously: a coroutine would be taken for the value.
+        Raises `TypeError` when a `validate` or `validate_<field>` hook is `async def`.
         """
-        cls: Any = type(self)
-        for name in _async_validation_hooks(cls):
-            raise TypeError(
-                f"{type(self).__name__}.{name} is an `async def` hook, and validation "
-                f"calls it synchronously: its coroutine would never run. Define {name} "
-                "with a plain `def`."
-            )
+        if self._errors is None:
+            for name in _async_hooks_of(self, "validate"):
+                raise TypeError(_sync_message(self, name, "is_valid()", "ais_valid()"))
+        return _finished(self.ais_valid(raise_exception=raise_exception))
 
-    def _run_validation(self, data: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    async def _arun_validation(self, data: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
         if not isinstance(data, Mapping):
             got = type(data).__name__
             message = f"Invalid data. Expected a dictionary, but got {got}."
             return {}, {"non_field_errors": [message]}
-        attrs, errors = self._clean_fields(data)
+        attrs, errors = await self._aclean_fields(data)
         if errors:
             return {}, errors
         try:
-            return dict(self.validate(attrs)), {}
+            return dict(await _awaited(self.validate(attrs))), {}
         except Invalid as error:
             return {}, {"non_field_errors": [str(error)]}
         except ValidationFailed as error:
             return {}, _as_field_errors(error.errors)
 
-    def _clean_fields(self, data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    async def _aclean_fields(
+        self, data: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, list[str]]]:
         attrs: dict[str, Any] = {}
         errors: dict[str, list[str]] = {}
         for name, spec in self.fields.items():
@@ -215,13 +228,18 @@ class MemorySerializer(Generic[ModelT]):
             try:
                 value = spec.clean(data[name])
                 hook = getattr(self, f"validate_{name}", None)
-                attrs[name] = hook(value) if hook is not None else value
+                attrs[name] = await _awaited(hook(value)) if hook is not None else value
             except Invalid as error:
                 errors[name] = [str(error)]
         return attrs, errors
 
-    def validate(self, attrs: dict[str, Any]) -> Mapping[str, Any]:
-        """Check the cleaned values together; raise `Invalid` or `ValidationFailed`."""
+    def validate(
+        self, attrs: dict[str, Any]
+    ) -> Mapping[str, Any] | Awaitable[Mapping[str, Any]]:
+        """Check the cleaned values together; raise `Invalid` or `ValidationFailed`.
+
+        Override it with a `def` or an `async def`; `ais_valid` awaits the latter.
+        """
         return attrs
 
     @property
@@ -259,12 +277,35 @@ class MemorySerializer(Generic[ModelT]):
         return await self.store.asave(changed(instance, validated_data))
 
     def to_representation(self, instance: ModelT) -> dict[str, Any]:
-        """Return the primitive form of `instance`: every declared field."""
-        return {name: read(instance, name, None) for name in self.fields}
+        """Return the primitive form of `instance`: every declared field.
 
-    async def adata(self) -> dict[str, Any]:
-        """Return the representation of the saved instance, or of the valid payload."""
-        return self.data
+        Raises `TypeError` when a method field's method is `async def` (use `adata`).
+        """
+        for name in _async_hooks_of(self, "get"):
+            raise TypeError(_sync_message(self, name, ".data", "adata"))
+        return _finished(self.ato_representation(instance))
+
+    async def ato_representation(self, instance: ModelT) -> dict[str, Any]:
+        """Return the primitive form of `instance`, awaiting async method fields."""
+        represented: dict[str, Any] = {}
+        for name, spec in self.fields.items():
+            if isinstance(spec, MethodField):
+                method = getattr(self, spec.method_name or f"get_{name}")
+                represented[name] = await _awaited(method(instance))
+            else:
+                represented[name] = read(instance, name, None)
+        return represented
+
+    @property
+    def adata(self) -> Awaitable[dict[str, Any]]:
+        """The representation of the saved instance, or of the valid payload, awaited:
+        `await serializer.adata`."""
+        return self._aread_data()
+
+    async def _aread_data(self) -> dict[str, Any]:
+        if self.instance is not None:
+            return await self.ato_representation(self.instance)
+        return dict(self._validated)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -281,12 +322,62 @@ class MemorySerializer(Generic[ModelT]):
         serializer = cls(context=context)
         return [serializer.to_representation(instance) for instance in instances]
 
+    @classmethod
+    async def arepresent_many(
+        cls, instances: Sequence[ModelT] | Any, *, context: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Return the representation of each of `instances`, awaiting the rows' async method
+        fields at most `render_concurrency` rows at a time."""
+        serializer = cls(context=context)
+        if not _async_hooks_of(serializer, "get"):
+            return [serializer.to_representation(row) for row in instances]
+        calls = [functools.partial(serializer.ato_representation, row) for row in instances]
+        return await abounded(calls, limit=cls.render_concurrency)
+
+
+def _finished(work: Coroutine[Any, Any, T]) -> T:
+    """The result of `work`, a coroutine that awaits nothing that suspends."""
+    try:
+        work.send(None)
+    except StopIteration as done:
+        result: T = done.value
+        return result
+    work.close()
+    raise RuntimeError("a sync call awaited work that suspends")  # pragma: no cover
+
+
+async def _awaited(value: Any) -> Any:
+    """`value`, awaited when a hook returned an awaitable."""
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+def _async_hooks_of(serializer: Any, kind: str) -> tuple[str, ...]:
+    return _async_hooks(serializer.__class__, kind)
+
 
 @functools.lru_cache(maxsize=256)
-def _async_validation_hooks(cls: Any) -> tuple[str, ...]:
-    """The names of `cls`'s `validate` and `validate_<field>` hooks that are `async def`."""
-    names = ("validate", *(f"validate_{field}" for field in cls.fields))
+def _async_hooks(cls: Any, kind: str) -> tuple[str, ...]:
+    """The names of `cls`'s hooks of one kind that are `async def`: `"validate"` for
+    `validate` and `validate_<field>`, `"get"` for the methods of method fields."""
+    if kind == "validate":
+        names = ("validate", *(f"validate_{field}" for field in cls.fields))
+    else:
+        names = tuple(
+            spec.method_name or f"get_{name}"
+            for name, spec in cls.fields.items()
+            if isinstance(spec, MethodField)
+        )
     return tuple(name for name in names if inspect.iscoroutinefunction(getattr(cls, name, None)))
+
+
+def _sync_message(serializer: Any, hook: str, sync_call: str, async_call: str) -> str:
+    return (
+        f"{type(serializer).__name__}.{hook} is `async`, and `{sync_call}` cannot await it: its "
+        f"coroutine would never run. Call `await serializer.{async_call}` instead (restflow's "
+        "resources do)."
+    )
 
 
 def _as_field_errors(errors: Any) -> dict[str, list[str]]:

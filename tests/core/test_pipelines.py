@@ -79,10 +79,10 @@ class Steps:
         await self.store.adelete(instance)
 
     async def render(self, serializer: NoteSerializer) -> Any:
-        return await serializer.adata()
+        return await serializer.adata
 
     async def render_note(self, note: Note) -> Any:
-        return await self.serializer(note).adata()
+        return await self.serializer(note).adata
 
     async def render_many(self, notes: Any) -> Any:
         return NoteSerializer.represent_many(notes)

@@ -15,10 +15,10 @@ from django.test import override_settings
 from rest_framework import serializers
 from typing_extensions import override
 
-from restflow_django.serializers import ModelSerializer, arender
+from restflow_django.serializers import ModelSerializer, arender, async_validator
 from restflow_django.test import AsyncAPIClient
 from tests.testapp import awaited
-from tests.testapp.awaited import AwaitedProductSerializer, label_calls
+from tests.testapp.awaited import AwaitedProductSerializer, tagline_calls
 from tests.testapp.models import AuditEntry, Product
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -154,7 +154,9 @@ class TestErrorsComeTogether:
         """A field's sync validator and async validator both speak, as in DRF."""
 
         class Counted(ModelSerializer[Product]):
-            stock = serializers.IntegerField(max_value=10, validators=[awaited.stock_in_pairs])
+            stock = serializers.IntegerField(
+                max_value=10, validators=[async_validator(awaited.stock_in_pairs)]
+            )
 
             class Meta:
                 model = Product
@@ -177,10 +179,10 @@ class TestMethodFields:
         listed = await client.get("/awaited-products/")
 
         assert created.status_code == 201
-        assert created.json()["label"] == "Saw (1 audits)"
-        assert updated.json()["label"] == "Saw (2 audits)"
-        assert retrieved.json()["label"] == "Saw (2 audits)"
-        assert [row["label"] for row in listed.json()] == ["Saw (2 audits)"]
+        assert created.json()["tagline"] == "Saw (1 audits)"
+        assert updated.json()["tagline"] == "Saw (2 audits)"
+        assert retrieved.json()["tagline"] == "Saw (2 audits)"
+        assert [row["tagline"] for row in listed.json()] == ["Saw (2 audits)"]
         assert await audits() == ["created", "updated"]
 
     async def test_pages_and_the_view_helpers_await_them(self, client: AsyncAPIClient) -> None:
@@ -190,13 +192,13 @@ class TestMethodFields:
         helper = await client.get("/awaited-summary/")
         helper_paged = await client.get("/awaited-summary/?paged")
 
-        assert [row["label"] for row in paged.json()["results"]] == [
+        assert [row["tagline"] for row in paged.json()["results"]] == [
             "p5 (0 audits)",
             "p6 (0 audits)",
         ]
         assert paged.json()["count"] == 7
-        assert [row["label"] for row in helper.json()] == [f"p{n} (0 audits)" for n in range(7)]
-        assert [row["label"] for row in helper_paged.json()["results"]] == [
+        assert [row["tagline"] for row in helper.json()] == [f"p{n} (0 audits)" for n in range(7)]
+        assert [row["tagline"] for row in helper_paged.json()["results"]] == [
             f"p{n} (0 audits)" for n in range(5)
         ]
 
@@ -205,31 +207,33 @@ class TestMethodFields:
 
         data = await AwaitedProductSerializer(product).adata
 
-        assert data["label"] == "p0 (0 audits)"
-        with pytest.raises(TypeError, match=r"get_label is `async`.*await serializer\.adata"):
+        assert data["tagline"] == "p0 (0 audits)"
+        with pytest.raises(TypeError, match=r"get_tagline is `async`.*await serializer\.adata"):
             _ = AwaitedProductSerializer(product).data
 
 
 class TestRenderConcurrency:
     async def test_rows_are_awaited_ten_at_a_time_by_default(self, client: AsyncAPIClient) -> None:
         await products(40)
-        label_calls.reset()
+        tagline_calls.reset()
 
         response = await client.get("/awaited-products/")
 
         assert len(response.json()) == 40
-        assert label_calls.calls == 40
-        assert label_calls.most == 10
+        assert tagline_calls.calls == 40
+        assert tagline_calls.most == 10
 
     @override_settings(RESTFLOW={"RENDER_CONCURRENCY": 3})
     async def test_the_setting_bounds_the_calls_in_flight(self, client: AsyncAPIClient) -> None:
         await products(40)
-        label_calls.reset()
+        tagline_calls.reset()
 
         response = await client.get("/awaited-products/")
 
-        assert [row["label"] for row in response.json()] == [f"p{n} (0 audits)" for n in range(40)]
-        assert label_calls.most == 3
+        assert [row["tagline"] for row in response.json()] == [
+            f"p{n} (0 audits)" for n in range(40)
+        ]
+        assert tagline_calls.most == 3
 
     @pytest.mark.parametrize("bound", [0, -1, "4", 2.5, True])
     async def test_a_bad_setting_is_named(self, bound: Any) -> None:
@@ -252,26 +256,26 @@ class Annotated(ModelSerializer[Product]):
     @override
     async def ato_representation(self, instance: Any) -> dict[str, Any]:
         represented = await super().ato_representation(instance)
-        label_calls.now += 1
-        label_calls.most = max(label_calls.most, label_calls.now)
+        tagline_calls.now += 1
+        tagline_calls.most = max(tagline_calls.most, tagline_calls.now)
         try:
             represented["audits"] = await AuditEntry.objects.filter(object_id=instance.pk).acount()
         finally:
-            label_calls.now -= 1
+            tagline_calls.now -= 1
         return represented
 
 
 class TestToRepresentation:
     async def test_an_override_is_used_for_one_row_and_for_many(self) -> None:
         rows = await products(12)
-        label_calls.reset()
+        tagline_calls.reset()
 
         one = await Annotated(rows[0]).adata
         listed = await arender(Annotated(rows, many=True))
 
         assert one == {"id": rows[0].pk, "name": "p0", "audits": 0}
         assert listed == [{"id": row.pk, "name": row.name, "audits": 0} for row in rows]
-        assert 1 < label_calls.most <= 10
+        assert 1 < tagline_calls.most <= 10
 
     async def test_the_sync_data_names_adata(self) -> None:
         [product] = await products(1)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from typing_extensions import override
 
 from restflow_core import ValidationFailed
-from restflow_memory import Field, Invalid, MemorySerializer, MemoryStore
+from restflow_memory import Field, Invalid, MemorySerializer, MemoryStore, MethodField
 
 
 class Range(MemorySerializer[dict[str, Any]]):
@@ -137,7 +138,7 @@ class TestSaving:
             "owner": "ada",
             "id": 1,
         }
-        assert await serializer.adata() == {
+        assert await serializer.adata == {
             "name": "r",
             "low": 1,
             "high": 7.0,
@@ -153,16 +154,82 @@ class TestSaving:
             await serializer.asave()
 
 
-class TestAsyncHooksAreRefused:
-    @pytest.mark.parametrize("hook", ["validate", "validate_low"])
-    async def test_async_validation_hook_raises_type_error(self, hook: str) -> None:
-        """An `async def` validation hook is refused by name, before anything is validated."""
+class Checked(MemorySerializer[dict[str, Any]]):
+    """Async hooks: a field hook that rewrites, a `validate` that refuses, a method field."""
 
-        async def refuse(self: Any, value: Any) -> Any:
-            raise Invalid("refused")
+    name = Field(str)
+    low = Field(int, required=False, default=0)
+    size = MethodField()
+    in_flight: ClassVar[list[int]] = [0, 0]
 
-        serializer_class = type("AsyncHooks", (Range,), {hook: refuse})
-        serializer = serializer_class(data={"low": 1, "high": 2})
+    async def validate_name(self, value: str) -> str:
+        await asyncio.sleep(0)
+        if value == "taken":
+            raise Invalid("That name is taken.")
+        return value.strip()
 
-        with pytest.raises(TypeError, match=f"AsyncHooks.{hook} is an `async def` hook"):
-            await serializer.ais_valid()
+    @override
+    async def validate(self, attrs: dict[str, Any]) -> Mapping[str, Any]:
+        await asyncio.sleep(0)
+        if attrs["low"] < 0:
+            raise Invalid("low must not be negative.")
+        return attrs
+
+    async def get_size(self, obj: dict[str, Any]) -> int:
+        self.in_flight[0] += 1
+        self.in_flight[1] = max(self.in_flight)
+        try:
+            await asyncio.sleep(0.001)
+        finally:
+            self.in_flight[0] -= 1
+        return len(obj["name"])
+
+
+class TestAsyncHooks:
+    async def test_field_hooks_are_awaited_and_their_value_kept(self) -> None:
+        serializer = Checked(data={"name": "  saw "})
+
+        assert await serializer.ais_valid() is True
+        assert serializer.validated_data == {"name": "saw", "low": 0}
+
+    async def test_refusals_come_as_errors(self) -> None:
+        taken = Checked(data={"name": "taken", "low": -1})
+        negative = Checked(data={"name": "saw", "low": -1})
+
+        assert await taken.ais_valid() is False
+        assert taken.errors == {"name": ["That name is taken."]}
+        assert await negative.ais_valid() is False
+        assert negative.errors == {"non_field_errors": ["low must not be negative."]}
+
+    async def test_method_fields_are_awaited_a_bound_at_a_time(self) -> None:
+        rows = [{"name": "x" * number, "low": 0} for number in range(25)]
+        class Bounded(Checked):
+            render_concurrency = 4
+            in_flight: ClassVar[list[int]] = [0, 0]
+
+        bounded = Bounded
+
+        one = await Checked(rows[3]).adata
+        many = await bounded.arepresent_many(rows)
+
+        assert one == {"name": "xxx", "low": 0, "size": 3}
+        assert [row["size"] for row in many] == list(range(25))
+        assert bounded.in_flight[1] == 4
+
+    @pytest.mark.parametrize("hook", ["validate", "validate_name"])
+    def test_sync_is_valid_names_ais_valid(self, hook: str) -> None:
+        serializer = Checked(data={"name": "saw"})
+        expected = rf"Checked\.{hook} is `async`.*`await serializer\.ais_valid\(\)`"
+        if hook == "validate_name":
+            serializer = type("Checked", (Checked,), {"validate": Range.validate})(
+                data={"name": "saw"}
+            )
+
+        with pytest.raises(TypeError, match=expected):
+            serializer.is_valid()
+
+    def test_sync_data_names_adata(self) -> None:
+        with pytest.raises(TypeError, match=r"Checked\.get_size is `async`.*adata"):
+            _ = Checked({"name": "saw", "low": 0}).data
+        with pytest.raises(TypeError, match="get_size"):
+            Checked.represent_many([{"name": "saw", "low": 0}])

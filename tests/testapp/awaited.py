@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from typing_extensions import override
 
 from restflow_django.pagination import PageNumberPagination
-from restflow_django.serializers import ModelSerializer
+from restflow_django.serializers import ModelSerializer, async_validator
 from restflow_django.views import AsyncGenericAPIView, AsyncModelViewSet
 from tests.testapp.models import AuditEntry, Product
 
@@ -30,7 +30,7 @@ class InFlight:
         self.now = self.most = self.calls = 0
 
 
-label_calls = InFlight()
+tagline_calls = InFlight()
 
 
 async def stock_in_pairs(value: int) -> None:
@@ -53,13 +53,13 @@ class AwaitedProductSerializer(ModelSerializer[Product]):
     """Every kind of async hook: field validator, `validate_<field>`, `Meta.validators`,
     `validate`, `acreate`, `aupdate` and an async method field."""
 
-    stock = serializers.IntegerField(required=False, validators=[stock_in_pairs])
-    label = serializers.SerializerMethodField()
+    stock = serializers.IntegerField(required=False, validators=[async_validator(stock_in_pairs)])
+    tagline = serializers.SerializerMethodField()
 
     class Meta:
         model = Product
-        fields = ("id", "name", "price", "stock", "description", "label")
-        validators = [NotNamedInDescription()]
+        fields = ("id", "name", "price", "stock", "description", "tagline")
+        validators: ClassVar[list[Any]] = [NotNamedInDescription()]
 
     async def validate_name(self, value: str) -> str:
         name = " ".join(value.split())
@@ -90,15 +90,15 @@ class AwaitedProductSerializer(ModelSerializer[Product]):
         await AuditEntry.objects.acreate(event="updated", object_id=instance.pk)
         return instance
 
-    async def get_label(self, product: Product) -> str:
-        label_calls.calls += 1
-        label_calls.now += 1
-        label_calls.most = max(label_calls.most, label_calls.now)
+    async def get_tagline(self, product: Product) -> str:
+        tagline_calls.calls += 1
+        tagline_calls.now += 1
+        tagline_calls.most = max(tagline_calls.most, tagline_calls.now)
         try:
             await asyncio.sleep(0.01)
             audits = await AuditEntry.objects.filter(object_id=product.pk).acount()
         finally:
-            label_calls.now -= 1
+            tagline_calls.now -= 1
         return f"{product.name} ({audits} audits)"
 
 
@@ -134,8 +134,7 @@ class AsyncCreateSerializer(ModelSerializer[Product]):
 
     @override
     async def create(self, validated_data: Any) -> Product:  # type: ignore[override]
-        product = await Product.objects.acreate(**validated_data, description="async create")
-        return product
+        return await Product.objects.acreate(**validated_data, description="async create")
 
     @override
     async def update(self, instance: Product, validated_data: Any) -> Product:  # type: ignore[override]
@@ -149,7 +148,7 @@ class AwaitedProductViewSet(AsyncModelViewSet[Product]):
     """Products through `AwaitedProductSerializer`, each write one transaction."""
 
     queryset = Product.objects.order_by("id")
-    serializer_class = AwaitedProductSerializer
+    serializer_class: type[ModelSerializer[Product]] = AwaitedProductSerializer
     atomic = True
 
 

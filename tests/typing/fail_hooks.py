@@ -1,5 +1,7 @@
 """Hook overrides with the wrong shape: each is a mypy error in user code."""
 
+from typing import Any
+
 from django.db.models import QuerySet
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -8,6 +10,7 @@ from typing_extensions import override
 
 from restflow_django.decorators import action
 from restflow_django.permissions import AsyncBasePermission
+from restflow_django.serializers import ModelSerializer
 from restflow_django.views import AsyncGenericViewSet, AsyncModelViewSet, AsyncRetrieveModelMixin
 from tests.testapp.models import Category, Product
 
@@ -115,3 +118,40 @@ class WrongAction(AsyncModelViewSet[Product]):
     @action(detail=True)  # type: ignore[type-var]
     async def price(self, request: Request, pk: str | None = None) -> str:
         return "1"
+
+
+class SyncSerializerHooks(ModelSerializer[Product]):
+    """Sync `def`s where restflow's serializer hooks are `async def`."""
+
+    class Meta:
+        model = Product
+        fields = ("id", "name")
+
+    @override
+    def acreate(self, validated_data: Any) -> Product:  # type: ignore[override]
+        return Product(**validated_data)
+
+    @override
+    def aupdate(self, instance: Product, validated_data: Any) -> Product:  # type: ignore[override]
+        return instance
+
+    @override
+    def ato_representation(self, instance: Any) -> dict[str, Any]:  # type: ignore[override]
+        return {}
+
+
+class WrongSavedModel(ModelSerializer[Product]):
+    """An `acreate` that creates another model."""
+
+    class Meta:
+        model = Product
+        fields = ("id", "name")
+
+    @override
+    async def acreate(self, validated_data: Any) -> Category:  # type: ignore[override]
+        return Category(**validated_data)
+
+
+async def adata_is_awaited(serializer: ModelSerializer[Product]) -> None:
+    """`adata` is awaitable, not a method."""
+    await serializer.adata()  # type: ignore[operator]
