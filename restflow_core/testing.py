@@ -17,6 +17,15 @@ An adapter under test serves a notes API and is reached through a `Driver`:
 
 Each scenario is an `async` function taking the driver; it raises `AssertionError` naming
 the broken promise. `SCENARIOS` lists them all, for a test runner to parametrize over.
+
+`SERIALIZER_SCENARIOS` hold an adapter whose serializers await `async def` hooks to their
+contract. They need one more route:
+
+- `/checked-notes/` is the notes API whose serializer has three async hooks: the field hook
+  of `title` collapses its runs of whitespace and refuses a title another note has
+  ("A note with this title exists.", asked of the store); the object hook refuses 13
+  pages ("Thirteen pages are refused."); and a method field `words` answers the number of
+  words in the title.
 """
 
 from __future__ import annotations
@@ -27,6 +36,8 @@ from typing import Any, Protocol
 
 __all__ = [
     "SCENARIOS",
+    "SERIALIZER_SCENARIOS",
+    "TAKEN",
     "TOO_LONG",
     "Driver",
     "Journal",
@@ -35,6 +46,11 @@ __all__ = [
     "anonymous_create_is_401",
     "anonymous_patch_is_401_and_missing_is_404",
     "another_user_is_403_before_validation",
+    "async_field_hook_refuses_with_400_and_writes_nothing",
+    "async_field_hook_value_is_stored",
+    "async_method_field_is_in_every_answer",
+    "async_object_hook_refuses_with_non_field_errors",
+    "async_object_hook_waits_for_valid_fields",
     "concurrent_units_keep_only_their_own_writes",
     "create_stores_and_answers_201",
     "expect",
@@ -49,6 +65,7 @@ __all__ = [
     "page_past_the_end_is_404",
     "patch_changes_only_what_is_sent",
     "put_without_a_required_field_is_400",
+    "refusals_of_sync_and_async_hooks_are_one_400",
     "retrieve_answers_200",
 ]
 
@@ -301,4 +318,94 @@ SCENARIOS: tuple[Scenario, ...] = (
     failing_delete_keeps_the_note,
     a_method_without_an_action_is_405,
     concurrent_units_keep_only_their_own_writes,
+)
+
+
+# Serializers with async hooks, at `/checked-notes/`.
+
+TAKEN = "A note with this title exists."
+
+
+async def async_field_hook_value_is_stored(api: Driver) -> None:
+    """What the async field hook returns is what is answered and stored."""
+    status, body = await api.send("POST", "/checked-notes/", {"title": " two   words "}, user="ada")
+
+    expect(status, 201, "a create through async hooks answers 201")
+    expect(body["title"], "two words", "the field hook's value is answered")
+    expect(await api.stored(), [("two words", 0, "ada")], "the field hook's value is stored")
+
+
+async def async_field_hook_refuses_with_400_and_writes_nothing(api: Driver) -> None:
+    """A refusal of the async field hook is the field's error, and nothing is written."""
+    await api.seed("Dune", "bob")
+
+    status, body = await api.send("POST", "/checked-notes/", {"title": "Dune"}, user="ada")
+
+    expect(status, 400, "the field hook's refusal answers 400")
+    expect(body, {"title": [TAKEN]}, "the refusal is keyed by the field")
+    expect(api.journal, [], "no write hook runs")
+    expect(await api.stored(), [("Dune", 0, "bob")], "nothing is written")
+
+
+async def async_object_hook_refuses_with_non_field_errors(api: Driver) -> None:
+    """A refusal of the async object hook is a non-field error."""
+    status, body = await api.send(
+        "POST", "/checked-notes/", {"title": "Dune", "pages": 13}, user="ada"
+    )
+
+    expect(status, 400, "the object hook's refusal answers 400")
+    expect(body, {"non_field_errors": ["Thirteen pages are refused."]}, "the refusal")
+    expect(await api.stored(), [], "nothing is written")
+
+
+async def async_object_hook_waits_for_valid_fields(api: Driver) -> None:
+    """The object hook does not run when a field failed."""
+    await api.seed("Dune", "bob")
+
+    status, body = await api.send(
+        "POST", "/checked-notes/", {"title": "Dune", "pages": 13}, user="ada"
+    )
+
+    expect((status, body), (400, {"title": [TAKEN]}), "only the field's refusal")
+
+
+async def refusals_of_sync_and_async_hooks_are_one_400(api: Driver) -> None:
+    """A sync field rule and an async field hook refuse together, in one 400."""
+    await api.seed("Dune", "bob")
+
+    status, body = await api.send(
+        "POST", "/checked-notes/", {"title": "Dune", "pages": -1}, user="ada"
+    )
+
+    expect(status, 400, "the refusals answer 400")
+    expect(
+        body,
+        {"title": [TAKEN], "pages": ["Ensure this value is greater than or equal to 0."]},
+        "both fields' refusals",
+    )
+
+
+async def async_method_field_is_in_every_answer(api: Driver) -> None:
+    """Create, retrieve, list and update answer with the awaited method field."""
+    await api.seed("a b c", "ada")
+    _, created = await api.send("POST", "/checked-notes/", {"title": "one two"}, user="ada")
+    _, retrieved = await api.send("GET", f"/checked-notes/{created['id']}/")
+    _, updated = await api.send(
+        "PATCH", f"/checked-notes/{created['id']}/", {"title": "one"}, user="ada"
+    )
+    _, listed = await api.send("GET", "/checked-notes/")
+
+    expect(created["words"], 2, "the create's answer")
+    expect(retrieved["words"], 2, "the retrieve's answer")
+    expect(updated["words"], 1, "the update's answer")
+    expect([note["words"] for note in listed["results"]], [3, 1], "the list's answer")
+
+
+SERIALIZER_SCENARIOS: tuple[Scenario, ...] = (
+    async_field_hook_value_is_stored,
+    async_field_hook_refuses_with_400_and_writes_nothing,
+    async_object_hook_refuses_with_non_field_errors,
+    async_object_hook_waits_for_valid_fields,
+    refusals_of_sync_and_async_hooks_are_one_400,
+    async_method_field_is_in_every_answer,
 )

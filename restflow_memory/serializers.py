@@ -233,9 +233,7 @@ class MemorySerializer(Generic[ModelT]):
                 errors[name] = [str(error)]
         return attrs, errors
 
-    def validate(
-        self, attrs: dict[str, Any]
-    ) -> Mapping[str, Any] | Awaitable[Mapping[str, Any]]:
+    def validate(self, attrs: dict[str, Any]) -> Mapping[str, Any] | Awaitable[Mapping[str, Any]]:
         """Check the cleaned values together; raise `Invalid` or `ValidationFailed`.
 
         Override it with a `def` or an `async def`; `ais_valid` awaits the latter.

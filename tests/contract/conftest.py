@@ -24,3 +24,13 @@ def api(request: pytest.FixtureRequest) -> Driver:
     if request.param == "sqlite-asgi":
         return SqliteAsgiDriver()
     return DjangoDriver()
+
+
+@pytest.fixture(
+    params=["memory", pytest.param("django", marks=pytest.mark.django_db(transaction=True))]
+)
+def checked_api(request: pytest.FixtureRequest) -> Driver:
+    """A driver for the adapters whose serializers await async hooks: memory, Django."""
+    if request.param == "memory":
+        return MemoryDriver()
+    return DjangoDriver()

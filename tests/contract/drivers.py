@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from typing_extensions import override
 
 from restflow_core import ValidationFailed
-from restflow_core.testing import Journal
+from restflow_core.testing import TAKEN, Journal
 from restflow_memory import (
     BasePermission,
     Field,
+    Invalid,
     IsAuthenticatedOrReadOnly,
     MemoryClient,
     MemoryRouter,
     MemorySerializer,
     MemoryStore,
+    MethodField,
     ModelResource,
     PageNumberPagination,
 )
@@ -43,6 +47,30 @@ class MemoryNoteSerializer(MemorySerializer[MemoryNote]):
     title = Field(str, max_length=40)
     pages = Field(int, min_value=0, required=False, default=0)
     owner = Field(str, read_only=True)
+
+
+class MemoryCheckedNoteSerializer(MemoryNoteSerializer):
+    """Notes through async hooks: see `restflow_core.testing`'s `/checked-notes/`."""
+
+    words = MethodField()
+
+    async def validate_title(self, value: str) -> str:
+        title = " ".join(value.split())
+        async for note in self.store.all():
+            if note.title == title and note.id != getattr(self.instance, "id", None):
+                raise Invalid(TAKEN)
+        return title
+
+    @override
+    async def validate(self, attrs: dict[str, Any]) -> Mapping[str, Any]:
+        await asyncio.sleep(0)
+        if attrs.get("pages") == 13:
+            raise Invalid("Thirteen pages are refused.")
+        return attrs
+
+    async def get_words(self, note: MemoryNote) -> int:
+        await asyncio.sleep(0)
+        return len(note.title.split())
 
 
 class MemoryOwnerWrites(BasePermission):
@@ -87,6 +115,12 @@ class MemoryNotes(ModelResource[MemoryNote]):
         await self.store.adelete(instance)
 
 
+class MemoryCheckedNotes(MemoryNotes):
+    """The notes API through `MemoryCheckedNoteSerializer`."""
+
+    serializer_class = MemoryCheckedNoteSerializer
+
+
 class MemoryFailingNotes(MemoryNotes):
     """Write hooks that save and then refuse: nothing they wrote may stay."""
 
@@ -114,7 +148,11 @@ class MemoryDriver:
         self.journal: Journal = []
         resources: dict[str, type[MemoryNotes]] = {
             name: type(name, (base,), {"store": store, "journal": self.journal})
-            for name, base in (("notes", MemoryNotes), ("failing-notes", MemoryFailingNotes))
+            for name, base in (
+                ("notes", MemoryNotes),
+                ("failing-notes", MemoryFailingNotes),
+                ("checked-notes", MemoryCheckedNotes),
+            )
         }
         router = MemoryRouter()
         for prefix, resource in resources.items():
@@ -154,10 +192,10 @@ class DjangoDriver:
     """The notes API on the Django adapter, over restflow's async test client."""
 
     def __init__(self) -> None:
-        from tests.testapp.contract import FailingNoteViewSet, NoteViewSet
+        from tests.testapp.contract import NoteViewSet
 
         self.journal: Journal = []
-        NoteViewSet.journal = FailingNoteViewSet.journal = self.journal
+        NoteViewSet.journal = self.journal
 
     async def send(
         self, method: str, path: str, body: Any = None, *, user: str | None = None

@@ -203,6 +203,7 @@ class TestAsyncHooks:
 
     async def test_method_fields_are_awaited_a_bound_at_a_time(self) -> None:
         rows = [{"name": "x" * number, "low": 0} for number in range(25)]
+
         class Bounded(Checked):
             render_concurrency = 4
             in_flight: ClassVar[list[int]] = [0, 0]

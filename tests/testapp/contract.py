@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, ClassVar
 
 from rest_framework import permissions, serializers
@@ -10,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
+from restflow_core.testing import TAKEN
 from restflow_django.pagination import PageNumberPagination
 from restflow_django.serializers import ModelSerializer, asave
 from restflow_django.views import AsyncModelViewSet
@@ -23,8 +25,37 @@ class NoteSerializer(ModelSerializer[Note]):
 
     class Meta:
         model = Note
-        fields = ("id", "title", "pages", "owner")
+        fields: tuple[str, ...] = ("id", "title", "pages", "owner")
         read_only_fields = ("owner",)
+
+
+class CheckedNoteSerializer(NoteSerializer):
+    """Notes through async hooks: see `restflow_core.testing`'s `/checked-notes/`."""
+
+    words = serializers.SerializerMethodField()
+
+    class Meta(NoteSerializer.Meta):
+        fields = (*NoteSerializer.Meta.fields, "words")
+
+    async def validate_title(self, value: str) -> str:
+        title = " ".join(value.split())
+        others = Note.objects.filter(title=title)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if await others.aexists():
+            raise serializers.ValidationError(TAKEN)
+        return title
+
+    @override
+    async def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        await asyncio.sleep(0)
+        if attrs.get("pages") == 13:
+            raise serializers.ValidationError("Thirteen pages are refused.")
+        return attrs
+
+    async def get_words(self, note: Note) -> int:
+        await asyncio.sleep(0)
+        return len(note.title.split())
 
 
 class OwnerWrites(permissions.BasePermission):
@@ -69,6 +100,12 @@ class NoteViewSet(AsyncModelViewSet[Note]):
     async def aperform_destroy(self, instance: Note) -> None:
         self.journal.append(("destroy", instance.pk))
         await instance.adelete()
+
+
+class CheckedNoteViewSet(NoteViewSet):
+    """The notes API through `CheckedNoteSerializer`."""
+
+    serializer_class = CheckedNoteSerializer
 
 
 class FailingNoteViewSet(NoteViewSet):
