@@ -1,6 +1,9 @@
-"""The `api` fixture: each contract test runs once per adapter."""
+"""The `api` fixtures: each contract test runs once per adapter."""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -8,29 +11,33 @@ from restflow_core.testing import Driver
 from tests.contract.drivers import DjangoDriver, MemoryDriver
 from tests.contract.sqlite_driver import SqliteAsgiDriver
 
+# Async ORM calls run outside a test's transaction, so each test gets clean tables.
+DJANGO = pytest.param("django", marks=pytest.mark.django_db(transaction=True))
 
-@pytest.fixture(
-    params=[
-        "memory",
-        "sqlite-asgi",
-        # Async ORM calls run outside a test's transaction, so each test gets clean tables.
-        pytest.param("django", marks=pytest.mark.django_db(transaction=True)),
-    ]
-)
-def api(request: pytest.FixtureRequest) -> Driver:
+
+@pytest.fixture(params=["memory", "sqlite-asgi", DJANGO])
+async def api(request: pytest.FixtureRequest) -> AsyncIterator[Driver]:
     """A driver for a fresh notes API on each adapter: memory, sqlite3 over ASGI, Django."""
-    if request.param == "memory":
-        return MemoryDriver()
-    if request.param == "sqlite-asgi":
-        return SqliteAsgiDriver()
-    return DjangoDriver()
+    async with _driver(request.param) as driver:
+        yield driver
 
 
-@pytest.fixture(
-    params=["memory", pytest.param("django", marks=pytest.mark.django_db(transaction=True))]
-)
-def checked_api(request: pytest.FixtureRequest) -> Driver:
+@pytest.fixture(params=["memory", DJANGO])
+async def checked_api(request: pytest.FixtureRequest) -> AsyncIterator[Driver]:
     """A driver for the adapters whose serializers await async hooks: memory, Django."""
-    if request.param == "memory":
-        return MemoryDriver()
-    return DjangoDriver()
+    async with _driver(request.param) as driver:
+        yield driver
+
+
+@asynccontextmanager
+async def _driver(adapter: str) -> AsyncIterator[Driver]:
+    if adapter == "memory":
+        yield MemoryDriver()
+    elif adapter == "sqlite-asgi":
+        yield SqliteAsgiDriver()
+    else:
+        from restflow_django.test import aclose_thread_connections
+
+        yield DjangoDriver()
+        # The views' threads keep connections; the test database is dropped at the end.
+        await aclose_thread_connections()
