@@ -86,20 +86,32 @@ class _Recorded:
         return repr(self.validator)
 
 
-async def arun_validation(serializer: Any, data: Any, hooks: ValidationHooks) -> Any:
-    """DRF's `run_validation` for `serializer`, awaiting the async `hooks` it has."""
-    stages: list[Step[[_Validation], _Validation]] = []
+def begin_validation(serializer: Any, data: Any, hooks: ValidationHooks) -> _Validation:
+    """The sync start of DRF's `run_validation`: the fields, recording their async hooks'
+    calls, and the serializer's sync validators when no field hook has to be awaited first.
+
+    Sync work that may query: it runs in a thread, with the blocking work before it.
+    """
+    state = _check_fields(serializer, data, hooks)
+    if not hooks.fields:
+        _check_object(serializer, state, hooks)
+    return state
+
+
+async def afinish_validation(serializer: Any, state: _Validation, hooks: ValidationHooks) -> Any:
+    """Await the async hooks `begin_validation` recorded, then run the rest of DRF's
+    `run_validation`; return the validated value."""
+    stages: list[Step[[_Validation], Any]] = []
     if hooks.fields:
         stages.append(lambda state: _afield_hooks(serializer, state, hooks))
-    stages.append(Blocking(lambda state: _check_object(serializer, state, hooks)))
+        stages.append(Blocking(lambda state: _check_object(serializer, state, hooks)))
     if hooks.validators:
         stages.append(_aobject_validators)
     if hooks.validate:
         stages.append(lambda state: _avalidate(serializer, state))
     else:
         stages.append(Blocking(lambda state: _validate(serializer, state)))
-    steps: Steps[[], Any] = Steps(Blocking(lambda: _check_fields(serializer, data, hooks)), *stages)
-    return await run_steps(offload, given(steps))
+    return await run_steps(offload, given(Steps(*stages), state))
 
 
 def _check_fields(serializer: Any, data: Any, hooks: ValidationHooks) -> _Validation:

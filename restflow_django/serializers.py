@@ -9,8 +9,9 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.db.models import Model, UniqueConstraint
@@ -23,6 +24,7 @@ from typing_extensions import override
 
 from restflow_core.bounded import abounded
 from restflow_django._async_hooks import (
+    ValidationHooks,
     async_method_fields,
     refuse_async_representation_hooks,
     refuse_async_saving_hooks,
@@ -31,10 +33,15 @@ from restflow_django._async_hooks import (
     target,
     validation_hooks,
 )
-from restflow_django._awaiting import arepresent, arun_validation, render_concurrency
+from restflow_django._awaiting import (
+    afinish_validation,
+    arepresent,
+    begin_validation,
+    render_concurrency,
+)
 from restflow_django._hooks import overrides
 from restflow_django._rows import Reader
-from restflow_django._sync import is_async_callable
+from restflow_django._sync import is_async_callable, offload
 
 InstanceT = TypeVar("InstanceT")
 ModelT = TypeVar("ModelT", bound=Model)
@@ -213,28 +220,8 @@ class AsyncSerializerMixin(Generic[InstanceT]):
         awaited after it, field by field, then the serializer's validators and `validate`.
         Errors from sync and async hooks come together in one `ValidationError`.
         """
-        serializer: Any = self
-        hooks = validation_hooks(serializer)
-        if hooks is None:
-            return await sync_to_async(_drf_is_valid)(serializer, raise_exception=raise_exception)
-        if not hasattr(serializer, "initial_data"):
-            raise AssertionError(
-                "Cannot call `.ais_valid()` as no `data=` keyword argument was passed when "
-                "instantiating the serializer instance."
-            )
-        if not hasattr(serializer, "_validated_data"):
-            try:
-                serializer._validated_data = await arun_validation(
-                    serializer, serializer.initial_data, hooks
-                )
-            except ValidationError as error:
-                serializer._validated_data = {}
-                serializer._errors = error.detail
-            else:
-                serializer._errors = {}
-        if serializer._errors and raise_exception:
-            raise ValidationError(serializer.errors)
-        return not serializer._errors
+        started = await offload(functools.partial(start_validation, self))
+        return await afinished_validation(self, started, raise_exception=raise_exception)
 
     async def asave(self, **kwargs: Any) -> InstanceT:
         """Create or update; `kwargs` reach `validated_data` as with `save`.
@@ -312,6 +299,55 @@ class AsyncSerializerMixin(Generic[InstanceT]):
             else:
                 serializer._data = serializer.get_initial()
         return ReturnDict(serializer._data, serializer=serializer)
+
+
+class Started(NamedTuple):
+    """A validation `start_validation` began: its async hooks and what they were given."""
+
+    hooks: ValidationHooks | None = None
+    state: Any = None
+
+
+def start_validation(serializer: AsyncSerializerMixin[Any]) -> Started:
+    """Begin validating `serializer` from sync code (a thread): DRF's whole `is_valid` when
+    it has no async hooks, else the sync start of the validation.
+
+    `afinished_validation` finishes it on the event loop.
+    """
+    validated: Any = serializer
+    hooks = validation_hooks(validated)
+    if hooks is None:
+        _drf_is_valid(validated, raise_exception=False)
+        return Started()
+    if not hasattr(validated, "initial_data"):
+        raise AssertionError(
+            "Cannot call `.ais_valid()` as no `data=` keyword argument was passed when "
+            "instantiating the serializer instance."
+        )
+    if hasattr(validated, "_validated_data"):
+        return Started()
+    try:
+        return Started(hooks, begin_validation(validated, validated.initial_data, hooks))
+    except ValidationError as error:
+        validated._validated_data, validated._errors = {}, error.detail
+        return Started()
+
+
+async def afinished_validation(
+    serializer: AsyncSerializerMixin[Any], started: Started, *, raise_exception: bool
+) -> bool:
+    """Finish what `start_validation` began, awaiting the async hooks; `is_valid`'s result."""
+    validated: Any = serializer
+    if started.hooks is not None:
+        try:
+            value = await afinish_validation(validated, started.state, started.hooks)
+        except ValidationError as error:
+            validated._validated_data, validated._errors = {}, error.detail
+        else:
+            validated._validated_data, validated._errors = value, {}
+    if validated._errors and raise_exception:
+        raise ValidationError(validated.errors)
+    return not validated._errors
 
 
 def _check_saveable(serializer: Any, kwargs: dict[str, Any]) -> None:

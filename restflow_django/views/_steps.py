@@ -27,12 +27,15 @@ from restflow_django._hooks import class_hook_form, has_async_twin, hook_form
 from restflow_django._sync import is_async_callable, runs_inline
 from restflow_django.serializers import (
     AsyncSerializerMixin,
+    Started,
+    afinished_validation,
     arender,
     asave,
     avalidate_or_is_valid_serializer,
     checked_data,
     checked_is_valid,
     checked_save,
+    start_validation,
 )
 from restflow_django.views._lookup import fetch_row
 
@@ -155,10 +158,12 @@ def validate_step(
 ) -> Step[..., Serializer]:
     """Build the request serializer with `build` and validate it (400 when invalid).
 
-    DRF's validation may query, so it is a blocking step; a serializer with its own
-    `ais_valid`, or with async hooks for `ais_valid` to await, is awaited instead.
+    DRF's validation may query, so it is a blocking step. A serializer with async hooks
+    starts its validation in that step too, then awaits the hooks on the loop; one with an
+    `ais_valid` of its own is awaited instead.
     """
-    if _validates_on_loop(_request_serializer_class(view)):
+    serializer_class = _request_serializer_class(view)
+    if serializer_class is not None and class_hook_form(serializer_class, "is_valid") == "async":
 
         async def avalidate(*arguments: Any) -> Serializer:
             serializer = build(*arguments)
@@ -176,7 +181,21 @@ def validate_step(
         return serializer
 
     # Building the serializer does not block: on the loop, or in the hop of a fetch before.
-    return Steps(Joinable(build), Blocking(validate))
+    if not _awaits_when_validating(serializer_class):
+        return Steps(Joinable(build), Blocking(validate))
+
+    def start(serializer: Serializer) -> tuple[Serializer, Started | None]:
+        if isinstance(serializer, AsyncSerializerMixin):
+            return serializer, start_validation(serializer)
+        return validate(serializer), None
+
+    async def afinish(started: tuple[Serializer, Started | None]) -> Serializer:
+        serializer, begun = started
+        if begun is not None and isinstance(serializer, AsyncSerializerMixin):
+            await afinished_validation(serializer, begun, raise_exception=True)
+        return serializer
+
+    return Steps(Joinable(build), Blocking(start), afinish)
 
 
 def persist_step(view: AsyncGenericAPIView[ModelT], hook: str) -> Step[[Serializer], None]:
@@ -291,13 +310,11 @@ def _request_serializer_class(view: AsyncGenericAPIView[Any]) -> Any:
         return None
 
 
-def _validates_on_loop(serializer_class: Any) -> bool:
-    """Whether serializers of the class validate with an `ais_valid` of their own, or
-    restflow's `ais_valid` awaiting the class's async hooks."""
-    if serializer_class is None:
-        return False
-    return class_hook_form(serializer_class, "is_valid") == "async" or (
-        issubclass(serializer_class, AsyncSerializerMixin)
+def _awaits_when_validating(serializer_class: Any) -> bool:
+    """Whether serializers of the class are restflow's, with async hooks to await."""
+    return (
+        serializer_class is not None
+        and issubclass(serializer_class, AsyncSerializerMixin)
         and class_awaits_when_validating(serializer_class)
     )
 

@@ -8,18 +8,19 @@ Every test also checks what was stored.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.shortcuts import get_object_or_404
-from rest_framework import permissions
+from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
 from restflow_django.diagnostics import Diagnostics
-from restflow_django.serializers import asave
+from restflow_django.serializers import ModelSerializer, asave
 from restflow_django.test import AsyncAPIRequestFactory, force_authenticate
 from restflow_django.views import AsyncModelViewSet
 from tests.testapp.models import Category, Product
@@ -28,7 +29,13 @@ from tests.testapp.serializers import PlainProductSerializer
 pytestmark = pytest.mark.django_db(transaction=True)
 
 factory = AsyncAPIRequestFactory()
-ACTIONS = {"POST": "create", "PATCH": "partial_update", "PUT": "update", "DELETE": "destroy"}
+ACTIONS = {
+    "GET": "retrieve",
+    "POST": "create",
+    "PATCH": "partial_update",
+    "PUT": "update",
+    "DELETE": "destroy",
+}
 
 
 class IsCreator(permissions.BasePermission):
@@ -294,3 +301,89 @@ class TestBlockingFilterBackends:
         assert (response.status_code, missed.status_code) == (200, 404)
         assert response.data["name"] == "Saw"
         seen.assert_crossings(2)
+
+
+class RestflowProducts(ModelSerializer[Product]):
+    """restflow's serializer with no async hooks."""
+
+    class Meta:
+        model = Product
+        fields: tuple[str, ...] = ("id", "name", "price", "description", "stock", "category")
+
+
+class AsyncValidate(RestflowProducts):
+    """An async `validate` that awaits nothing that crosses."""
+
+    @override
+    async def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        await asyncio.sleep(0)
+        return attrs
+
+
+class AsyncFieldHookAndMethodField(RestflowProducts):
+    """An async `validate_name` and an async method field, neither crossing."""
+
+    shout = serializers.SerializerMethodField()
+
+    class Meta(RestflowProducts.Meta):
+        fields = (*RestflowProducts.Meta.fields, "shout")
+
+    async def validate_name(self, value: str) -> str:
+        await asyncio.sleep(0)
+        return value.strip()
+
+    async def get_shout(self, product: Product) -> str:
+        await asyncio.sleep(0)
+        return product.name.upper()
+
+
+def viewset(serializer: type[BaseSerializer[Product]]) -> type[Plain]:
+    """`Plain` with `serializer`."""
+    return type(f"With{serializer.__name__}", (Plain,), {"serializer_class": serializer})
+
+
+class TestAsyncSerializerHooks:
+    async def test_without_async_hooks_each_action_crosses_once(
+        self, ada: User, owned: Product
+    ) -> None:
+        """restflow's serializer keeps the single hop of DRF's."""
+        view = viewset(RestflowProducts)
+        body = {"name": "Drill", "price": "9.00", "category": owned.category_id}
+
+        created, on_create = await send(view, "POST", ada, body)
+        patched, on_patch = await send(view, "PATCH", ada, {"stock": 4}, owned.pk)
+
+        assert (created.status_code, patched.status_code) == (201, 200)
+        on_create.assert_crossings(1)
+        on_patch.assert_crossings(1)
+        assert (await Product.objects.aget(pk=owned.pk)).stock == 4
+
+    async def test_an_async_validate_costs_one_more_hop(self, ada: User, owned: Product) -> None:
+        """Parsing and saving stay in threads; `validate` runs between them, on the loop."""
+        view = viewset(AsyncValidate)
+        body = {"name": "Drill", "price": "9.00", "category": owned.category_id}
+
+        created, on_create = await send(view, "POST", ada, body)
+        patched, on_patch = await send(view, "PATCH", ada, {"stock": 4}, owned.pk)
+
+        assert (created.status_code, patched.status_code) == (201, 200)
+        on_create.assert_crossings(2)
+        on_patch.assert_crossings(2)
+        assert (await Product.objects.aget(pk=owned.pk)).stock == 4
+
+    async def test_field_hooks_and_method_fields_pay_for_what_they_await(
+        self, ada: User, owned: Product
+    ) -> None:
+        """Fields parsed in one hop, the hook on the loop, validators and the save in the
+        next; the method field is awaited on the loop, so a retrieve still crosses once."""
+        view = viewset(AsyncFieldHookAndMethodField)
+        body = {"name": " Drill ", "price": "9.00", "category": owned.category_id}
+
+        created, on_create = await send(view, "POST", ada, body)
+        retrieved, on_retrieve = await send(view, "GET", ada, pk=owned.pk)
+
+        assert created.data["shout"] == "DRILL"
+        assert retrieved.data["shout"] == "SAW"
+        on_create.assert_crossings(3)
+        on_retrieve.assert_crossings(1)
+        assert await Product.objects.filter(name="Drill").aexists()
