@@ -162,11 +162,7 @@ def _method_name(field: Any, name: str) -> str:
 
 
 def refuse_async_validation_hooks(serializer: Any) -> None:
-    """Raise `TypeError` if validating `serializer` synchronously would meet an async hook.
-
-    Saving hooks are checked too, so that a write is refused before it validates anything.
-    """
-    refuse_async_saving_hooks(serializer)
+    """Raise `TypeError` if validating `serializer` synchronously would meet an async hook."""
     validated = target(serializer)
     hooks = validation_hooks(validated)
     if hooks is None:

@@ -92,6 +92,8 @@ def checked_is_valid(serializer: BaseSerializer[Any], *, raise_exception: bool =
             valid: bool = async_to_sync(serializer.ais_valid)(raise_exception=raise_exception)
             return valid
         return _drf_is_valid(serializer, raise_exception=raise_exception)
+    # Refused before anything is validated: a write would fail after it.
+    refuse_async_saving_hooks(serializer)
     refuse_async_validation_hooks(serializer)
     return serializer.is_valid(raise_exception=raise_exception)
 
