@@ -338,3 +338,39 @@ class TestTransactions:
         assert response.json() == {"non_field_errors": ["Refused after writing."]}
         assert await audits() == []
         assert await stored() == []
+
+
+class DrfTagline(serializers.ModelSerializer[Product]):
+    """DRF's own serializer with an async method field."""
+
+    tagline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = ("id", "name", "tagline")
+
+    async def get_tagline(self, product: Product) -> str:
+        return f"{product.name}!"
+
+
+class TestDrfSerializers:
+    async def test_their_async_method_fields_are_awaited_in_responses(self) -> None:
+        """The views represent DRF's serializers the same way."""
+        from restflow_django.test import AsyncAPIRequestFactory
+        from restflow_django.views import AsyncModelViewSet
+
+        rows = await products(3)
+        class DrfTaglines(AsyncModelViewSet[Product]):
+            queryset = Product.objects.order_by("id")
+            serializer_class = DrfTagline
+
+        factory = AsyncAPIRequestFactory()
+        # DRF's stubs type `as_view` for sync views.
+        listing: Any = DrfTaglines.as_view({"get": "list"})
+        retrieving: Any = DrfTaglines.as_view({"get": "retrieve"})
+
+        listed = await listing(factory.get("/"))
+        one = await retrieving(factory.get("/"), pk=str(rows[1].pk))
+
+        assert [row["tagline"] for row in listed.data] == ["p0!", "p1!", "p2!"]
+        assert one.data == {"id": rows[1].pk, "name": "p1", "tagline": "p1!"}
