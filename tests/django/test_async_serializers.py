@@ -360,6 +360,7 @@ class TestDrfSerializers:
         from restflow_django.views import AsyncModelViewSet
 
         rows = await products(3)
+
         class DrfTaglines(AsyncModelViewSet[Product]):
             queryset = Product.objects.order_by("id")
             serializer_class = DrfTagline
