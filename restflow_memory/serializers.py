@@ -203,7 +203,10 @@ class MemorySerializer(Generic[ModelT]):
         if errors:
             return {}, errors
         try:
-            return dict(await _awaited(self.validate(attrs))), {}
+            checked = self.validate(attrs)
+            if inspect.isawaitable(checked):
+                checked = await checked
+            return dict(checked), {}
         except Invalid as error:
             return {}, {"non_field_errors": [str(error)]}
         except ValidationFailed as error:
@@ -228,7 +231,11 @@ class MemorySerializer(Generic[ModelT]):
             try:
                 value = spec.clean(data[name])
                 hook = getattr(self, f"validate_{name}", None)
-                attrs[name] = await _awaited(hook(value)) if hook is not None else value
+                if hook is not None:
+                    value = hook(value)
+                    if inspect.isawaitable(value):
+                        value = await value
+                attrs[name] = value
             except Invalid as error:
                 errors[name] = [str(error)]
         return attrs, errors
@@ -288,8 +295,8 @@ class MemorySerializer(Generic[ModelT]):
         represented: dict[str, Any] = {}
         for name, spec in self.fields.items():
             if isinstance(spec, MethodField):
-                method = getattr(self, spec.method_name or f"get_{name}")
-                represented[name] = await _awaited(method(instance))
+                value = getattr(self, spec.method_name or f"get_{name}")(instance)
+                represented[name] = await value if inspect.isawaitable(value) else value
             else:
                 represented[name] = read(instance, name, None)
         return represented
@@ -342,13 +349,6 @@ def _finished(work: Coroutine[Any, Any, T]) -> T:
         return result
     work.close()
     raise RuntimeError("a sync call awaited work that suspends")  # pragma: no cover
-
-
-async def _awaited(value: Any) -> Any:
-    """`value`, awaited when a hook returned an awaitable."""
-    if inspect.isawaitable(value):
-        return await value
-    return value
 
 
 def _async_hooks_of(serializer: Any, kind: str) -> tuple[str, ...]:
