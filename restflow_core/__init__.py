@@ -1,6 +1,6 @@
 """restflow's framework-agnostic core: Protocols, errors, steps and the action pipelines."""
 
-from restflow_core.bounded import abounded
+from restflow_core.awaiting import abounded, run_without_suspending
 from restflow_core.errors import (
     MethodNotAllowed,
     NotAuthenticated,
@@ -100,5 +100,6 @@ __all__ = [
     "run_retrieve",
     "run_steps",
     "run_update",
+    "run_without_suspending",
     "then",
 ]

@@ -29,7 +29,7 @@ from rest_framework.fields import SkipField, get_error_detail
 from rest_framework.serializers import as_serializer_error
 from typing_extensions import override
 
-from restflow_core.bounded import abounded
+from restflow_core.awaiting import abounded
 from restflow_core.steps import Blocking, Step, Steps, given, run_steps
 from restflow_django._async_hooks import FieldHooks, ValidationHooks
 from restflow_django._sync import aon_loop_or_thread, offload

@@ -10,6 +10,7 @@ from asgiref.sync import async_to_sync
 from rest_framework.permissions import AND, NOT, OR, BasePermission, BasePermissionMetaclass
 from rest_framework.request import Request
 
+from restflow_core.awaiting import run_without_suspending
 from restflow_core.permissions import aresolve
 from restflow_django._sync import acall
 
@@ -70,14 +71,7 @@ def _decide_in_thread(permission: Any, method: str, request: Any, view: Any, *ob
         return resolve_in_thread(getattr(leaf, asked)(*arguments))
 
     # Every answer is resolved synchronously, so the walk never suspends: run it to its end.
-    walk = _adecide(permission, method, ask)
-    try:
-        walk.send(None)
-    except StopIteration as finished:
-        decided: bool = finished.value
-        return decided
-    walk.close()
-    raise AssertionError("a permission walk in a thread suspended")  # pragma: no cover
+    return run_without_suspending(_adecide(permission, method, ask))
 
 
 async def _adecide(

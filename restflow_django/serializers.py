@@ -22,7 +22,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 from typing_extensions import override
 
-from restflow_core.bounded import abounded
+from restflow_core.awaiting import abounded
 from restflow_django._async_hooks import (
     ValidationHooks,
     async_method_fields,

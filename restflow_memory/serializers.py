@@ -5,13 +5,13 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Collection, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from typing_extensions import override
 
-from restflow_core.bounded import abounded
+from restflow_core.awaiting import abounded, run_without_suspending
 from restflow_core.errors import ValidationFailed
 from restflow_memory._access import changed, read
 from restflow_memory.store import MemoryStore
@@ -192,7 +192,7 @@ class MemorySerializer(Generic[ModelT]):
         if self._errors is None:
             for name in _async_hooks_of(self, "validate"):
                 raise TypeError(_sync_message(self, name, "is_valid()", "ais_valid()"))
-        return _finished(self.ais_valid(raise_exception=raise_exception))
+        return run_without_suspending(self.ais_valid(raise_exception=raise_exception))
 
     async def _arun_validation(self, data: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
         if not isinstance(data, Mapping):
@@ -288,7 +288,7 @@ class MemorySerializer(Generic[ModelT]):
         """
         for name in _async_hooks_of(self, "get"):
             raise TypeError(_sync_message(self, name, ".data", "adata"))
-        return _finished(self.ato_representation(instance))
+        return run_without_suspending(self.ato_representation(instance))
 
     async def ato_representation(self, instance: ModelT) -> dict[str, Any]:
         """Return the primitive form of `instance`, awaiting async method fields."""
@@ -338,17 +338,6 @@ class MemorySerializer(Generic[ModelT]):
             return [serializer.to_representation(row) for row in instances]
         calls = [functools.partial(serializer.ato_representation, row) for row in instances]
         return await abounded(calls, limit=cls.render_concurrency)
-
-
-def _finished(work: Coroutine[Any, Any, T]) -> T:
-    """The result of `work`, a coroutine that awaits nothing that suspends."""
-    try:
-        work.send(None)
-    except StopIteration as done:
-        result: T = done.value
-        return result
-    work.close()
-    raise RuntimeError("a sync call awaited work that suspends")  # pragma: no cover
 
 
 def _async_hooks_of(serializer: Any, kind: str) -> tuple[str, ...]:

@@ -124,6 +124,7 @@ EXPORTS = {
         "run_retrieve",
         "run_steps",
         "run_update",
+        "run_without_suspending",
         "then",
     ],
     "restflow_memory": [

@@ -343,32 +343,27 @@ def viewset(serializer: type[BaseSerializer[Product]]) -> type[Plain]:
 
 
 class TestAsyncSerializerHooks:
-    async def test_without_async_hooks_each_action_crosses_once(
-        self, ada: User, owned: Product
+    @pytest.mark.parametrize(
+        ("serializer", "crossings"),
+        [
+            # restflow's serializer keeps the single hop of DRF's.
+            (RestflowProducts, 1),
+            # Parsing and saving stay in threads; `validate` runs between them, on the loop.
+            (AsyncValidate, 2),
+        ],
+    )
+    async def test_writes_cross_once_and_once_more_for_an_async_validate(
+        self, ada: User, owned: Product, serializer: type[RestflowProducts], crossings: int
     ) -> None:
-        """restflow's serializer keeps the single hop of DRF's."""
-        view = viewset(RestflowProducts)
+        view = viewset(serializer)
         body = {"name": "Drill", "price": "9.00", "category": owned.category_id}
 
         created, on_create = await send(view, "POST", ada, body)
         patched, on_patch = await send(view, "PATCH", ada, {"stock": 4}, owned.pk)
 
         assert (created.status_code, patched.status_code) == (201, 200)
-        on_create.assert_crossings(1)
-        on_patch.assert_crossings(1)
-        assert (await Product.objects.aget(pk=owned.pk)).stock == 4
-
-    async def test_an_async_validate_costs_one_more_hop(self, ada: User, owned: Product) -> None:
-        """Parsing and saving stay in threads; `validate` runs between them, on the loop."""
-        view = viewset(AsyncValidate)
-        body = {"name": "Drill", "price": "9.00", "category": owned.category_id}
-
-        created, on_create = await send(view, "POST", ada, body)
-        patched, on_patch = await send(view, "PATCH", ada, {"stock": 4}, owned.pk)
-
-        assert (created.status_code, patched.status_code) == (201, 200)
-        on_create.assert_crossings(2)
-        on_patch.assert_crossings(2)
+        on_create.assert_crossings(crossings)
+        on_patch.assert_crossings(crossings)
         assert (await Product.objects.aget(pk=owned.pk)).stock == 4
 
     async def test_field_hooks_and_method_fields_pay_for_what_they_await(

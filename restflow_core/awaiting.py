@@ -1,12 +1,12 @@
-"""Awaiting many calls at once, never more than a bound: for rows whose representation waits."""
+"""Awaiting many calls at once within a bound, and running coroutines that never wait."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["abounded"]
+__all__ = ["abounded", "run_without_suspending"]
 
 T = TypeVar("T")
 
@@ -37,3 +37,18 @@ async def abounded(calls: Sequence[Callable[[], Awaitable[T]]], *, limit: int) -
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
     return results
+
+
+def run_without_suspending(work: Coroutine[Any, Any, T]) -> T:
+    """The result of `work`, run here to its end: for async code written once and called
+    from sync code, when nothing it awaits can suspend (sync hooks only).
+
+    Raises `RuntimeError` if `work` does suspend: it awaited something truly async.
+    """
+    try:
+        work.send(None)
+    except StopIteration as done:
+        result: T = done.value
+        return result
+    work.close()
+    raise RuntimeError(f"{work.__qualname__} waited for something while run from sync code")
