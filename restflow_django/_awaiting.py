@@ -5,7 +5,8 @@ it may query, and lets it record the async hooks it meets instead of calling the
 
 - validating, an async field validator or `validate_<field>` records the value it was
   given; the recorded calls are awaited on the loop after the pass, then the serializer's
-  validators and `validate` run the same way (`arun_validation`);
+  validators and `validate` run the same way (`begin_validation` in a thread, then
+  `afinish_validation`);
 - representing, an async `SerializerMethodField` method records the row; the rows' calls
   are awaited together, at most `RESTFLOW["RENDER_CONCURRENCY"]` at a time, and their
   results take the places recorded (`arepresent`).
