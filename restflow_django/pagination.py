@@ -1,4 +1,5 @@
-"""DRF's paginators, with `apaginate_queryset` counting and fetching through the async ORM.
+"""DRF's paginators, with `apaginate_queryset` counting and fetching through the async ORM,
+and `FastPageNumberPagination`, which pages without counting.
 
 Settings (`PAGE_SIZE`), query parameters, error messages and response shapes are DRF's.
 """
@@ -15,10 +16,22 @@ from django.db.models import QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from typing_extensions import override
 
 ResultT = TypeVar("ResultT")
 
-__all__ = ["CursorPagination", "LimitOffsetPagination", "PageNumberPagination"]
+__all__ = [
+    "BasePagination",
+    "CursorPagination",
+    "FastPageNumberPagination",
+    "LimitOffsetPagination",
+    "PageNumberPagination",
+]
+
+# Past this offset no database pages: SQLite and PostgreSQL take 64-bit offsets.
+_LARGEST_OFFSET = 2**62
 
 
 async def on_thread_if_queryset(queryset: Any, work: Callable[..., ResultT], *args: Any) -> ResultT:
@@ -105,3 +118,123 @@ class CursorPagination(pagination.CursorPagination):
             # decimal, say) would reach the database as a bad value; it is just a bad cursor.
             raise NotFound(self.invalid_cursor_message) from None
         return page
+
+
+class BasePagination(pagination.BasePagination):
+    """DRF's `BasePagination` with `apaginate_queryset`: write a sync `paginate_queryset`
+    (restflow's views run it in the list's thread hop), or override the async one."""
+
+    async def apaginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        """Return the page: `paginate_queryset`, in a thread."""
+        page: list[Any] | None = await sync_to_async(self.paginate_queryset)(
+            queryset, request, view
+        )
+        return page
+
+
+class FastPageNumberPagination(pagination.PageNumberPagination):
+    """`?page=N` without counting: `next`, `previous` and `results`, and no `count`.
+
+    It reads one row past the page to know whether a next page exists: one query per page,
+    and no `COUNT(*)` over a large table. `page_size`, `page_query_param`,
+    `page_size_query_param` and `max_page_size` work as in DRF's `PageNumberPagination`.
+    A page number that is not a positive integer, and an empty page after the first, are
+    404 "Invalid page.".
+    """
+
+    page_number: int = 1
+    has_next: bool = False
+
+    @override
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        """Return the requested page, from sync code."""
+        window = self._window(request)
+        if window is None:
+            return None
+        return self._take(list(queryset[window]), window)
+
+    async def apaginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
+        """Return the requested page, read through the async ORM in one query."""
+        window = self._window(request)
+        if window is None:
+            return None
+        cut = queryset[window]
+        rows = [row async for row in cut] if isinstance(cut, QuerySet) else list(cut)
+        return self._take(rows, window)
+
+    def _window(self, request: Request) -> slice | None:
+        """The rows to read for the requested page: the page and one row past it."""
+        self.request = request
+        page_size = self.get_page_size(request)
+        if not page_size:
+            return None
+        raw = request.query_params.get(self.page_query_param) or "1"
+        try:
+            number = int(raw)
+        except ValueError:
+            number = 0
+        start = (number - 1) * page_size
+        if number < 1 or start > _LARGEST_OFFSET:
+            raise NotFound(self._invalid_page(raw, "That page number is not valid"))
+        self.page_number = number
+        return slice(start, start + page_size + 1)
+
+    def _take(self, rows: list[Any], window: slice) -> list[Any]:
+        page_size = window.stop - window.start - 1
+        self.has_next = len(rows) > page_size
+        if not rows and self.page_number > 1:
+            raise NotFound(self._invalid_page(self.page_number, "That page contains no results"))
+        return rows[:page_size]
+
+    def _invalid_page(self, page_number: object, message: str) -> str:
+        return str(self.invalid_page_message).format(page_number=page_number, message=message)
+
+    @override
+    def get_next_link(self) -> str | None:
+        """The next page's URL, when the page read found a row past itself."""
+        if not self.has_next:
+            return None
+        url = self._url()
+        return replace_query_param(url, self.page_query_param, self.page_number + 1)
+
+    @override
+    def get_previous_link(self) -> str | None:
+        """The previous page's URL; the first page's has no page parameter, as in DRF."""
+        if self.page_number <= 1:
+            return None
+        url = self._url()
+        if self.page_number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.page_number - 1)
+
+    def _url(self) -> str:
+        if self.request is None:
+            raise AssertionError("paginate a queryset before asking for its links")
+        return self.request.build_absolute_uri()
+
+    @override
+    def get_paginated_response(self, data: Any) -> Response:
+        """`{"next": ..., "previous": ..., "results": [...]}`."""
+        return Response(
+            {
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    @override
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """The OpenAPI schema of a page: `next`, `previous` and `results`."""
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {"next": link, "previous": link, "results": schema},
+        }

@@ -1,4 +1,12 @@
-"""Async permissions: a typed base class, and evaluation of sync, async and combined ones."""
+"""Async permissions: typed base classes, DRF's permissions with an async surface, and the
+evaluation of sync, async and combined ones.
+
+A permission may answer in three ways, all awaited where they need to be: DRF's sync
+`has_permission`/`has_object_permission`; the same written `async def`
+(`AsyncBasePermission`); or `async def ahas_permission`/`ahas_object_permission` beside
+sync ones (`BasePermission` here, as drf-restflow writes them). Every answer fails
+closed: an un-awaited coroutine is never taken for "yes".
+"""
 
 from __future__ import annotations
 
@@ -7,14 +15,28 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from asgiref.sync import async_to_sync
-from rest_framework.permissions import AND, NOT, OR, BasePermission, BasePermissionMetaclass
+from rest_framework import permissions as drf
+from rest_framework.permissions import AND, NOT, OR, BasePermissionMetaclass
 from rest_framework.request import Request
 
 from restflow_core.awaiting import run_without_suspending
 from restflow_core.permissions import aresolve
 from restflow_django._sync import acall
 
-__all__ = ["AsyncBasePermission"]
+__all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
+    "AND",
+    "AllowAny",
+    "AsyncBasePermission",
+    "BasePermission",
+    "DjangoModelPermissions",
+    "DjangoModelPermissionsOrAnonReadOnly",
+    "DjangoObjectPermissions",
+    "IsAdminUser",
+    "IsAuthenticated",
+    "IsAuthenticatedOrReadOnly",
+    "NOT",
+    "OR",
+]
 
 # DRF's permission combinations (`&`, `|`, `~`), walked operand by operand.
 _COMBINED = (AND, OR, NOT)
@@ -27,16 +49,24 @@ async def ahas_permission(permission: Any, request: Any, view: Any) -> bool:
     operands are evaluated here one by one instead, so the result always fails closed.
     """
     if not isinstance(permission, _COMBINED):
-        return await aresolve(await acall(permission, "has_permission", request, view))
+        return await _aask(permission, "has_permission", request, view)
     return await _adecide(permission, "has_permission", _aasker(request, view))
 
 
 async def ahas_object_permission(permission: Any, request: Any, view: Any, obj: Any) -> bool:
     """Return `permission`'s answer for `obj`, with DRF's semantics for `&`, `|` and `~`."""
     if not isinstance(permission, _COMBINED):
-        answer = await acall(permission, "has_object_permission", request, view, obj)
-        return await aresolve(answer)
+        return await _aask(permission, "has_object_permission", request, view, obj)
     return await _adecide(permission, "has_object_permission", _aasker(request, view, obj))
+
+
+async def _aask(leaf: Any, method: str, *arguments: Any) -> bool:
+    """One permission's answer: its `a<method>` when it has one, else `<method>` (awaited,
+    inline, or in a thread)."""
+    twin = getattr(leaf, f"a{method}", None)
+    if twin is not None:
+        return await aresolve(twin(*arguments))
+    return await aresolve(await acall(leaf, method, *arguments))
 
 
 def _aasker(request: Any, view: Any, *obj: Any) -> Callable[[Any, str], Awaitable[bool]]:
@@ -44,7 +74,7 @@ def _aasker(request: Any, view: Any, *obj: Any) -> Callable[[Any, str], Awaitabl
 
     async def ask(leaf: Any, method: str) -> bool:
         arguments = (request, view, *obj) if method == "has_object_permission" else (request, view)
-        return await aresolve(await acall(leaf, method, *arguments))
+        return await _aask(leaf, method, *arguments)
 
     return ask
 
@@ -64,11 +94,11 @@ def has_object_permission_in_thread(permission: Any, request: Any, view: Any, ob
 
 def _decide_in_thread(permission: Any, method: str, request: Any, view: Any, *obj: Any) -> bool:
     if not isinstance(permission, _COMBINED):
-        return resolve_in_thread(getattr(permission, method)(request, view, *obj))
+        return _ask_in_thread(permission, method, request, view, *obj)
 
     async def ask(leaf: Any, asked: str) -> bool:
         arguments = (request, view, *obj) if asked == "has_object_permission" else (request, view)
-        return resolve_in_thread(getattr(leaf, asked)(*arguments))
+        return _ask_in_thread(leaf, asked, *arguments)
 
     # Every answer is resolved synchronously, so the walk never suspends: run it to its end.
     return run_without_suspending(_adecide(permission, method, ask))
@@ -102,6 +132,12 @@ async def _adecide(
     return await ask(permission, method)
 
 
+def _ask_in_thread(leaf: Any, method: str, *arguments: Any) -> bool:
+    """`_aask` from sync code: an `a<method>` is awaited on the event loop."""
+    twin = getattr(leaf, f"a{method}", None)
+    return resolve_in_thread((twin or getattr(leaf, method))(*arguments))
+
+
 def resolve_in_thread(decision: object) -> bool:
     """`aresolve` for sync code in a thread: an awaitable answer is awaited on the event loop."""
     if decision is True or decision is False:
@@ -114,9 +150,9 @@ def resolve_in_thread(decision: object) -> bool:
 if TYPE_CHECKING:
     # DRF's stubs type permission checks as sync; seen as `Any`, the base lets subclasses
     # declare coroutines and still be accepted wherever DRF takes a permission class.
-    _DRFPermission: Any = BasePermission
+    _DRFPermission: Any = drf.BasePermission
 else:
-    _DRFPermission = BasePermission
+    _DRFPermission = drf.BasePermission
 
 
 class AsyncBasePermission(
@@ -137,3 +173,52 @@ class AsyncBasePermission(
     async def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         """Answer for one object the request touches."""
         return True
+
+
+class BasePermission(drf.BasePermission):
+    """DRF's `BasePermission` with an async surface: `ahas_permission` and
+    `ahas_object_permission`.
+
+    Override the sync checks, the async ones, or both (the sync ones then serve DRF's sync
+    callers and sync views). restflow's views await `ahas_permission` when a permission has
+    one; its default answers with `has_permission`, run where it cannot block the loop.
+    """
+
+    async def ahas_permission(self, request: Request, view: Any) -> bool:
+        """Answer for the request as a whole: `has_permission`, by default."""
+        return await aresolve(await acall(self, "has_permission", request, view))
+
+    async def ahas_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        """Answer for one object: `has_object_permission`, by default."""
+        return await aresolve(await acall(self, "has_object_permission", request, view, obj))
+
+
+class AllowAny(BasePermission, drf.AllowAny):
+    """DRF's `AllowAny`, with the async surface."""
+
+
+class IsAuthenticated(BasePermission, drf.IsAuthenticated):
+    """DRF's `IsAuthenticated`, with the async surface."""
+
+
+class IsAdminUser(BasePermission, drf.IsAdminUser):
+    """DRF's `IsAdminUser`, with the async surface."""
+
+
+class IsAuthenticatedOrReadOnly(BasePermission, drf.IsAuthenticatedOrReadOnly):
+    """DRF's `IsAuthenticatedOrReadOnly`, with the async surface."""
+
+
+class DjangoModelPermissions(BasePermission, drf.DjangoModelPermissions):
+    """DRF's `DjangoModelPermissions` (the user's model permissions may be queried, in a
+    thread), with the async surface."""
+
+
+class DjangoModelPermissionsOrAnonReadOnly(
+    BasePermission, drf.DjangoModelPermissionsOrAnonReadOnly
+):
+    """DRF's `DjangoModelPermissionsOrAnonReadOnly`, with the async surface."""
+
+
+class DjangoObjectPermissions(BasePermission, drf.DjangoObjectPermissions):
+    """DRF's `DjangoObjectPermissions`, with the async surface."""

@@ -12,7 +12,8 @@ from restflow_django.views._concrete import (
     AsyncRetrieveUpdateDestroyAPIView,
     AsyncUpdateAPIView,
 )
-from restflow_django.views._generic import APIViewHelpersMixin, AsyncGenericAPIView
+from restflow_django.views._generic import AsyncGenericAPIView
+from restflow_django.views._helpers import APIViewHelpersMixin
 from restflow_django.views._mixins import (
     AsyncCreateModelMixin,
     AsyncDestroyModelMixin,

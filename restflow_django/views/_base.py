@@ -44,6 +44,7 @@ from restflow_django.views._errors import (
     is_transient_database_error,
     to_api_exception,
 )
+from restflow_django.views._helpers import APIViewHelpersMixin
 from restflow_django.views._responses import (
     RenderedResponse,
     release_request_cycles,
@@ -112,7 +113,7 @@ def own_transaction(handler: HandlerT) -> HandlerT:
     return handler
 
 
-class AsyncAPIView(APIView):
+class AsyncAPIView(APIViewHelpersMixin, APIView):
     """DRF's `APIView`, dispatched asynchronously.
 
     Handlers may be `async def` or plain methods (those run in a thread). Authentication,
@@ -123,6 +124,10 @@ class AsyncAPIView(APIView):
     `atomic` decides whether a handler runs in one database transaction, rolled back when it
     raises (a DRF error included) or is cancelled: `True`, `False`, or `None` (the default)
     to follow each database's `ATOMIC_REQUESTS`, as Django does for sync views.
+
+    Handlers build serializers and answers with the helpers of `APIViewHelpersMixin`:
+    `get_serializer`, `avalidated_serializer`, `aserialized_response` and
+    `apaginated_response`.
     """
 
     restflow_async_view: ClassVar[bool] = True

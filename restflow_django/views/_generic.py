@@ -1,33 +1,26 @@
-"""`AsyncGenericAPIView` and `APIViewHelpersMixin`."""
+"""`AsyncGenericAPIView`: DRF's `GenericAPIView`, async."""
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from http import HTTPStatus
 from typing import Any, TypeVar, cast
 
 from asgiref.sync import async_to_sync
 from django.db.models import Model, QuerySet
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import BasePagination
-from rest_framework.response import Response
-from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
-from restflow_core.pagination import Page
-from restflow_core.pipelines import run_list
-from restflow_core.steps import Joinable, Steps, given, run_steps
+from restflow_core.steps import given, run_steps
 from restflow_django._hooks import async_twin, has_async_twin, hook_form, sync_twin
 from restflow_django._sync import acall, offload
 from restflow_django.serializers import arender
 from restflow_django.transactions import DjangoUnitOfWork, holds_transaction, request_thread
 from restflow_django.views._base import AsyncAPIView
+from restflow_django.views._helpers import aevaluate
 from restflow_django.views._lookup import clean_lookup_value
-from restflow_django.views._postfetch import PostFetch, aapply_post_fetches
 from restflow_django.views._steps import (
-    as_page,
     default_object_steps,
     object_steps,
     paginator_step,
@@ -36,118 +29,7 @@ from restflow_django.views._steps import (
 ModelT = TypeVar("ModelT", bound=Model)
 
 
-async def aevaluate(items: Any) -> Any:
-    """Return `items` with a queryset replaced by the list of its rows, fetched asynchronously."""
-    if isinstance(items, QuerySet):
-        return [item async for item in items]
-    return items
-
-
-class APIViewHelpersMixin(GenericAPIView[ModelT]):
-    """Response helpers, and separate request and response serializers.
-
-    With neither `request_serializer_class` nor `response_serializer_class` set, every
-    serializer comes from DRF's `get_serializer()`, overrides included.
-    """
-
-    request_serializer_class: type[BaseSerializer[Any]] | None = None
-    response_serializer_class: type[BaseSerializer[Any]] | None = None
-
-    def get_request_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Any]:
-        """Return the serializer that validates request bodies, with this view's context."""
-        if self.request_serializer_class is None:
-            return self.get_serializer(*args, **kwargs)
-        kwargs.setdefault("context", self.get_serializer_context())
-        return self.request_serializer_class(*args, **kwargs)
-
-    def get_response_serializer(self, *args: Any, **kwargs: Any) -> BaseSerializer[Any]:
-        """Return the serializer that represents responses, with this view's context."""
-        if self.response_serializer_class is None:
-            return self.get_serializer(*args, **kwargs)
-        kwargs.setdefault("context", self.get_serializer_context())
-        return self.response_serializer_class(*args, **kwargs)
-
-    def _response_serializer(
-        self, serializer_class: type[BaseSerializer[Any]] | None, *args: Any, **kwargs: Any
-    ) -> BaseSerializer[Any]:
-        if serializer_class is None:
-            return self.get_response_serializer(*args, **kwargs)
-        return serializer_class(*args, context=self.get_serializer_context(), **kwargs)
-
-    async def aserialized_response(
-        self,
-        instance: Any,
-        *,
-        many: bool = False,
-        status: int = 200,
-        serializer_class: type[BaseSerializer[Any]] | None = None,
-        post_fetches: Sequence[PostFetch] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Response:
-        """Serialize `instance` (or, with `many`, each row of it) into a response."""
-        if many:
-            body = await self._arender_rows(instance, serializer_class, post_fetches)
-        else:
-            if post_fetches:
-                instance = (await aapply_post_fetches([instance], post_fetches))[0]
-            body = await arender(self._response_serializer(serializer_class, instance))
-        return Response(body, status=status, headers=headers)
-
-    async def _arender_rows(
-        self,
-        rows: Any,
-        serializer_class: type[BaseSerializer[Any]] | None,
-        post_fetches: Sequence[PostFetch] | None,
-    ) -> Any:
-        rows = await aapply_post_fetches(await aevaluate(rows), post_fetches)
-        return await arender(self._response_serializer(serializer_class, rows, many=True))
-
-    async def apaginated_response(
-        self,
-        queryset: Any,
-        *,
-        serializer_class: type[BaseSerializer[Any]] | None = None,
-        pagination_class: type[BasePagination] | None = None,
-        post_fetches: Sequence[PostFetch] | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Response:
-        """Paginate `queryset`, post-fetch the page's rows, and answer with the page.
-
-        Without a paginator (none configured and none given) every row is serialized.
-        """
-        paginator = pagination_class() if pagination_class is not None else self.paginator
-
-        async def arender_rows(rows: Any) -> Any:
-            return await self._arender_rows(rows, serializer_class, post_fetches)
-
-        def respond_page(page: Page[Any], body: Any) -> Response:
-            return cast(BasePagination, paginator).get_paginated_response(body)
-
-        response = await run_list(
-            queryset,
-            refine=Joinable(_unfiltered),
-            paginate=Steps(paginator_step(paginator, self), Joinable(as_page)),
-            collect=aevaluate,
-            render_many=arender_rows,
-            respond=respond,
-            respond_page=respond_page,
-            offload=offload,
-        )
-        for name, value in (headers or {}).items():
-            response[name] = value
-        return response
-
-
-def _unfiltered(queryset: Any) -> Any:
-    return queryset
-
-
-def respond(status: HTTPStatus, body: Any, headers: Mapping[str, str] | None = None, /) -> Response:
-    """Build DRF's `Response`; satisfies `restflow_core.Respond[Response]`."""
-    return Response(body, status=status, headers=headers)
-
-
-class AsyncGenericAPIView(APIViewHelpersMixin[ModelT], AsyncAPIView, GenericAPIView[ModelT]):
+class AsyncGenericAPIView(AsyncAPIView, GenericAPIView[ModelT]):
     """DRF's `GenericAPIView`, async: `aget_object`, `afilter_queryset`, `apaginate_queryset`.
 
     `get_queryset` may be overridden as a plain method or as `async def`.

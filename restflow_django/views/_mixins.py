@@ -24,7 +24,8 @@ from restflow_django._hooks import async_twin, sync_twin
 from restflow_django._sync import offload
 from restflow_django.serializers import arender, asave, checked_save
 from restflow_django.views._base import own_transaction
-from restflow_django.views._generic import AsyncGenericAPIView, aevaluate, respond
+from restflow_django.views._generic import AsyncGenericAPIView
+from restflow_django.views._helpers import aevaluate, respond
 from restflow_django.views._steps import (
     destroy_step,
     fetch_step,

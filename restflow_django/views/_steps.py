@@ -41,6 +41,7 @@ from restflow_django.views._lookup import fetch_row
 
 if TYPE_CHECKING:
     from restflow_django.views._generic import AsyncGenericAPIView
+    from restflow_django.views._helpers import APIViewHelpersMixin
 
 ModelT = TypeVar("ModelT", bound=Model)
 T = TypeVar("T")
@@ -154,7 +155,7 @@ def _answer_on_the_loop(permissions: Sequence[Any]) -> bool:
 
 
 def validate_step(
-    view: AsyncGenericAPIView[ModelT], build: Callable[..., Serializer]
+    view: APIViewHelpersMixin, build: Callable[..., Serializer]
 ) -> Step[..., Serializer]:
     """Build the request serializer with `build` and validate it (400 when invalid).
 
@@ -242,7 +243,7 @@ def render_saved_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Serializer], A
     """Represent what a serializer saved, in the save's thread hop when it had one."""
 
     def shown(serializer: Serializer) -> Serializer:
-        if view.response_serializer_class is None:
+        if view._explicit_response_serializer_class() is None:
             return serializer
         return view.get_response_serializer(serializer.instance)
 
@@ -252,7 +253,7 @@ def render_saved_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Serializer], A
     async def arender_saved(serializer: Serializer) -> Any:
         return await arender(shown(serializer))
 
-    shown_class = view.response_serializer_class or _request_serializer_class(view)
+    shown_class = view._explicit_response_serializer_class() or _request_serializer_class(view)
     if shown_class is not None and class_awaits_when_representing(shown_class):
         return arender_saved
     return Joinable(render, arender_saved)
@@ -296,14 +297,15 @@ def _no_page(queryset: Any) -> None:
     return None
 
 
-def _request_serializer_class(view: AsyncGenericAPIView[Any]) -> Any:
+def _request_serializer_class(view: APIViewHelpersMixin) -> Any:
     """The class the view's request serializers will have, as far as it says beforehand.
 
     A view may build its serializers in a `get_serializer` of its own with no
     `serializer_class`; the steps then check the serializer they get.
     """
-    if view.request_serializer_class is not None:
-        return view.request_serializer_class
+    explicit = view._explicit_request_serializer_class()
+    if explicit is not None:
+        return explicit
     try:
         return view.get_serializer_class()
     except AssertionError:
