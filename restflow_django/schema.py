@@ -1,8 +1,10 @@
 """OpenAPI 3 for restflow views through drf-spectacular (`pip install drf-spectacular`).
 
 Set `REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "restflow_django.schema.AutoSchema"` so request
-bodies are described by `request_serializer_class` and responses by
-`response_serializer_class` when a view sets them.
+bodies are described by the request serializer and responses by the response serializer
+when a view sets them (`request_serializer_class`, `response_serializer_class`, or an
+action's `ActionConfig`); an action's `ActionConfig(serializer_class=...)` shows through
+`get_serializer` as any serializer does.
 """
 
 from __future__ import annotations
@@ -22,14 +24,22 @@ class AutoSchema(openapi.AutoSchema):
 
     @override
     def get_request_serializer(self) -> Any:
-        request_class = getattr(self.view, "request_serializer_class", None)
+        request_class = _explicit(self.view, "request")
         if request_class is not None and self.method in _BODY_METHODS:
             return request_class
         return super().get_request_serializer()
 
     @override
     def get_response_serializers(self) -> Any:
-        response_class = getattr(self.view, "response_serializer_class", None)
+        response_class = _explicit(self.view, "response")
         if response_class is not None:
             return response_class
         return super().get_response_serializers()
+
+
+def _explicit(view: Any, direction: str) -> Any:
+    """The view's own request or response serializer class, when it sets one."""
+    getter = getattr(view, f"_explicit_{direction}_serializer_class", None)
+    if getter is not None:
+        return getter()
+    return getattr(view, f"{direction}_serializer_class", None)

@@ -216,6 +216,7 @@ EXPORTS = {
     "restflow_django.transactions": ["DjangoUnitOfWork", "atomic_on"],
     "restflow_django.views": [
         "APIViewHelpersMixin",
+        "ActionConfig",
         "AsyncAPIView",
         "AsyncCreateAPIView",
         "AsyncCreateModelMixin",
@@ -264,6 +265,8 @@ def test_view_classes_add_only_hooks_and_settings() -> None:
         "acheck_object_permissions",
         "acheck_permissions",
         "acheck_throttles",
+        "action_config",
+        "action_configs",
         "afilter_queryset",
         "aget_object",
         "aget_queryset",

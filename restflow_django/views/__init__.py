@@ -12,6 +12,7 @@ from restflow_django.views._concrete import (
     AsyncRetrieveUpdateDestroyAPIView,
     AsyncUpdateAPIView,
 )
+from restflow_django.views._configs import ActionConfig
 from restflow_django.views._generic import AsyncGenericAPIView
 from restflow_django.views._helpers import APIViewHelpersMixin
 from restflow_django.views._mixins import (
@@ -31,6 +32,7 @@ from restflow_django.views._viewsets import (
 
 __all__ = [
     "APIViewHelpersMixin",
+    "ActionConfig",
     "AsyncAPIView",
     "AsyncCreateAPIView",
     "AsyncCreateModelMixin",

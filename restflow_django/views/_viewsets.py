@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
+from django.http import HttpRequest
+from rest_framework.pagination import BasePagination
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+from rest_framework.serializers import BaseSerializer
+from rest_framework.throttling import BaseThrottle
 from rest_framework.viewsets import ViewSetMixin
 from typing_extensions import override
 
 from restflow_django.views._base import AsyncAPIView, as_async_view
+from restflow_django.views._configs import ActionConfig, resolve_queryset
 from restflow_django.views._generic import AsyncGenericAPIView
 from restflow_django.views._mixins import (
     AsyncCreateModelMixin,
@@ -26,16 +36,129 @@ ModelT = TypeVar("ModelT", bound=Model)
 
 
 class AsyncViewSetMixin(ViewSetMixin):
-    """DRF's `ViewSetMixin` whose `as_view` returns an async view function."""
+    """DRF's `ViewSetMixin` whose `as_view` returns an async view function, with
+    `action_configs`: an `ActionConfig` per action name.
+
+    For the action being served, each getter (`get_serializer_class`, the request and
+    response serializer classes, `get_permissions`, `get_throttles`, `get_parsers`,
+    `get_renderers`, `get_pagination_class`, `get_queryset`) answers with the action's
+    config when it sets that field, else as the viewset would without it (an `@action`'s
+    own arguments included).
+    """
+
+    action_configs: ClassVar[Mapping[str, ActionConfig]] = {}
 
     @override
     @classmethod
     def as_view(
         cls, actions: dict[str, str | ViewSetAction[Any]] | None = None, **initkwargs: Any
     ) -> AsView[GenericView]:
-        """Return an async view binding HTTP methods to `actions`, as DRF's routers expect."""
+        """Return an async view binding HTTP methods to `actions`, as DRF's routers expect.
+
+        Raises `ImproperlyConfigured` when `action_configs` names an action the viewset does
+        not have, or holds something other than an `ActionConfig`.
+        """
+        _check_action_configs(cls)
         # The stubs describe view functions as sync; the function returned is `async def`.
         return cast("AsView[GenericView]", as_async_view(super().as_view(actions, **initkwargs)))
+
+    @override
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        """DRF's, with the action known before the parsers are chosen (they may be per action)."""
+        method = (request.method or "").lower()
+        # DRF's stubs type `action` as always set; it is `None` for a method with no action.
+        self.action = cast(str, "metadata" if method == "options" else self.action_map.get(method))
+        return super().initialize_request(request, *args, **kwargs)
+
+    def action_config(self) -> ActionConfig | None:
+        """The `ActionConfig` of the action being served, if `action_configs` has one."""
+        action = getattr(self, "action", None)
+        return None if action is None else self.action_configs.get(action)
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        """The action's `serializer_class`, else the viewset's."""
+        config = self.action_config()
+        if config is not None and config.serializer_class is not None:
+            return config.serializer_class
+        chosen: type[BaseSerializer[Any]] = super().get_serializer_class()  # type: ignore[misc]
+        return chosen
+
+    def _explicit_request_serializer_class(self) -> type[BaseSerializer[Any]] | None:
+        config = self.action_config()
+        if config is not None and config.request_serializer_class is not None:
+            return config.request_serializer_class
+        explicit: type[BaseSerializer[Any]] | None = super()._explicit_request_serializer_class()  # type: ignore[misc]
+        return explicit
+
+    def _explicit_response_serializer_class(self) -> type[BaseSerializer[Any]] | None:
+        config = self.action_config()
+        if config is not None and config.response_serializer_class is not None:
+            return config.response_serializer_class
+        explicit: type[BaseSerializer[Any]] | None = super()._explicit_response_serializer_class()  # type: ignore[misc]
+        return explicit
+
+    def get_permissions(self) -> Sequence[Any]:
+        """The action's `permission_classes`, instantiated, else the viewset's."""
+        return self._configured("permission_classes") or super().get_permissions()  # type: ignore[misc]
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        """The action's `throttle_classes`, instantiated, else the viewset's."""
+        return self._configured("throttle_classes") or super().get_throttles()  # type: ignore[misc]
+
+    def get_parsers(self) -> list[BaseParser]:
+        """The action's `parser_classes`, instantiated, else the viewset's."""
+        return self._configured("parser_classes") or super().get_parsers()  # type: ignore[misc]
+
+    def get_renderers(self) -> list[BaseRenderer]:
+        """The action's `renderer_classes`, instantiated, else the viewset's."""
+        return self._configured("renderer_classes") or super().get_renderers()  # type: ignore[misc]
+
+    def _configured(self, name: str) -> list[Any] | None:
+        config = self.action_config()
+        classes = None if config is None else getattr(config, name)
+        return None if classes is None else [made() for made in classes]
+
+    def get_pagination_class(self) -> type[BasePagination] | None:
+        """The action's `pagination_class`, else the viewset's."""
+        config = self.action_config()
+        if config is not None and config.pagination_class is not None:
+            return config.pagination_class
+        chosen: type[BasePagination] | None = super().get_pagination_class()  # type: ignore[misc]
+        return chosen
+
+    def get_queryset(self) -> Any:
+        """The action's `queryset` (a fresh `.all()`, or the callable's answer), else the
+        viewset's."""
+        config = self.action_config()
+        if config is not None and config.queryset is not None:
+            return resolve_queryset(config.queryset, self)
+        parent = getattr(super(), "get_queryset", None)
+        if parent is None:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} has no queryset for the action {self.action!r}: give "
+                "its ActionConfig a `queryset`, or use a generic viewset."
+            )
+        return parent()
+
+
+def _check_action_configs(cls: Any) -> None:
+    for action, config in cls.action_configs.items():
+        if not isinstance(config, ActionConfig):
+            raise ImproperlyConfigured(
+                f"{cls.__name__}.action_configs[{action!r}] is {config!r}, not an ActionConfig"
+            )
+        if action != "metadata" and not callable(getattr(cls, action, None)):
+            known = sorted(_actions_of(cls))
+            raise ImproperlyConfigured(
+                f"{cls.__name__}.action_configs names {action!r}, which is no action of "
+                f"{cls.__name__}; its actions are {', '.join(known)}"
+            )
+
+
+def _actions_of(cls: Any) -> set[str]:
+    standard = {"list", "create", "retrieve", "update", "partial_update", "destroy"}
+    extra = {action.__name__ for action in cls.get_extra_actions()}
+    return {name for name in standard if callable(getattr(cls, name, None))} | extra | {"metadata"}
 
 
 class AsyncViewSet(AsyncViewSetMixin, AsyncAPIView):
