@@ -70,21 +70,26 @@ class PostFetch:
             raise ValueError(f"PostFetch's limit is a positive integer or None, not {limit!r}")
         self.limit: int | None = limit
 
-    def fetch(self, items: Iterable[Any]) -> list[Any]:
-        """Attach the related rows to `items` from sync code; return the page's rows."""
+    def fetch(self, items: list[Any]) -> list[Any]:
+        """Attach the related rows to `items` from sync code; return the page's rows.
+
+        `items` may also be a queryset: its rows are read once.
+        """
         rows = list(items)
         loaded = self._query(rows)
         return self._attach(rows, [] if loaded is None else list(loaded))
 
-    async def afetch(self, items: Iterable[Any]) -> list[Any]:
-        """Attach the related rows to `items` and return the page's rows.
+    async def afetch(self, items: list[Any]) -> list[Any]:
+        """Attach the related rows to `items` and return the page's rows (`items` may also be
+        a queryset).
 
         A subclass's sync `fetch` runs instead, in a thread.
         """
         if type(self).fetch is not PostFetch.fetch:
             fetched: list[Any] = await sync_to_async(self.fetch)(items)
             return fetched
-        rows = [item async for item in items] if isinstance(items, QuerySet) else list(items)
+        given: Any = items
+        rows = [item async for item in given] if isinstance(given, QuerySet) else list(given)
         loaded = self._query(rows)
         return self._attach(rows, [] if loaded is None else [row async for row in loaded])
 

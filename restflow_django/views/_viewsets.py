@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from rest_framework.pagination import BasePagination
 from rest_framework.parsers import BaseParser
@@ -126,19 +126,12 @@ class AsyncViewSetMixin(ViewSetMixin):
         chosen: type[BasePagination] | None = super().get_pagination_class()  # type: ignore[misc]
         return chosen
 
-    def get_queryset(self) -> Any:
-        """The action's `queryset` (a fresh `.all()`, or the callable's answer), else the
-        viewset's."""
+    def _configured_queryset(self) -> Any:
+        """The action's `queryset` (a fresh `.all()`, or the callable's answer), or `None`."""
         config = self.action_config()
-        if config is not None and config.queryset is not None:
-            return resolve_queryset(config.queryset, self)
-        parent = getattr(super(), "get_queryset", None)
-        if parent is None:
-            raise ImproperlyConfigured(
-                f"{type(self).__name__} has no queryset for the action {self.action!r}: give "
-                "its ActionConfig a `queryset`, or use a generic viewset."
-            )
-        return parent()
+        if config is None or config.queryset is None:
+            return None
+        return resolve_queryset(config.queryset, self)
 
 
 def _check_action_configs(cls: Any) -> None:
@@ -164,9 +157,29 @@ def _actions_of(cls: Any) -> set[str]:
 class AsyncViewSet(AsyncViewSetMixin, AsyncAPIView):
     """DRF's `ViewSet`, async: write your own actions, sync or async."""
 
+    def get_queryset(self) -> QuerySet[Any]:
+        """The action's `ActionConfig(queryset=...)`: a plain viewset has no other."""
+        configured = self._configured_queryset()
+        if configured is None:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} has no queryset for the action {self.action!r}: give "
+                "its ActionConfig a `queryset`, or use a generic viewset."
+            )
+        found: QuerySet[Any] = configured
+        return found
+
 
 class AsyncGenericViewSet(AsyncViewSetMixin, AsyncGenericAPIView[ModelT]):
     """DRF's `GenericViewSet`, async: add the action mixins you need."""
+
+    @override
+    def get_queryset(self) -> QuerySet[ModelT]:
+        """The action's `ActionConfig(queryset=...)`, else DRF's `get_queryset()`."""
+        configured = self._configured_queryset()
+        if configured is None:
+            return super().get_queryset()
+        found: QuerySet[ModelT] = configured
+        return found
 
 
 class AsyncReadOnlyModelViewSet(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
-from tests.testapp import awaited, contract, guide, views
+from tests.testapp import awaited, contract, dropin, guide, views
 from tests.testapp.parity import drf as parity_drf
 from tests.testapp.parity import restflow as parity_restflow
 
@@ -28,6 +28,7 @@ router.register("articles", views.ArticleViewSet, basename="article")
 router.register("soft-products", guide.ProductSoftViewSet, basename="soft-product")
 router.register("notes", contract.NoteViewSet, basename="note")
 router.register("checked-notes", contract.CheckedNoteViewSet, basename="checked-note")
+router.register("configured", dropin.ProductViewSet, basename="configured")
 router.register("awaited-products", awaited.AwaitedProductViewSet, basename="awaited")
 router.register("awaited-pages", awaited.AwaitedProductPages, basename="awaited-page")
 router.register("refusing-products", awaited.RefusingProductViewSet, basename="refusing")
@@ -56,5 +57,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("drf-style-actions/", views.DrfStyleActions.as_view()),
     path("composed/", guide.ProductReadAndCreateView.as_view()),
     path("awaited-summary/", awaited.AwaitedSummary.as_view()),
+    path("helpers/", dropin.ProductListView.as_view()),
     path("composed/<int:pk>/", guide.ProductReadAndCreateView.as_view()),
 ]
