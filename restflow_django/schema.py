@@ -30,6 +30,15 @@ class AutoSchema(openapi.AutoSchema):
         return super().get_request_serializer()
 
     @override
+    def _get_paginator(self) -> Any:
+        """The view's paginator class as its getter answers (an action's `ActionConfig`)."""
+        getter = getattr(self.view, "get_pagination_class", None)
+        if getter is None:
+            return super()._get_paginator()  # type: ignore[no-untyped-call]  # untyped upstream
+        pagination_class = getter()
+        return None if pagination_class is None else pagination_class()
+
+    @override
     def get_response_serializers(self) -> Any:
         response_class = _explicit(self.view, "response")
         if response_class is not None:
