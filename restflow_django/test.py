@@ -13,7 +13,14 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest
-from django.test import AsyncClient, AsyncRequestFactory, TestCase
+from django.test import (
+    AsyncClient,
+    AsyncRequestFactory,
+    LiveServerTestCase,
+    SimpleTestCase,
+    TestCase,
+    TransactionTestCase,
+)
 from django.test.client import AsyncClientHandler
 from django.utils.encoding import force_bytes
 from rest_framework.renderers import BaseRenderer
@@ -27,8 +34,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AsyncAPIClient",
+    "AsyncAPIClientsMixin",
+    "AsyncAPILiveServerTestCase",
     "AsyncAPIRequestFactory",
+    "AsyncAPISimpleTestCase",
     "AsyncAPITestCase",
+    "AsyncAPITransactionTestCase",
     "aclose_thread_connections",
     "force_authenticate",
 ]
@@ -268,12 +279,36 @@ class AsyncAPIRequestFactory(DrfStyleHeadersMixin, AsyncRequestFactory):
         return self.request_with_body("DELETE", path, data, format, **extra)
 
 
-class AsyncAPITestCase(TestCase):
-    """A `TestCase` whose `self.async_client` is an `AsyncAPIClient`.
+class AsyncAPIClientsMixin:
+    """`self.client` and `self.async_client` are both `AsyncAPIClient`s: await their calls.
+
+    For sync tests against async views keep DRF's `APITestCase` and `APIClient`: they work
+    unchanged.
+    """
+
+    client_class = AsyncAPIClient
+    async_client_class = AsyncAPIClient
+    client: AsyncAPIClient
+    async_client: AsyncAPIClient
+
+
+class AsyncAPISimpleTestCase(AsyncAPIClientsMixin, SimpleTestCase):  # type: ignore[misc]  # async `client`
+    """A `SimpleTestCase` (no database) with async API clients."""
+
+
+class AsyncAPITestCase(AsyncAPIClientsMixin, TestCase):  # type: ignore[misc]  # async `client`
+    """A `TestCase` with async API clients (`self.client`, `self.async_client`).
 
     Each test runs in a transaction rolled back afterwards, async ORM calls included, so
     rows written by one test are gone in the next.
     """
 
-    async_client_class = AsyncAPIClient
-    async_client: AsyncAPIClient
+
+class AsyncAPITransactionTestCase(AsyncAPIClientsMixin, TransactionTestCase):  # type: ignore[misc]  # async `client`
+    """A `TransactionTestCase` with async API clients: each test's writes are committed
+    (`on_commit` callbacks run) and the tables emptied afterwards."""
+
+
+class AsyncAPILiveServerTestCase(AsyncAPIClientsMixin, LiveServerTestCase):  # type: ignore[misc]  # async `client`
+    """A `LiveServerTestCase` with async API clients; `self.live_server_url` serves the
+    project for outside clients."""

@@ -202,8 +202,12 @@ EXPORTS = {
     "restflow_django.streaming": ["astream_rows", "stream_response"],
     "restflow_django.test": [
         "AsyncAPIClient",
+        "AsyncAPIClientsMixin",
+        "AsyncAPILiveServerTestCase",
         "AsyncAPIRequestFactory",
+        "AsyncAPISimpleTestCase",
         "AsyncAPITestCase",
+        "AsyncAPITransactionTestCase",
         "aclose_thread_connections",
         "force_authenticate",
     ],

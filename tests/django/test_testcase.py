@@ -9,7 +9,14 @@ from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 from typing_extensions import override
 
-from restflow_django.test import AsyncAPIClient, AsyncAPIRequestFactory, AsyncAPITestCase
+from restflow_django.test import (
+    AsyncAPIClient,
+    AsyncAPILiveServerTestCase,
+    AsyncAPIRequestFactory,
+    AsyncAPISimpleTestCase,
+    AsyncAPITestCase,
+    AsyncAPITransactionTestCase,
+)
 from tests.testapp.models import Product
 
 
@@ -103,3 +110,61 @@ class TestRequestFactoryHeaders:
 
         assert request.headers["Authorization"] == "Token abc"
         assert "Http-Authorization" not in request.headers
+
+
+class TestDrfRestflowStyleClient(AsyncAPITestCase):
+    """drf-restflow's tests await `self.client`; they run unchanged."""
+
+    async def test_self_client_is_awaited(self) -> None:
+        assert isinstance(self.client, AsyncAPIClient)
+
+        created = await self.client.post("/soft-products/", {"name": "a", "price": "1"})
+        listed = await self.client.get("/soft-products/")
+
+        assert created.status_code == 201
+        assert [row["name"] for row in listed.json()] == ["a"]
+
+
+class TestTransactionCase(AsyncAPITransactionTestCase):
+    """Writes are committed, so `on_commit` callbacks run."""
+
+    async def test_commits(self) -> None:
+        from django.db import transaction
+
+        ran: list[str] = []
+
+        def remember() -> None:
+            transaction.on_commit(lambda: ran.append("committed"))
+
+        await sync_to_async(remember)()
+        response = await self.client.post("/soft-products/", {"name": "a", "price": "1"})
+
+        assert response.status_code == 201
+        assert ran == ["committed"]
+        assert await Product.objects.filter(name="a").aexists()
+
+
+class TestSimpleCase(AsyncAPISimpleTestCase):
+    """No database: an endpoint that needs none answers."""
+
+    async def test_version(self) -> None:
+        response = await self.client.get("/version/", HTTP_ACCEPT="application/json; version=2")
+
+        assert response.status_code == 200
+
+
+class TestLiveServerCase(AsyncAPILiveServerTestCase):
+    """The project is served for outside clients."""
+
+    host = "127.0.0.1"
+
+    def test_an_outside_client_reads_the_list(self) -> None:
+        import json
+        from urllib.request import urlopen
+
+        Product.objects.create(name="a", price=1)
+
+        with urlopen(f"{self.live_server_url}/soft-products/", timeout=10) as answer:
+            rows = json.loads(answer.read())
+
+        assert [row["name"] for row in rows] == ["a"]
