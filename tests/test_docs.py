@@ -57,9 +57,20 @@ def test_python_blocks_type_check(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout
 
 
-@pytest.mark.parametrize(
-    ("name", "code"), [block for block in blocks("python") if "asyncio.run(" in block[1]]
-)
+# A block that needs the project's tables says so in its first line.
+IN_A_PROJECT = "# Runs in a configured project, its database migrated."
+
+
+def runnable(in_a_project: bool) -> list[tuple[str, str]]:
+    """The blocks that run themselves, with or without a project's database."""
+    return [
+        (name, code)
+        for name, code in blocks("python")
+        if "asyncio.run(" in code and code.startswith(IN_A_PROJECT) == in_a_project
+    ]
+
+
+@pytest.mark.parametrize(("name", "code"), runnable(in_a_project=False))
 def test_runnable_python_blocks_run(name: str, code: str) -> None:
     """Blocks that run themselves pass their own assertions."""
     prelude = (
@@ -68,6 +79,21 @@ def test_runnable_python_blocks_run(name: str, code: str) -> None:
     result = run_python(prelude + "django.setup()\n" + code)
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("name", "code"), runnable(in_a_project=True))
+def test_project_python_blocks_run_against_the_test_database(name: str, code: str) -> None:
+    """Blocks written for a project run here, in the test project with its tables."""
+    import asyncio
+
+    from restflow_django.test import aclose_thread_connections
+
+    try:
+        exec(compile(code, name, "exec"), {"__name__": name})
+    finally:
+        # The block's async ORM calls opened connections on asgiref's thread.
+        asyncio.run(aclose_thread_connections())
 
 
 @pytest.mark.parametrize(("name", "code"), blocks("ini"))

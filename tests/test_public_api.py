@@ -241,6 +241,7 @@ EXPORTS = {
         "AsyncUpdateAPIView",
         "AsyncUpdateModelMixin",
         "AsyncViewSet",
+        "AsyncViewSetMixin",
         "PostFetch",
     ],
 }

@@ -28,6 +28,7 @@ from restflow_django.views._viewsets import (
     AsyncModelViewSet,
     AsyncReadOnlyModelViewSet,
     AsyncViewSet,
+    AsyncViewSetMixin,
 )
 
 __all__ = [
@@ -53,5 +54,6 @@ __all__ = [
     "AsyncUpdateAPIView",
     "AsyncUpdateModelMixin",
     "AsyncViewSet",
+    "AsyncViewSetMixin",
     "PostFetch",
 ]
