@@ -211,6 +211,21 @@ class TestFastPageNumberPagination:
         assert len(queries) == 1
         assert "COUNT" not in queries[0].upper()
 
+    async def test_one_crossing_per_page(self, ada: User) -> None:
+        from restflow_django.test import AsyncAPIRequestFactory, force_authenticate
+
+        await products("a", "b", "c")
+        request = AsyncAPIRequestFactory().get("/?page=2")
+        force_authenticate(request, ada)
+        view: Any = dropin.ProductViewSet.as_view({"get": "list"})
+
+        async with Diagnostics() as seen:
+            response = await view(request)
+
+        assert [row["name"] for row in response.data["results"]] == ["c"]
+        seen.assert_crossings(1)
+        assert len(seen.queries) == 1
+
     async def test_page_size_from_the_query_within_the_maximum(self, ada: User) -> None:
         await products("a", "b", "c", "d", "e")
         client = await signed_in(ada)
