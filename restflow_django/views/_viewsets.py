@@ -75,63 +75,64 @@ class AsyncViewSetMixin(ViewSetMixin):
         action = getattr(self, "action", None)
         return None if action is None else self.action_configs.get(action)
 
+    def _configured(self, name: str) -> Any:
+        """The action config's field `name`, or `None` when there is none."""
+        config = self.action_config()
+        return None if config is None else getattr(config, name)
+
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         """The action's `serializer_class`, else the viewset's."""
-        config = self.action_config()
-        if config is not None and config.serializer_class is not None:
-            return config.serializer_class
-        chosen: type[BaseSerializer[Any]] = super().get_serializer_class()  # type: ignore[misc]
+        chosen: type[BaseSerializer[Any]] = (
+            self._configured("serializer_class") or super().get_serializer_class()  # type: ignore[misc]
+        )
         return chosen
 
     def _explicit_request_serializer_class(self) -> type[BaseSerializer[Any]] | None:
-        config = self.action_config()
-        if config is not None and config.request_serializer_class is not None:
-            return config.request_serializer_class
-        explicit: type[BaseSerializer[Any]] | None = super()._explicit_request_serializer_class()  # type: ignore[misc]
+        explicit: type[BaseSerializer[Any]] | None = (
+            self._configured("request_serializer_class")
+            or super()._explicit_request_serializer_class()  # type: ignore[misc]
+        )
         return explicit
 
     def _explicit_response_serializer_class(self) -> type[BaseSerializer[Any]] | None:
-        config = self.action_config()
-        if config is not None and config.response_serializer_class is not None:
-            return config.response_serializer_class
-        explicit: type[BaseSerializer[Any]] | None = super()._explicit_response_serializer_class()  # type: ignore[misc]
+        explicit: type[BaseSerializer[Any]] | None = (
+            self._configured("response_serializer_class")
+            or super()._explicit_response_serializer_class()  # type: ignore[misc]
+        )
         return explicit
 
     def get_permissions(self) -> Sequence[Any]:
         """The action's `permission_classes`, instantiated, else the viewset's."""
-        return self._configured("permission_classes") or super().get_permissions()  # type: ignore[misc]
+        return self._made("permission_classes") or super().get_permissions()  # type: ignore[misc]
 
     def get_throttles(self) -> list[BaseThrottle]:
         """The action's `throttle_classes`, instantiated, else the viewset's."""
-        return self._configured("throttle_classes") or super().get_throttles()  # type: ignore[misc]
+        return self._made("throttle_classes") or super().get_throttles()  # type: ignore[misc]
 
     def get_parsers(self) -> list[BaseParser]:
         """The action's `parser_classes`, instantiated, else the viewset's."""
-        return self._configured("parser_classes") or super().get_parsers()  # type: ignore[misc]
+        return self._made("parser_classes") or super().get_parsers()  # type: ignore[misc]
 
     def get_renderers(self) -> list[BaseRenderer]:
         """The action's `renderer_classes`, instantiated, else the viewset's."""
-        return self._configured("renderer_classes") or super().get_renderers()  # type: ignore[misc]
+        return self._made("renderer_classes") or super().get_renderers()  # type: ignore[misc]
 
-    def _configured(self, name: str) -> list[Any] | None:
-        config = self.action_config()
-        classes = None if config is None else getattr(config, name)
+    def _made(self, name: str) -> list[Any] | None:
+        """The action config's classes `name`, instantiated, or `None` when it has none."""
+        classes = self._configured(name)
         return None if classes is None else [made() for made in classes]
 
     def get_pagination_class(self) -> type[BasePagination] | None:
         """The action's `pagination_class`, else the viewset's."""
-        config = self.action_config()
-        if config is not None and config.pagination_class is not None:
-            return config.pagination_class
-        chosen: type[BasePagination] | None = super().get_pagination_class()  # type: ignore[misc]
+        chosen: type[BasePagination] | None = (
+            self._configured("pagination_class") or super().get_pagination_class()  # type: ignore[misc]
+        )
         return chosen
 
     def _configured_queryset(self) -> Any:
         """The action's `queryset` (a fresh `.all()`, or the callable's answer), or `None`."""
-        config = self.action_config()
-        if config is None or config.queryset is None:
-            return None
-        return resolve_queryset(config.queryset, self)
+        source = self._configured("queryset")
+        return None if source is None else resolve_queryset(source, self)
 
 
 def _check_action_configs(cls: Any) -> None:
