@@ -253,6 +253,18 @@ class TestFastPageNumberPagination:
         assert response.json() == {"next": None, "previous": None, "results": []}
 
 
+class TestBasePagination:
+    async def test_a_sync_paginator_on_restflow_base_pages_an_async_list(
+        self, client: AsyncAPIClient
+    ) -> None:
+        await products("a", "b", "c")
+
+        response = await client.get("/first-two/")
+
+        assert [row["name"] for row in response.json()] == ["a", "b"]
+        assert response.headers["X-Total"] == "3"
+
+
 class TestPermissionProtocol:
     async def test_ahas_permission_is_awaited(self, ada: User) -> None:
         client = await signed_in(ada)

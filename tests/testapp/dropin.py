@@ -14,7 +14,11 @@ from rest_framework.throttling import BaseThrottle
 from typing_extensions import override
 
 from restflow_django.decorators import action
-from restflow_django.pagination import FastPageNumberPagination, PageNumberPagination
+from restflow_django.pagination import (
+    BasePagination,
+    FastPageNumberPagination,
+    PageNumberPagination,
+)
 from restflow_django.permissions import (
     AsyncBasePermission,
     BasePermission,
@@ -22,7 +26,13 @@ from restflow_django.permissions import (
     IsAuthenticated,
 )
 from restflow_django.serializers import ModelSerializer
-from restflow_django.views import ActionConfig, AsyncAPIView, AsyncModelViewSet, PostFetch
+from restflow_django.views import (
+    ActionConfig,
+    AsyncAPIView,
+    AsyncListAPIView,
+    AsyncModelViewSet,
+    PostFetch,
+)
 from tests.testapp.models import AuditEntry, Product
 
 
@@ -70,6 +80,29 @@ class FastPages(FastPageNumberPagination):
 
 class Pages(PageNumberPagination):
     page_size = 2
+
+
+class FirstTwo(BasePagination):
+    """A paginator written only as DRF's sync hooks, on restflow's base."""
+
+    total = 0
+
+    @override
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        self.total = queryset.count()
+        return list(queryset[:2])
+
+    @override
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(data, headers={"X-Total": str(self.total)})
+
+
+class FirstTwoProducts(AsyncListAPIView[Product]):
+    """A list paged by `FirstTwo`."""
+
+    queryset = Product.objects.order_by("id")
+    serializer_class = ProductLine
+    pagination_class = FirstTwo
 
 
 class NoThrottle(BaseThrottle):

@@ -58,5 +58,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("composed/", guide.ProductReadAndCreateView.as_view()),
     path("awaited-summary/", awaited.AwaitedSummary.as_view()),
     path("helpers/", dropin.ProductListView.as_view()),
+    path("first-two/", dropin.FirstTwoProducts.as_view()),
     path("composed/<int:pk>/", guide.ProductReadAndCreateView.as_view()),
 ]
