@@ -49,7 +49,7 @@ from restflow_core.steps import (
     run_steps,
     then,
 )
-from restflow_core.units import UnitOfWork, atomically, current_unit, held_units
+from restflow_core.units import UnitOfWork, aon_commit, atomically, current_unit, held_units
 
 __all__ = [
     "Blocking",
@@ -81,6 +81,7 @@ __all__ = [
     "abounded",
     "afirst_object_refusal",
     "afirst_refusal",
+    "aon_commit",
     "aresolve",
     "atomically",
     "current_unit",

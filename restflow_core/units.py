@@ -16,17 +16,29 @@ The contract `atomically` keeps with a unit, and asks of it:
   that unit; an inner `atomically` holds its own unit inside the outer one. What nesting
   means to the data is the unit's to say: Django's units are savepoints, and the memory
   adapter's inner unit hands its writes to the outer one when it commits.
+- After the commit: `await aon_commit(callback)` inside a block keeps `callback` until the
+  outermost block commits, then awaits it on the loop (to its end, as a commit runs); a
+  rollback of its block, or of any block around it, drops it. A callback that fails is
+  logged (logger `restflow`) and changes nothing else. Outside any block the callback runs
+  at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Protocol, TypeVar
 
 T = TypeVar("T")
+
+AfterCommit = Callable[[], Awaitable[object] | object]
+"""A callback `aon_commit` keeps: a coroutine function (or a plain one, run on the loop)."""
+
+logger = logging.getLogger("restflow")
 
 
 class UnitOfWork(Protocol):
@@ -46,6 +58,8 @@ class UnitOfWork(Protocol):
 
 
 _HELD: ContextVar[tuple[UnitOfWork, ...]] = ContextVar("restflow_held_units", default=())
+# The callbacks each held block keeps for after the commit, outermost first.
+_AFTER: ContextVar[tuple[list[AfterCommit], ...]] = ContextVar("restflow_after_commit", default=())
 
 
 def held_units() -> tuple[UnitOfWork, ...]:
@@ -69,7 +83,10 @@ async def atomically(unit: UnitOfWork | None) -> AsyncIterator[None]:
     if unit is None:
         yield
         return
+    after: list[AfterCommit] = []
+    enclosing = _AFTER.get()
     token = _HELD.set((*_HELD.get(), unit))
+    after_token = _AFTER.set((*enclosing, after))
     try:
         try:
             await unit.abegin()
@@ -81,12 +98,46 @@ async def atomically(unit: UnitOfWork | None) -> AsyncIterator[None]:
             await to_the_end(unit.acommit())
         except asyncio.CancelledError:
             # The commit finished; only the caller was cancelled meanwhile.
+            await _ahand_on(enclosing, after)
             raise
         except BaseException:
             await to_the_end(unit.arollback())
             raise
     finally:
+        _AFTER.reset(after_token)
         _HELD.reset(token)
+    await _ahand_on(enclosing, after)
+
+
+async def _ahand_on(enclosing: tuple[list[AfterCommit], ...], after: list[AfterCommit]) -> None:
+    """After a commit: the callbacks wait for the block around, or run when there is none."""
+    if enclosing:
+        enclosing[-1].extend(after)
+    else:
+        await to_the_end(_arun_after_commit(after))
+
+
+async def aon_commit(callback: AfterCommit) -> None:
+    """Run `callback` once the outermost unit of work around this code commits.
+
+    Dropped if that unit, or any unit inside it around this call, rolls back. Outside any
+    unit it runs now. A failure of the callback is logged and goes no further.
+    """
+    held = _AFTER.get()
+    if held:
+        held[-1].append(callback)
+    else:
+        await _arun_after_commit([callback])
+
+
+async def _arun_after_commit(callbacks: list[AfterCommit]) -> None:
+    for callback in callbacks:
+        try:
+            result = callback()
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            logger.exception("An after-commit callback failed: %r", callback)
 
 
 async def to_the_end(work: Awaitable[T]) -> T:

@@ -10,9 +10,9 @@ from typing import Any
 from asgiref.sync import AsyncToSync, SyncToAsync, ThreadSensitiveContext, sync_to_async
 from django.db import connections, transaction
 
-from restflow_core.units import atomically
+from restflow_core.units import aon_commit, atomically
 
-__all__ = ["DjangoUnitOfWork", "atomic_on"]
+__all__ = ["DjangoUnitOfWork", "aon_commit", "atomic_on"]
 
 # The databases whose transaction the current task opened with `atomic_on`.
 _HELD: ContextVar[frozenset[str]] = ContextVar("restflow_held_transactions", default=frozenset())

@@ -105,6 +105,7 @@ EXPORTS = {
         "abounded",
         "afirst_object_refusal",
         "afirst_refusal",
+        "aon_commit",
         "aresolve",
         "atomically",
         "current_unit",
@@ -217,7 +218,7 @@ EXPORTS = {
         "AsyncScopedRateThrottle",
         "AsyncUserRateThrottle",
     ],
-    "restflow_django.transactions": ["DjangoUnitOfWork", "atomic_on"],
+    "restflow_django.transactions": ["DjangoUnitOfWork", "aon_commit", "atomic_on"],
     "restflow_django.views": [
         "APIViewHelpersMixin",
         "ActionConfig",

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from typing_extensions import override
 
-from restflow_core import atomically, reply, run_create, run_destroy, run_update
+from restflow_core import aon_commit, atomically, reply, run_create, run_destroy, run_update
 from restflow_memory import MemoryStore, MemoryUnitOfWork
 
 
@@ -351,3 +351,128 @@ class TestNestedMemoryUnits:
             await outer_fails()
 
         assert await orders.acount() == 0
+
+
+class TestAfterCommit:
+    """`aon_commit`: callbacks run once the outermost unit commits, never after a rollback."""
+
+    async def test_a_commit_runs_the_callbacks_after_the_writes_are_kept(
+        self, orders: MemoryStore[Order]
+    ) -> None:
+        seen: list[list[str]] = []
+
+        async def notify() -> None:
+            seen.append([order.item async for order in orders.all()])
+
+        async with atomically(MemoryUnitOfWork()):
+            await orders.asave(Order("saw"))
+            await aon_commit(notify)
+            assert seen == []
+
+        assert seen == [["saw"]]
+
+    async def test_a_rollback_drops_them(self, orders: MemoryStore[Order]) -> None:
+        ran: list[str] = []
+
+        async def notify() -> None:
+            ran.append("notified")
+
+        async def refused() -> None:
+            async with atomically(MemoryUnitOfWork()):
+                await aon_commit(notify)
+                raise Boom
+
+        with pytest.raises(Boom):
+            await refused()
+
+        assert ran == []
+
+    async def test_an_inner_commit_waits_for_the_outer_one(
+        self, orders: MemoryStore[Order]
+    ) -> None:
+        ran: list[str] = []
+
+        async def notify() -> None:
+            ran.append("notified")
+
+        async def outer_refused() -> None:
+            async with atomically(MemoryUnitOfWork()):
+                async with atomically(MemoryUnitOfWork()):
+                    await aon_commit(notify)
+                assert ran == []
+                raise Boom
+
+        with pytest.raises(Boom):
+            await outer_refused()
+        async with atomically(MemoryUnitOfWork()), atomically(MemoryUnitOfWork()):
+            await aon_commit(notify)
+
+        assert ran == ["notified"]
+
+    async def test_an_inner_rollback_drops_only_its_own(self, orders: MemoryStore[Order]) -> None:
+        ran: list[str] = []
+
+        async def note(what: str) -> None:
+            ran.append(what)
+
+        async def inner_refused() -> None:
+            async with atomically(MemoryUnitOfWork()):
+                await aon_commit(lambda: note("inner"))
+                raise Boom
+
+        async with atomically(MemoryUnitOfWork()):
+            await aon_commit(lambda: note("outer"))
+            with pytest.raises(Boom):
+                await inner_refused()
+
+        assert ran == ["outer"]
+
+    async def test_a_failing_callback_is_logged_and_the_others_run(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        ran: list[str] = []
+
+        async def failing() -> None:
+            raise LookupError("the mail server is gone")
+
+        async with atomically(MemoryUnitOfWork()):
+            await aon_commit(failing)
+            await aon_commit(lambda: ran.append("sync callback"))
+
+        assert ran == ["sync callback"]
+        assert "An after-commit callback failed" in caplog.text
+        assert "the mail server is gone" in caplog.text
+
+    async def test_outside_a_unit_it_runs_now(self) -> None:
+        ran: list[str] = []
+
+        await aon_commit(lambda: ran.append("now"))
+
+        assert ran == ["now"]
+
+    async def test_a_cancellation_during_the_commit_still_runs_them(
+        self, orders: MemoryStore[Order]
+    ) -> None:
+        ran: list[str] = []
+        committing = asyncio.Event()
+
+        class SlowCommit(MemoryUnitOfWork):
+            @override
+            async def acommit(self) -> None:
+                committing.set()
+                await asyncio.sleep(0.01)
+                await super().acommit()
+
+        async def action() -> None:
+            async with atomically(SlowCommit()):
+                await orders.asave(Order("saw"))
+                await aon_commit(lambda: ran.append("notified"))
+
+        task = asyncio.ensure_future(action())
+        await committing.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+        assert ran == ["notified"]
+        assert [order.item async for order in orders.all()] == ["saw"]

@@ -10,6 +10,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.throttling import BaseThrottle
 from typing_extensions import override
 
@@ -25,7 +26,8 @@ from restflow_django.permissions import (
     IsAdminUser,
     IsAuthenticated,
 )
-from restflow_django.serializers import ModelSerializer
+from restflow_django.serializers import ModelSerializer, asave
+from restflow_django.transactions import aon_commit
 from restflow_django.views import (
     ActionConfig,
     AsyncAPIView,
@@ -212,3 +214,30 @@ class ProductListView(AsyncAPIView):
         serializer = await self.avalidated_serializer()
         product = await serializer.asave()  # type: ignore[attr-defined]
         return await self.aserialized_response(product, status=201, headers={"X-Made": "1"})
+
+
+ANNOUNCED: list[tuple[int, bool]] = []
+
+
+async def announce(product: Product) -> None:
+    """Remembers the product and whether its transaction was still open."""
+    from asgiref.sync import sync_to_async
+    from django.db import connection
+
+    still_open = await sync_to_async(lambda: connection.in_atomic_block)()
+    ANNOUNCED.append((product.pk, still_open))
+
+
+class AnnouncingViewSet(AsyncModelViewSet[Product]):
+    """Announces a created product once its transaction commits; `?refuse` fails after."""
+
+    queryset = Product.objects.order_by("id")
+    serializer_class = ProductDetail
+    atomic = True
+
+    @override
+    async def aperform_create(self, serializer: BaseSerializer[Product]) -> None:
+        product = await asave(serializer)
+        await aon_commit(lambda: announce(product))
+        if "refuse" in self.request.query_params:
+            raise serializers.ValidationError({"name": ["Refused after saving."]})

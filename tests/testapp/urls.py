@@ -29,6 +29,7 @@ router.register("soft-products", guide.ProductSoftViewSet, basename="soft-produc
 router.register("notes", contract.NoteViewSet, basename="note")
 router.register("checked-notes", contract.CheckedNoteViewSet, basename="checked-note")
 router.register("configured", dropin.ProductViewSet, basename="configured")
+router.register("announcing", dropin.AnnouncingViewSet, basename="announcing")
 router.register("awaited-products", awaited.AwaitedProductViewSet, basename="awaited")
 router.register("awaited-pages", awaited.AwaitedProductPages, basename="awaited-page")
 router.register("refusing-products", awaited.RefusingProductViewSet, basename="refusing")
