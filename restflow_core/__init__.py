@@ -49,7 +49,14 @@ from restflow_core.steps import (
     run_steps,
     then,
 )
-from restflow_core.units import UnitOfWork, aon_commit, atomically, current_unit, held_units
+from restflow_core.units import (
+    UnitOfWork,
+    aon_commit,
+    atomically,
+    current_unit,
+    held_units,
+    rolled_back,
+)
 
 __all__ = [
     "Blocking",
@@ -94,6 +101,7 @@ __all__ = [
     "location_headers",
     "or_input",
     "reply",
+    "rolled_back",
     "run_create",
     "run_destroy",
     "run_list",

@@ -16,6 +16,7 @@ The contract `atomically` keeps with a unit, and asks of it:
   that unit; an inner `atomically` holds its own unit inside the outer one. What nesting
   means to the data is the unit's to say: Django's units are savepoints, and the memory
   adapter's inner unit hands its writes to the outer one when it commits.
+- An error that left a block whose unit rolled back says so: `rolled_back(error)`.
 - After the commit: `await aon_commit(callback)` inside a block keeps `callback` until the
   outermost block commits, then awaits it on the loop (to its end, as a commit runs); a
   rollback of its block, or of any block around it, drops it. A callback that fails is
@@ -91,8 +92,9 @@ async def atomically(unit: UnitOfWork | None) -> AsyncIterator[None]:
         try:
             await unit.abegin()
             yield
-        except BaseException:
+        except BaseException as error:
             await to_the_end(unit.arollback())
+            _mark_rolled_back(error)
             raise
         try:
             await to_the_end(unit.acommit())
@@ -100,13 +102,27 @@ async def atomically(unit: UnitOfWork | None) -> AsyncIterator[None]:
             # The commit finished; only the caller was cancelled meanwhile.
             await _ahand_on(enclosing, after)
             raise
-        except BaseException:
+        except BaseException as error:
             await to_the_end(unit.arollback())
+            _mark_rolled_back(error)
             raise
     finally:
         _AFTER.reset(after_token)
         _HELD.reset(token)
     await _ahand_on(enclosing, after)
+
+
+_ROLLED_BACK = "__restflow_rolled_back__"
+
+
+def _mark_rolled_back(error: BaseException) -> None:
+    setattr(error, _ROLLED_BACK, True)
+
+
+def rolled_back(error: BaseException) -> bool:
+    """Whether `error` left an `atomically` block whose unit then rolled back: whatever the
+    block wrote is undone, so retrying the work cannot write it twice."""
+    return bool(getattr(error, _ROLLED_BACK, False))
 
 
 async def _ahand_on(enclosing: tuple[list[AfterCommit], ...], after: list[AfterCommit]) -> None:

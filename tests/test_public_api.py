@@ -118,6 +118,7 @@ EXPORTS = {
         "location_headers",
         "or_input",
         "reply",
+        "rolled_back",
         "run_create",
         "run_destroy",
         "run_list",

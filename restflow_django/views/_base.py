@@ -22,7 +22,8 @@ from rest_framework.views import APIView
 from typing_extensions import override
 
 from restflow_core import errors as core_errors
-from restflow_core.units import atomically
+from restflow_core.requests import SAFE_METHODS
+from restflow_core.units import atomically, rolled_back
 from restflow_django._hooks import async_twin, has_async_twin, hook_form, sync_twin
 from restflow_django._sync import (
     acall,
@@ -41,7 +42,7 @@ from restflow_django.views._errors import (
     DatabaseBusy,
     PayloadTooLarge,
     check_body_size,
-    is_transient_database_error,
+    database_refusal,
     to_api_exception,
 )
 from restflow_django.views._helpers import APIViewHelpersMixin
@@ -389,11 +390,31 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
             # DRF accepts `None` (unknown wait); its stubs say float.
             self.throttled(request, cast(float, max(known, default=None)))
 
+    def _retry_is_safe(self, error: Exception) -> bool:
+        """Whether `error` is a database refusal that a retry gets past without writing twice.
+
+        A refused connection wrote nothing. A lock, deadlock or serialization failure is
+        retryable when the request's writes were rolled back (an atomic action or handler)
+        or it wrote nothing (a safe method); otherwise it stays a 500, since a retry could
+        repeat writes that were kept.
+        """
+        refusal = database_refusal(error)
+        if refusal == "connection":
+            return True
+        if refusal is None:
+            return False
+        request: Any = getattr(self, "request", None)
+        return rolled_back(error) or getattr(request, "method", None) in SAFE_METHODS
+
     async def ahandle_exception(self, exc: Exception) -> Any:
-        """Turn `exc` into DRF's response for it; an unknown error is re-raised (500)."""
+        """Turn `exc` into DRF's response for it; an unknown error is re-raised (500).
+
+        A database refusal that a retry gets past without writing twice is a 503 with
+        `Retry-After` (see `_retry_is_safe`).
+        """
         if isinstance(exc, core_errors.RestflowError):
             exc = to_api_exception(exc)
-        elif is_transient_database_error(exc):
+        elif self._retry_is_safe(exc):
             exc = DatabaseBusy()
         elif isinstance(exc, RequestDataTooBig):
             exc = PayloadTooLarge()

@@ -64,15 +64,35 @@ def check_body_size(request: Request) -> None:
 # SQLSTATEs of failures that succeed when retried: serialization failure, deadlock,
 # lock not available, too many connections.
 _TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03", "53300"})
+# What a refused connection says: PostgreSQL out of slots (no SQLSTATE reaches psycopg's
+# error while connecting), PgBouncer out of client connections, a server not listening.
+_REFUSED_CONNECTION = (
+    "too many connections",
+    "too many clients",
+    "remaining connection slots are reserved",
+    "no more connections allowed",
+    "connection refused",
+    "the database system is starting up",
+    "the database system is shutting down",
+)
 
 
-def is_transient_database_error(error: BaseException) -> bool:
-    """Return whether `error` is a database refusal that a retry may get past."""
+def database_refusal(error: BaseException) -> str | None:
+    """What kind of refusal a retry may get past `error` is: `"connection"` (no connection
+    could be had, so nothing was written on it), `"conflict"` (a lock, a deadlock, a
+    serialization failure: writes of an open transaction are lost), or `None`."""
     if not isinstance(error, OperationalError):
-        return False
-    if getattr(error.__cause__, "sqlstate", None) in _TRANSIENT_SQLSTATES:
-        return True
-    return "database is locked" in str(error) or "database table is locked" in str(error)
+        return None
+    cause = error.__cause__
+    if type(cause).__name__ == "PoolTimeout" or any(
+        text in str(error).lower() for text in _REFUSED_CONNECTION
+    ):
+        return "connection"
+    if getattr(cause, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        return "conflict"
+    if "database is locked" in str(error) or "database table is locked" in str(error):
+        return "conflict"
+    return None
 
 
 def to_api_exception(error: core_errors.RestflowError) -> exceptions.APIException:
