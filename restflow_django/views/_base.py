@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-from collections.abc import AsyncIterator, Callable, Coroutine
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from asgiref.sync import async_to_sync, sync_to_async
-from django.core.exceptions import RequestDataTooBig
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import classproperty
@@ -41,6 +43,7 @@ from restflow_django.views._errors import (
     BodyCheckedRequest,
     DatabaseBusy,
     PayloadTooLarge,
+    ThrottleUnavailable,
     check_body_size,
     database_refusal,
     to_api_exception,
@@ -56,6 +59,8 @@ if TYPE_CHECKING:
     from rest_framework.views import AsView, GenericView
 
 AsyncView = Callable[..., Coroutine[Any, Any, HttpResponseBase]]
+
+logger = logging.getLogger("restflow")
 
 
 def as_async_view(view: Callable[..., Any]) -> AsyncView:
@@ -379,10 +384,15 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
     async def _acheck_throttles(self, request: Request) -> None:
         durations = []
         for throttle in self.get_throttles():
-            if has_async_twin(throttle, "allow_request"):
-                allowed = await cast(Any, throttle).aallow_request(request, self)
-            else:
-                allowed = await acall(throttle, "allow_request", request, self)
+            try:
+                if has_async_twin(throttle, "allow_request"):
+                    allowed = await cast(Any, throttle).aallow_request(request, self)
+                else:
+                    allowed = await acall(throttle, "allow_request", request, self)
+            except exceptions.APIException:
+                raise
+            except Exception:
+                allowed = _throttle_failure_allows(throttle)
             if not allowed:
                 durations.append(throttle.wait())
         if durations:
@@ -424,3 +434,30 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
             with contextlib.suppress(exceptions.APIException):
                 await self.aperform_authentication(request)
         return self.handle_exception(exc)
+
+
+_FAILURE_POLICIES = ("allow", "refuse")
+
+
+def _throttle_failure_allows(throttle: Any) -> bool:
+    """What a throttle that could not count (its cache is down, say) decides, and a log line.
+
+    `throttle.on_failure`, else `RESTFLOW["THROTTLE_ON_FAILURE"]`, else `"allow"`: the
+    request goes through (the API stays up while the cache is away). `"refuse"` answers
+    503 with `Retry-After` instead, for throttles that guard against abuse (logins).
+    """
+    configured: Mapping[str, Any] = getattr(settings, "RESTFLOW", {})
+    policy = getattr(throttle, "on_failure", None) or configured.get("THROTTLE_ON_FAILURE", "allow")
+    if policy not in _FAILURE_POLICIES:
+        raise ImproperlyConfigured(
+            f"A throttle's failure policy is 'allow' or 'refuse', not {policy!r} "
+            f'({type(throttle).__name__}.on_failure or RESTFLOW["THROTTLE_ON_FAILURE"])'
+        )
+    logger.exception(
+        "%s could not count the request; the request is %s",
+        type(throttle).__name__,
+        "let through" if policy == "allow" else "refused with 503",
+    )
+    if policy == "refuse":
+        raise ThrottleUnavailable()
+    return True

@@ -22,6 +22,15 @@ class DatabaseBusy(exceptions.APIException):
     wait = 1
 
 
+class ThrottleUnavailable(exceptions.APIException):
+    """A throttle could not count the request (its cache is down) and refuses: 503."""
+
+    status_code = 503
+    default_detail = "The request rate cannot be checked now; retry the request."
+    default_code = "throttle_unavailable"
+    wait = 1
+
+
 class PayloadTooLarge(exceptions.APIException):
     """The body is larger than `DATA_UPLOAD_MAX_MEMORY_SIZE`: 413."""
 
