@@ -12,6 +12,12 @@ them the database connections, are kept. Connections then follow `CONN_MAX_AGE` 
 do under a threaded WSGI server: Django closes them at the end of a request unless
 `CONN_MAX_AGE` keeps them, and drops any a request left unusable (an open transaction).
 
+Kept threads keep their connections within `CONN_MAX_AGE`: a thread that waits for a
+request has its connections checked every few seconds and closed once their age is
+reached, as Django closes them at the end of a request. The application speaks ASGI's
+lifespan protocol, so a server that stops it runs `shutdown()`: the waiting threads close
+their connections and stop.
+
 One rule comes with it: a task that a request starts and that outlives the request must
 not call `sync_to_async` in thread-sensitive mode (the default) after the request ends;
 asgiref refuses such a call with a `RuntimeError`. Give the task its own
@@ -30,6 +36,8 @@ Usage, in the project's `asgi.py`::
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import inspect
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +47,7 @@ import django
 from asgiref.sync import ThreadSensitiveContext
 from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.asgi import ASGIHandler
-from django.db import connections
+from django.db import close_old_connections, connections
 from django.urls import get_resolver
 from typing_extensions import override
 
@@ -47,12 +55,14 @@ __all__ = ["ReusedThreadsASGIHandler", "freeze_loaded_objects", "get_asgi_applic
 
 
 def get_asgi_application(
-    *, idle_threads: int = 64, freeze_startup: bool = False
+    *, idle_threads: int | None = None, freeze_startup: bool = False
 ) -> ReusedThreadsASGIHandler:
     """Set Django up and return its ASGI application with reused request threads.
 
-    At most `idle_threads` threads wait for the next request between bursts; a burst of
-    more concurrent requests still gets a thread each, and the extra ones are stopped.
+    At most `idle_threads` threads wait for the next request between bursts (by default
+    `RESTFLOW["IDLE_THREADS"]`, else 64): each may hold a database connection, so size it
+    per worker against the database's `max_connections`. A burst of more concurrent
+    requests still gets a thread each, and the extra ones are stopped.
 
     With `freeze_startup`, the URLconf (and with it every view, serializer and model it
     names) is loaded now, and everything loaded so far is moved out of the garbage
@@ -62,6 +72,10 @@ def get_asgi_application(
     which suits what startup loads: modules, classes, settings.
     """
     django.setup(set_prefix=False)
+    if idle_threads is None:
+        from django.conf import settings
+
+        idle_threads = int(getattr(settings, "RESTFLOW", {}).get("IDLE_THREADS", 64))
     application = ReusedThreadsASGIHandler(idle_threads=idle_threads)
     if freeze_startup:
         freeze_loaded_objects()
@@ -89,12 +103,18 @@ class ReusedThreadsASGIHandler(ASGIHandler):
         super().__init__()
         self.idle_threads = idle_threads
         self._idle: list[ThreadPoolExecutor] = []
+        self._reaper: asyncio.Future[None] | None = None
 
     @override
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await self._alifespan(receive, send)
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        if self._reaper is None and _shortest_max_age() is not None:
+            self._reaper = asyncio.ensure_future(self._aclose_aged_connections())
         thread = self._idle.pop() if self._idle else self._new_thread()
         try:
             # Django's own handler keeps an enclosing context instead of making one.
@@ -108,11 +128,42 @@ class ReusedThreadsASGIHandler(ASGIHandler):
         """How many threads are waiting for a request."""
         return len(self._idle)
 
+    async def _alifespan(self, receive: Any, send: Any) -> None:
+        """ASGI's lifespan protocol: start up at once; on shutdown, `shutdown()`."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await asyncio.get_running_loop().run_in_executor(None, self.shutdown)
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _aclose_aged_connections(self) -> None:
+        """Every few seconds, close the waiting threads' connections past `CONN_MAX_AGE`."""
+        while (age := _shortest_max_age()) is not None:
+            await asyncio.sleep(min(max(age / 2, 0.5), 10))
+            for thread in list(self._idle):
+                if thread not in self._idle:
+                    continue
+                # Taken out while it is checked, so that no request is lent it meanwhile.
+                self._idle.remove(thread)
+                try:
+                    await asyncio.wrap_future(thread.submit(close_old_connections))
+                finally:
+                    self._give_back(thread)
+        self._reaper = None
+
     def shutdown(self) -> None:
         """Close the waiting threads' database connections and stop the threads.
 
-        For a server that stops the application before the process ends (and for tests).
+        Runs when the server stops the application (ASGI lifespan), and for tests.
         """
+        if self._reaper is not None:
+            reaper, self._reaper = self._reaper, None
+            with contextlib.suppress(RuntimeError):
+                # Cancelled from its loop's thread, or the loop is already gone.
+                reaper.get_loop().call_soon_threadsafe(reaper.cancel)
         while self._idle:
             thread = self._idle.pop()
             thread.submit(connections.close_all).result()
@@ -131,3 +182,11 @@ class ReusedThreadsASGIHandler(ASGIHandler):
         # One worker: a request's sync calls run one after another on one thread, as
         # Django's per-request thread runs them.
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="restflow-request")
+
+
+def _shortest_max_age() -> float | None:
+    """The shortest positive `CONN_MAX_AGE` of the configured databases, or `None` when none
+    has one (connections closed after each request, or kept for ever)."""
+    ages = [config.get("CONN_MAX_AGE", 0) for config in connections.settings.values()]
+    positive = [float(age) for age in ages if age]
+    return min(positive) if positive else None

@@ -7,13 +7,13 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
 import uvicorn
 from django.core.asgi import get_asgi_application
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.signals import connection_created
 from django.test import Client
 
@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @contextmanager
-def serve(application: Any = None) -> Iterator[str]:
+def serve(
+    application: Any = None, *, lifespan: Literal["auto", "on", "off"] = "off"
+) -> Iterator[str]:
     """Serve the test project with uvicorn on 127.0.0.1 until the block ends; always stopped.
 
     `application` defaults to Django's own ASGI application.
@@ -36,7 +38,7 @@ def serve(application: Any = None) -> Iterator[str]:
         host="127.0.0.1",
         port=0,
         log_level="warning",
-        lifespan="off",
+        lifespan=lifespan,
         # Long enough that a client never reuses a connection the server is closing.
         timeout_keep_alive=120,
         timeout_graceful_shutdown=10,
@@ -262,3 +264,56 @@ class TestReusedThreads:
     def test_a_negative_idle_count_is_refused(self) -> None:
         with pytest.raises(ValueError, match="idle_threads"):
             ReusedThreadsASGIHandler(idle_threads=-1)
+
+
+class TestLifespanAndConnectionAge:
+    async def test_a_server_stopping_the_application_runs_its_shutdown(self) -> None:
+        """uvicorn speaks the lifespan protocol with it: the waiting threads are stopped."""
+        application = ReusedThreadsASGIHandler(idle_threads=4)
+        try:
+            with serve(application, lifespan="on") as url:
+                async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                    answers = await asyncio.gather(
+                        *(http.get("/request-thread/") for _ in range(3))
+                    )
+                idle_while_serving = application.idle
+            idle_once_stopped = application.idle
+        finally:
+            application.shutdown()
+
+        assert [answer.status_code for answer in answers] == [200] * 3
+        assert idle_while_serving >= 1
+        assert idle_once_stopped == 0
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="counts pg_stat_activity")
+    async def test_idle_threads_close_connections_past_conn_max_age(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setitem(connections.settings[DEFAULT_DB_ALIAS], "CONN_MAX_AGE", 1)
+        before = await open_connections()
+        with reused_threads(idle_threads=8) as (url, application):
+            async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                answers = await asyncio.gather(*(http.get("/helpers/") for _ in range(5)))
+            during = await open_connections()
+            await asyncio.sleep(3)
+            after = await open_connections()
+            kept = application.idle
+
+        assert [answer.status_code for answer in answers] == [200] * 5
+        assert during > before
+        assert after == before
+        assert kept >= 1, "the threads stay; only their connections go"
+
+
+async def open_connections() -> int:
+    """Connections to the test database, counted from `pg_stat_activity` on another one."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    target = {key: params[key] for key in ("user", "password", "host", "port")}
+    async with await psycopg.AsyncConnection.connect(dbname="postgres", **target) as admin:
+        cursor = await admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (params["dbname"],)
+        )
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
