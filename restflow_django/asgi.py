@@ -6,9 +6,10 @@ that thread costs every request, and because Django keeps database connections p
 thread, every request also opens a new connection, whatever `CONN_MAX_AGE` says.
 
 `get_asgi_application()` serves the same Django project, but lends each request a thread
-that earlier requests used. A request still has its thread to itself while it runs, so
-requests run their sync work concurrently exactly as before; only the threads, and with
-them the database connections, are kept. Connections then follow `CONN_MAX_AGE` as they
+that earlier requests used, once its body has arrived: a slow upload holds no thread. A
+request still has its thread to itself while it runs, so requests run their sync work
+concurrently exactly as before; only the threads, and with them the database
+connections, are kept. Connections then follow `CONN_MAX_AGE` as they
 do under a threaded WSGI server: Django closes them at the end of a request unless
 `CONN_MAX_AGE` keeps them, and drops any a request left unusable (an open transaction).
 
@@ -41,17 +42,21 @@ import contextlib
 import gc
 import inspect
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any
 
 import django
 from asgiref.sync import ThreadSensitiveContext
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, RequestAborted
 from django.core.handlers.asgi import ASGIHandler
 from django.db import close_old_connections, connections
 from django.urls import get_resolver
 from typing_extensions import override
 
 __all__ = ["ReusedThreadsASGIHandler", "freeze_loaded_objects", "get_asgi_application"]
+
+# The request body `ReusedThreadsASGIHandler` read before lending the request a thread.
+_READ_BODY: ContextVar[Any] = ContextVar("restflow_read_body", default=None)
 
 
 def get_asgi_application(
@@ -115,13 +120,29 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             return
         if self._reaper is None and _shortest_max_age() is not None:
             self._reaper = asyncio.ensure_future(self._aclose_aged_connections())
+        # The body arrives first, so a slow client holds no thread (nor its connection).
+        try:
+            body = await super().read_body(receive)
+        except RequestAborted:
+            return
+        token = _READ_BODY.set(body)
         thread = self._idle.pop() if self._idle else self._new_thread()
         try:
             # Django's own handler keeps an enclosing context instead of making one.
             async with ThreadSensitiveContext(executor=thread):
                 await super().__call__(scope, receive, send)
         finally:
+            _READ_BODY.reset(token)
             self._give_back(thread)
+
+    @override
+    async def read_body(self, receive: Any) -> Any:
+        """The body `__call__` read before lending a thread, else Django's reading."""
+        body = _READ_BODY.get()
+        if body is None:
+            return await super().read_body(receive)
+        _READ_BODY.set(None)
+        return body
 
     @property
     def idle(self) -> int:

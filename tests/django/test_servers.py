@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -317,3 +317,56 @@ async def open_connections() -> int:
         )
         row = await cursor.fetchone()
     return int(row[0]) if row else 0
+
+
+class TestSlowUploads:
+    async def test_a_slow_body_holds_no_thread_until_it_has_arrived(self) -> None:
+        """Three warm threads wait; three clients trickle their bodies in. The threads (and
+        their connections) stay free for other requests until the bodies have arrived."""
+        arrived = asyncio.Event()
+
+        def body(name: str) -> bytes:
+            return b'{"name": "' + name.encode() + b'", "price": "1"}'
+
+        async def trickle(name: str) -> AsyncIterator[bytes]:
+            whole = body(name)
+            yield whole[:5]
+            await arrived.wait()
+            yield whole[5:]
+
+        views.MEETING["barrier"] = threading.Barrier(3, timeout=20)
+        application = ReusedThreadsASGIHandler(idle_threads=3)
+        try:
+            with serve(application) as url:
+                async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+                    await asyncio.gather(*(http.get("/request-thread/?meet") for _ in range(3)))
+                    for _ in range(100):
+                        # A request may still be giving its thread back.
+                        if application.idle == 3:
+                            break
+                        await asyncio.sleep(0.02)
+                    warm = application.idle
+                    uploads = [
+                        asyncio.ensure_future(
+                            http.post(
+                                "/helpers/",
+                                content=trickle(f"slow{number}"),
+                                headers={
+                                    "Content-Type": "application/json",
+                                    "Content-Length": str(len(body(f"slow{number}"))),
+                                },
+                            )
+                        )
+                        for number in range(3)
+                    ]
+                    await asyncio.sleep(0.5)
+                    free_while_uploading = application.idle
+                    arrived.set()
+                    answers = await asyncio.gather(*uploads)
+        finally:
+            application.shutdown()
+
+        assert warm == 3
+        assert free_while_uploading == 3
+        assert [answer.status_code for answer in answers] == [201] * 3
+        assert await Product.objects.filter(name__startswith="slow").acount() == 3
