@@ -81,6 +81,12 @@ DATABASES = {"default": _database()}
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every worker of a served test project (`RESTFLOW_TEST_REDIS`, a redis URL).
+    "throttles": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+        if (redis_url := os.environ.get("RESTFLOW_TEST_REDIS"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttles"}
+    ),
     # A cache outside the process, for the throttles' thread path.
     "files": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

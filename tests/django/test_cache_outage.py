@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,50 +21,9 @@ from rest_framework.throttling import UserRateThrottle
 from restflow_django.test import AsyncAPIRequestFactory, force_authenticate
 from restflow_django.throttling import AsyncUserRateThrottle
 from restflow_django.views import AsyncAPIView
+from tests.processes import RedisServer
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class RedisServer:
-    """A `redis-server` on 127.0.0.1, started for one test and always stopped."""
-
-    def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.folder = tempfile.mkdtemp(prefix="restflow-redis-")
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                self.folder,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("redis-server did not start within 10 s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @pytest.fixture

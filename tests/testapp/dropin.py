@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import caches
 from django.db.models import QuerySet
 from rest_framework import serializers
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -27,6 +29,7 @@ from restflow_django.permissions import (
     IsAuthenticated,
 )
 from restflow_django.serializers import ModelSerializer, asave
+from restflow_django.throttling import AsyncUserRateThrottle
 from restflow_django.transactions import aon_commit
 from restflow_django.views import (
     ActionConfig,
@@ -241,3 +244,25 @@ class AnnouncingViewSet(AsyncModelViewSet[Product]):
         await aon_commit(lambda: announce(product))
         if "refuse" in self.request.query_params:
             raise serializers.ValidationError({"name": ["Refused after saving."]})
+
+
+class PerUserTenAMinute(AsyncUserRateThrottle):
+    """Ten requests a minute per user, counted in the `throttles` cache (Redis when the
+    test project is served by several workers)."""
+
+    rate = "10/min"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cache = caches["throttles"]
+
+
+class CountedPing(AsyncAPIView):
+    """Answers signed-in users, ten times a minute each."""
+
+    authentication_classes = (TokenAuthentication,)
+    permission_classes = (IsAuthenticated,)
+    throttle_classes = (PerUserTenAMinute,)
+
+    async def get(self, request: Request) -> Response:
+        return Response({"user": request.user.get_username()})

@@ -60,5 +60,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("awaited-summary/", awaited.AwaitedSummary.as_view()),
     path("helpers/", dropin.ProductListView.as_view()),
     path("first-two/", dropin.FirstTwoProducts.as_view()),
+    path("counted-ping/", dropin.CountedPing.as_view()),
     path("composed/<int:pk>/", guide.ProductReadAndCreateView.as_view()),
 ]
