@@ -41,6 +41,7 @@ import asyncio
 import contextlib
 import gc
 import inspect
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any
@@ -49,6 +50,7 @@ import django
 from asgiref.sync import ThreadSensitiveContext
 from django.core.exceptions import ImproperlyConfigured, RequestAborted
 from django.core.handlers.asgi import ASGIHandler
+from django.core.signals import request_finished
 from django.db import close_old_connections, connections
 from django.urls import get_resolver
 from typing_extensions import override
@@ -106,6 +108,11 @@ class ReusedThreadsASGIHandler(ASGIHandler):
         if idle_threads < 0:
             raise ValueError("idle_threads must be 0 or more.")
         super().__init__()
+        request_finished.connect(
+            _close_abandoned_transactions,
+            sender=type(self),
+            dispatch_uid=f"restflow-abandoned-transactions-{type(self).__qualname__}",
+        )
         self.idle_threads = idle_threads
         self._idle: list[ThreadPoolExecutor] = []
         self._reaper: asyncio.Future[None] | None = None
@@ -211,3 +218,27 @@ def _shortest_max_age() -> float | None:
     ages = [config.get("CONN_MAX_AGE", 0) for config in connections.settings.values()]
     positive = [float(age) for age in ages if age]
     return min(positive) if positive else None
+
+
+logger = logging.getLogger("restflow")
+
+
+def _close_abandoned_transactions(**kwargs: Any) -> None:
+    """At the end of a request, on its thread: a connection a request left inside an atomic
+    block (code that opened one and never closed it) is rolled back and closed cleanly, so
+    the kept thread never lends the next request a connection stuck in a transaction."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            continue
+        logger.warning(
+            "A request left a transaction open on database %r: it is rolled back and the "
+            "connection closed",
+            connection.alias,
+        )
+        connection.in_atomic_block = False
+        connection.savepoint_ids = []
+        connection.atomic_blocks = []
+        connection.needs_rollback = False
+        connection.closed_in_transaction = False
+        # Closing a connection inside a transaction rolls the transaction back.
+        connection.close()

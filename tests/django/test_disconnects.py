@@ -135,3 +135,23 @@ async def test_hanging_up_at_every_point_of_a_delete_then_serving_normally() -> 
         await asyncio.get_running_loop().run_in_executor(None, application.shutdown)
 
     assert after == 204
+
+
+async def test_a_transaction_a_request_left_open_is_closed_before_the_thread_is_lent_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    application = ReusedThreadsASGIHandler(idle_threads=1)
+    try:
+        leaked = await request(application, "POST", "/leaks-a-transaction/")
+        following = [
+            await request(application, "POST", "/atomic-products/", {"name": f"n{n}", "price": "1"})
+            for n in range(3)
+        ]
+    finally:
+        await asyncio.get_running_loop().run_in_executor(None, application.shutdown)
+
+    assert leaked == 201
+    assert following == [201] * 3
+    names = sorted([name async for name in Product.objects.values_list("name", flat=True)])
+    assert names == ["n0", "n1", "n2"]
+    assert "A request left a transaction open on database 'default'" in caplog.text

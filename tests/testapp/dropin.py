@@ -266,3 +266,17 @@ class CountedPing(AsyncAPIView):
 
     async def get(self, request: Request) -> Response:
         return Response({"user": request.user.get_username()})
+
+
+class LeaksATransaction(AsyncAPIView):
+    """A sync handler that opens a transaction, writes, and never closes it (a bug)."""
+
+    atomic = False
+    permission_classes = ()
+
+    def post(self, request: Request) -> Response:
+        from django.db import transaction
+
+        transaction.atomic().__enter__()
+        Product.objects.create(name="leaked", price=1)
+        return Response({"leaked": True}, status=201)

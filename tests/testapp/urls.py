@@ -61,5 +61,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("helpers/", dropin.ProductListView.as_view()),
     path("first-two/", dropin.FirstTwoProducts.as_view()),
     path("counted-ping/", dropin.CountedPing.as_view()),
+    path("leaks-a-transaction/", dropin.LeaksATransaction.as_view()),
     path("composed/<int:pk>/", guide.ProductReadAndCreateView.as_view()),
 ]
