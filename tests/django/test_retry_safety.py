@@ -93,3 +93,49 @@ class TestExhaustedConnections:
         assert refused.json() == {"detail": "The database is busy; retry the request."}
         assert refused["Retry-After"] == "1"
         assert recovered.status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's pool")
+class TestExhaustedPool:
+    async def test_a_pool_timeout_answers_503_then_recovers(self, client: AsyncAPIClient) -> None:
+        """Django's psycopg pool, one connection, held elsewhere: the request waits out the
+        pool's timeout and answers 503; once the connection is back it answers 200."""
+        import threading
+
+        import django
+        from asgiref.sync import sync_to_async
+        from django.db import connections
+
+        if django.VERSION < (5, 1):
+            pytest.skip("Django's connection pool needs 5.1")
+        options = connections["default"].settings_dict["OPTIONS"]
+        await sync_to_async(connections.close_all)()
+        await aclose_thread_connections()
+        options["pool"] = {"min_size": 1, "max_size": 1, "timeout": 0.5}
+        release = threading.Event()
+        holding = threading.Event()
+
+        def hold() -> None:
+            connections["default"].ensure_connection()
+            holding.set()
+            release.wait(20)
+            connections["default"].close()
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        try:
+            assert holding.wait(10)
+            refused = await client.get("/helpers/")
+        finally:
+            release.set()
+            holder.join(20)
+        recovered = await client.get("/helpers/")
+        try:
+            assert refused.status_code == 503
+            assert refused["Retry-After"] == "1"
+            assert recovered.status_code == 200
+        finally:
+            await aclose_thread_connections()
+            await sync_to_async(connections.close_all)()
+            connections["default"].close_pool()  # type: ignore[attr-defined]
+            del options["pool"]
