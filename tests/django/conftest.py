@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
 
 from restflow_django.test import AsyncAPIClient, aclose_thread_connections
+from tests.processes import RedisServer
 from tests.testapp import views
 from tests.testapp.models import Category, Product
 
@@ -52,3 +55,20 @@ async def isolated() -> AsyncIterator[None]:
     yield
     views.NOTIFIED.clear()
     await aclose_thread_connections()
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A `redis-server` on 127.0.0.1 for one test, always stopped.
+
+    Skipped when redis-server is not installed, unless `RESTFLOW_REQUIRE_REDIS` (CI) is set.
+    """
+    if shutil.which("redis-server") is None:
+        if os.environ.get("RESTFLOW_REQUIRE_REDIS"):
+            pytest.fail("redis-server is required (RESTFLOW_REQUIRE_REDIS) and missing")
+        pytest.skip("redis-server is not installed (apt install redis-server)")
+    server = RedisServer()
+    try:
+        yield server
+    finally:
+        server.stop()

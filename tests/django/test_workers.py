@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -97,27 +96,14 @@ def workers(redis: RedisServer) -> Iterator[str]:
             server.wait(timeout=10)
 
 
-@pytest.fixture
-def redis() -> Iterator[RedisServer]:
-    if shutil.which("redis-server") is None:
-        if os.environ.get("RESTFLOW_REQUIRE_REDIS"):
-            pytest.fail("redis-server is required (RESTFLOW_REQUIRE_REDIS) and missing")
-        pytest.skip("redis-server is not installed (apt install redis-server)")
-    server = RedisServer()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 async def test_four_workers_land_every_create_once_and_share_the_throttle(
-    redis: RedisServer,
+    redis_server: RedisServer,
 ) -> None:
     user = await User.objects.acreate(username="burst")
     token = await Token.objects.acreate(user=user)
     before = await sync_to_async(backends)()
 
-    with workers(redis) as url:
+    with workers(redis_server) as url:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=0)
         async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
             created = await asyncio.gather(
