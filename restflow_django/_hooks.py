@@ -14,6 +14,7 @@ hook then has one of three forms:
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
@@ -37,8 +38,21 @@ def hook_form(obj: object, name: str) -> Form:
 
 @functools.lru_cache(maxsize=4096)
 def class_hook_form(cls: Any, name: str) -> Form:
-    """The form of hook `name` on `cls`."""
+    """The form of hook `name` on `cls`.
+
+    Raises `TypeError` for an `a<hook>` override written as a plain `def`: restflow awaits it.
+    """
     if overrides(cls, f"a{name}"):
+        twin = inspect.getattr_static(cls, f"a{name}")
+        if isinstance(twin, staticmethod | classmethod):
+            twin = twin.__func__
+        if inspect.isfunction(twin) and not inspect.iscoroutinefunction(twin):
+            raise TypeError(
+                f"{cls.__name__}.a{name} is a plain `def`, and restflow awaits it. Write "
+                f"`async def a{name}(...)` (with `await` on the async ORM and on "
+                f"`asave(serializer)` inside), or override the DRF-style `{name}` with a plain "
+                "`def` instead: restflow runs that one in a thread."
+            )
         return "async"
     if overrides(cls, name) and hasattr(cls, f"a{name}"):
         return "sync"

@@ -46,6 +46,7 @@ from restflow_django.views._errors import (
     ThrottleUnavailable,
     check_body_size,
     database_refusal,
+    explained,
     to_api_exception,
 )
 from restflow_django.views._helpers import APIViewHelpersMixin
@@ -422,6 +423,9 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
         A database refusal that a retry gets past without writing twice is a 503 with
         `Retry-After` (see `_retry_is_safe`).
         """
+        clearer = explained(exc)
+        if clearer is not None:
+            raise clearer from exc
         if isinstance(exc, core_errors.RestflowError):
             exc = to_api_exception(exc)
         elif self._retry_is_safe(exc):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import SynchronousOnlyOperation
 from django.db import OperationalError
 from rest_framework import exceptions
 from rest_framework.request import Request
+from rest_framework.serializers import BaseSerializer
 
 from restflow_core import errors as core_errors
 
@@ -118,3 +122,66 @@ def to_api_exception(error: core_errors.RestflowError) -> exceptions.APIExceptio
         return exceptions.MethodNotAllowed(error.method)
     drf_class = translated.get(type(error), exceptions.APIException)
     return drf_class(error.detail, code=error.code)
+
+
+def _framework_roots() -> tuple[str, ...]:
+    """The folders of restflow's and its dependencies' code: not the user's hooks."""
+    import asgiref
+    import django
+    import rest_framework
+
+    import restflow_core
+    import restflow_django
+
+    packages = (django, rest_framework, asgiref, restflow_core, restflow_django)
+    return tuple(str(Path(package.__file__ or "").parent) for package in packages)
+
+
+def explained(error: Exception) -> Exception | None:
+    """A clearer error for a porting mistake, raised from `error`, or `None`.
+
+    - `SynchronousOnlyOperation`: the sync ORM called on the event loop, from the user's
+      code it names, with the async alternatives;
+    - an `AttributeError` for `asave`, `ais_valid` or `adata` on a DRF serializer, which has
+      none: restflow's functions, or restflow's serializer classes.
+    """
+    if isinstance(error, SynchronousOnlyOperation):
+        where = _user_frame(error)
+        place = f" It was called from {where}." if where else ""
+        return SynchronousOnlyOperation(
+            f"{error}{place} In an `async def` hook, use the async ORM (`await Model.objects."
+            "aget(...)`, `await instance.asave()`, `async for row in queryset`) and "
+            "`await asave(serializer)` from restflow_django.serializers; or write the hook "
+            "DRF's way, as a plain `def` (`perform_create`, `get_object`, ...), which "
+            "restflow runs in a thread."
+        )
+    name = getattr(error, "name", None)
+    if (
+        isinstance(error, AttributeError)
+        and name in _ASYNC_SERIALIZER_CALLS
+        and isinstance(getattr(error, "obj", None), BaseSerializer)
+    ):
+        serializer = type(error.obj).__name__
+        return TypeError(
+            f"{serializer} is a DRF serializer, which has no `{name}`. Call restflow's "
+            f"{_ASYNC_SERIALIZER_CALLS[name]} from restflow_django.serializers, which works "
+            "for any serializer, or derive it from restflow_django.serializers.Serializer or "
+            "ModelSerializer, which have `ais_valid`, `asave` and `adata`."
+        )
+    return None
+
+
+_ASYNC_SERIALIZER_CALLS = {
+    "asave": "`await asave(serializer)`",
+    "ais_valid": "`await avalidate_or_is_valid_serializer(serializer)`",
+    "adata": "`await arender(serializer)`",
+}
+
+
+def _user_frame(error: BaseException) -> str | None:
+    """The innermost frame of `error`'s traceback in the user's code, as `name (file:line)`."""
+    roots = _framework_roots()
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if not frame.filename.startswith(roots) and "<frozen" not in frame.filename:
+            return f"`{frame.name}` ({frame.filename}, line {frame.lineno})"
+    return None
