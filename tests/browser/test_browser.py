@@ -10,6 +10,7 @@ error on the JavaScript console fails the step. Screenshots of each step go to
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -194,6 +195,12 @@ def wait_for_text(browser: Any, css: str, text: str, timeout: float = 10) -> Non
     )
 
 
+def answered_to(browser: Any, method: str, status: str) -> None:
+    """Wait until the page shows the answer to a `method` request, with `status`."""
+    wait_for_text(browser, ".request-info", f"{method} ")
+    wait_for_text(browser, ".response-info", status)
+
+
 def response_info(browser: Any) -> str:
     text: str = browser.find_element(*by(".response-info")).text
     return text
@@ -215,6 +222,13 @@ def send_raw(browser: Any, pane: str, body: dict[str, Any], button: str) -> None
             candidate.click()
             return
     raise AssertionError(f"no {button} button in #{pane}")
+
+
+def put_through_the_raw_form(browser: Any, address: str, body: dict[str, Any]) -> None:
+    """Open the detail page at `address`, PUT `body` with its raw-data form, see the 200."""
+    browser.get(address)
+    send_raw(browser, "put-generic-content-form", body, "PUT")
+    answered_to(browser, "PUT", "HTTP 200 OK")
 
 
 def html_form(browser: Any, pane: str) -> Any:
@@ -289,16 +303,14 @@ def test_edits_with_put_and_patch_through_the_raw_data_form(
 ) -> None:
     url, database = demo
     pk = owned_product(database)
-    browser.get(f"{url}/api/products/{pk}/")
     whole = {"name": "Put saw", "price": "9.00", "stock": 4, "category": 1, "description": "put"}
-    send_raw(browser, "put-generic-content-form", whole, "PUT")
-    wait_for_text(browser, ".response-info", "HTTP 200 OK")
+    put_through_the_raw_form(browser, f"{url}/api/products/{pk}/", whole)
     step("put")
     assert stored(database, "Put saw") == [("Put saw", 9, 4, "put")]
 
     browser.get(f"{url}/api/products/{pk}/")
     send_raw(browser, "put-generic-content-form", {"stock": 11}, "PATCH")
-    wait_for_text(browser, ".response-info", "HTTP 200 OK")
+    answered_to(browser, "PATCH", "HTTP 200 OK")
     step("patched")
 
     assert stored(database, "Put saw") == [("Put saw", 9, 11, "put")]
@@ -402,3 +414,31 @@ def test_swagger_ui_runs_the_products_list(
     body = browser.find_element(*by(f"{answer}.response-col_description")).text
     assert '"results"' in body
     assert "Chisel" in body  # the sample data
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_broken_form_handler_fails_the_steps(browser: Any) -> None:
+    """A view whose sync `get_object` runs on the event loop (the bug this suite guards
+    against) breaks its detail page, and the edit step says so."""
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.core.asgi import get_asgi_application
+    from selenium.common.exceptions import WebDriverException
+
+    from tests.django.test_servers import serve
+    from tests.testapp.models import Product
+
+    product = await Product.objects.acreate(name="Saw", price=1)
+    # The test project, with DRF's scripts served: its forms are sent by them.
+    with serve(ASGIStaticFilesHandler(get_asgi_application())) as url:
+        with pytest.raises((AssertionError, WebDriverException)):
+            await asyncio.to_thread(
+                put_through_the_raw_form,
+                browser,
+                f"{url}/broken-forms/{product.pk}/",
+                {"name": "Put saw", "price": "2.00"},
+            )
+        healthy = f"{url}/unbroken-forms/{product.pk}/"
+        await asyncio.to_thread(
+            put_through_the_raw_form, browser, healthy, {"name": "Put saw", "price": "2.00"}
+        )
+    assert (await Product.objects.aget(pk=product.pk)).name == "Put saw"

@@ -280,3 +280,20 @@ class LeaksATransaction(AsyncAPIView):
         transaction.atomic().__enter__()
         Product.objects.create(name="leaked", price=1)
         return Response({"leaked": True}, status=201)
+
+
+class UnbrokenForms(AsyncModelViewSet[Product]):
+    """Products for anybody: the browsable API's forms work."""
+
+    queryset = Product.objects.all()
+    serializer_class = ProductDetail
+    authentication_classes = ()
+    permission_classes = ()
+
+
+class BrokenForms(UnbrokenForms):
+    """The same, with a bug: the sync `get_object` called on the event loop."""
+
+    @override
+    async def aget_object(self) -> Product:
+        return self.get_object()
