@@ -76,10 +76,12 @@ def demo() -> None:
 
 
 def test() -> None:
-    """Run formatting, lint, type, import-contract checks, then the whole test suite."""
+    """Run formatting, lint, type (mypy and pyright), import-contract checks, then the whole
+    test suite."""
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "ruff", "check", ".")
     run(BIN / "mypy", ".")
+    run(BIN / "pyright", "--pythonpath", str(BIN / "python"))
     run(BIN / "lint-imports")
     with tempfile.TemporaryDirectory() as site:
         run(BIN / "mkdocs", "build", "--strict", "--quiet", "--site-dir", site, env=quiet_docs())

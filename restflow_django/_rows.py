@@ -271,5 +271,6 @@ _PLAIN_CONVERSIONS: dict[type[Any], Callable[[Any], Callable[[Any], Any] | None]
     fields.ChoiceField: _own,
     fields.JSONField: _own,
 }
-if hasattr(fields, "BigIntegerField"):  # newer DRF releases only
-    _PLAIN_CONVERSIONS[fields.BigIntegerField] = _own
+_BIG_INTEGER: Any = getattr(fields, "BigIntegerField", None)  # newer DRF releases only
+if _BIG_INTEGER is not None:
+    _PLAIN_CONVERSIONS[_BIG_INTEGER] = _own

@@ -63,12 +63,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def _cut_page(self, paginator: Any, request: Request) -> list[Any]:
         page_number = self.get_page_number(request, paginator)
         try:
-            self.page = paginator.page(page_number)
+            page = paginator.page(page_number)
         except InvalidPage as exc:
             message = self.invalid_page_message.format(page_number=page_number, message=str(exc))
             raise NotFound(message) from None
-        rows = list(self.page.object_list)
-        self.page.object_list = rows
+        rows = list(page.object_list)
+        page.object_list = rows
+        self.page = page
         return rows
 
 

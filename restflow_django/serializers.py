@@ -178,7 +178,8 @@ def _bind(method: Callable[[Any], Awaitable[Any]], row: Any) -> Callable[[], Awa
 
 
 def _drf_is_valid(serializer: Any, *, raise_exception: bool) -> bool:
-    valid: bool = super(AsyncSerializerMixin, serializer).is_valid(raise_exception=raise_exception)
+    drf: Any = super(AsyncSerializerMixin, serializer)
+    valid: bool = drf.is_valid(raise_exception=raise_exception)
     return valid
 
 

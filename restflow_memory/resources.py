@@ -29,7 +29,7 @@ class Resource(core.Resource[ModelT, MemorySerializer[ModelT]]):
     store: MemoryStore[ModelT]
     serializer_class: type[MemorySerializer[ModelT]]
     permission_classes: ClassVar[Sequence[type[Any]]] = (AllowAny,)
-    pagination_class: ClassVar[type[Pagination] | None] = None
+    pagination_class: ClassVar[type[Pagination] | None] = None  # pyright: ignore[reportIncompatibleVariableOverride]  # the memory paginators
 
     @override
     def get_unit_of_work(self) -> MemoryUnitOfWork | None:

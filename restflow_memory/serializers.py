@@ -101,13 +101,15 @@ class Field:
         return value
 
     def _check_bounds(self, value: Any) -> None:
+        # Compared with `""` below, `value` would be narrowed; the bounds compare the original.
+        checked: Any = value
         if self.kind is str and value == "" and not self.allow_blank:
             raise Invalid("This field may not be blank.")
         if self.max_length is not None and len(value) > self.max_length:
             raise Invalid(f"Ensure this field has no more than {self.max_length} characters.")
-        if self.min_value is not None and value < self.min_value:
+        if self.min_value is not None and checked < self.min_value:
             raise Invalid(f"Ensure this value is greater than or equal to {self.min_value}.")
-        if self.max_value is not None and value > self.max_value:
+        if self.max_value is not None and checked > self.max_value:
             raise Invalid(f"Ensure this value is less than or equal to {self.max_value}.")
         if self.choices is not None and value not in self.choices:
             raise Invalid(f'"{value}" is not a valid choice.')

@@ -140,9 +140,10 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
     restflow_async_view: ClassVar[bool] = True
     atomic: ClassVar[bool | None] = None
 
-    @override
+    # Django's stubs type `view_is_async` as a `classproperty` pyright cannot match.
+    @override  # pyright: ignore[reportArgumentType]
     @classproperty
-    def view_is_async(cls) -> bool:
+    def view_is_async(cls) -> bool:  # pyright: ignore[reportIncompatibleVariableOverride]
         """False to Django: restflow, not Django, makes the view function a coroutine function.
 
         Django's view function stays plain and returns what `dispatch` returns: restflow's
@@ -185,8 +186,9 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
     @override
     def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
         """Wrap `request` in DRF's `Request` (a `BodyCheckedRequest`)."""
+        # DRF's stubs: pyright reads `Request(...)` as taking no positional argument.
         return BodyCheckedRequest(
-            request,
+            request,  # pyright: ignore[reportCallIssue]
             parsers=self.get_parsers(),
             authenticators=self.get_authenticators(),
             negotiator=self.get_content_negotiator(),

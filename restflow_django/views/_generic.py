@@ -29,7 +29,10 @@ from restflow_django.views._steps import (
 ModelT = TypeVar("ModelT", bound=Model)
 
 
-class AsyncGenericAPIView(AsyncAPIView, GenericAPIView[ModelT]):
+# `dispatch` is awaited here where DRF's is sync, and `view_is_async` a class property.
+class AsyncGenericAPIView(  # pyright: ignore[reportIncompatibleMethodOverride, reportIncompatibleVariableOverride]
+    AsyncAPIView, GenericAPIView[ModelT]
+):
     """DRF's `GenericAPIView`, async: `aget_object`, `afilter_queryset`, `apaginate_queryset`.
 
     `get_queryset` may be overridden as a plain method or as `async def`.
