@@ -9,7 +9,7 @@ from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
 from restflow_django.decorators import action
-from restflow_django.permissions import AsyncBasePermission
+from restflow_django.permissions import AsyncBasePermission, BasePermission, IsAuthenticated
 from restflow_django.serializers import ModelSerializer
 from restflow_django.views import AsyncGenericViewSet, AsyncModelViewSet, AsyncRetrieveModelMixin
 from tests.testapp.models import Category, Product
@@ -155,3 +155,26 @@ class WrongSavedModel(ModelSerializer[Product]):
 async def adata_is_awaited(serializer: ModelSerializer[Product]) -> None:
     """`adata` is awaitable, not a method."""
     await serializer.adata()  # type: ignore[operator]
+
+
+class SyncAsyncCheck(BasePermission):
+    """A sync `def` where the async check is `async def`."""
+
+    @override
+    def ahas_permission(self, request: Request, view: object) -> bool:  # type: ignore[override]
+        return True
+
+
+class MisspeltCall(BasePermission):
+    """A misspelt call on `self`."""
+
+    @override
+    async def ahas_permission(self, request: Request, view: object) -> bool:
+        self.has_permision(request, view)  # type: ignore[attr-defined]
+        return True
+
+
+class InstanceInPermissionClasses(AsyncModelViewSet[Product]):
+    """A permission instance where DRF takes classes."""
+
+    permission_classes = (IsAuthenticated(),)  # type: ignore[assignment]
