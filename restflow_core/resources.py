@@ -212,7 +212,7 @@ class CreateMixin(Resource[ModelT, DraftT]):
             unit=self.get_unit_of_work(),
         )
 
-    async def aperform_create(self, draft: DraftT) -> DraftT | None:
+    async def aperform_create(self, draft: DraftT, /) -> DraftT | None:
         """Save a validated `draft`. Override to add side effects.
 
         Return what was saved, or `None` when `draft` now holds it.
@@ -275,7 +275,7 @@ class UpdateMixin(Resource[ModelT, DraftT]):
         """Change only the fields `request.data` names."""
         return await self.update(request, partial=True)
 
-    async def aperform_update(self, draft: DraftT) -> DraftT | None:
+    async def aperform_update(self, draft: DraftT, /) -> DraftT | None:
         """Save a validated `draft`. Override to add side effects.
 
         Return what was saved, or `None` when `draft` now holds it.
@@ -295,6 +295,6 @@ class DestroyMixin(Resource[ModelT, DraftT]):
             unit=self.get_unit_of_work(),
         )
 
-    async def aperform_destroy(self, instance: ModelT) -> None:
+    async def aperform_destroy(self, instance: ModelT, /) -> None:
         """Delete `instance`. Override for soft deletes or cascades."""
         await self.adelete(instance)

@@ -53,3 +53,29 @@ def test_every_marked_line_fails_with_its_code_and_nothing_else_fails(tmp_path: 
     assert len(sources) >= 3
     assert len(expected) >= 15
     assert reported == expected, result.stdout
+
+
+# Pass files that declare `# pyright: strict` on their first line.
+PYRIGHT_STRICT = "# pyright: strict, reportImplicitOverride=true"
+
+
+def test_strict_pass_files_pass_pyright_strict() -> None:
+    """The pass files marked for pyright's strict mode have no error under it either."""
+    sources = [
+        str(path)
+        for path in sorted((ROOT / "tests" / "typing").glob("pass_*.py"))
+        if path.read_text().startswith(PYRIGHT_STRICT)
+    ]
+    pyright = Path(sys.executable).parent / "pyright"
+
+    result = subprocess.run(
+        [str(pyright), "--pythonpath", sys.executable, *sources],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+    assert len(sources) >= 3
+    assert result.returncode == 0, result.stdout

@@ -1,3 +1,4 @@
+# pyright: strict, reportImplicitOverride=true
 """Adapters users write against restflow_core's Protocols, and typed memory resources."""
 
 from dataclasses import dataclass, replace

@@ -1,3 +1,4 @@
+# pyright: strict, reportImplicitOverride=true
 """Typed async permissions, as users write them: `BasePermission` with `ahas_permission`.
 
 Its base is DRF's own `BasePermission`, so both checkers know DRF's `&`, `|` and `~` on it,

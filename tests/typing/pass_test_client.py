@@ -1,15 +1,13 @@
+# pyright: strict, reportImplicitOverride=true
 """Tests written as the README shows them type-check: the async client is fully typed."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, assert_type
+from typing import Any, assert_type
 
 from django.contrib.auth.models import User
 
 from restflow_django.test import AsyncAPIClient, AsyncAPITestCase
-
-if TYPE_CHECKING:
-    from django.test.client import _MonkeyPatchedASGIResponse
 
 
 class ProductTests(AsyncAPITestCase):
@@ -25,7 +23,16 @@ class ProductTests(AsyncAPITestCase):
         replaced = await self.async_client.put("/products/1/", {"name": "Lamp", "price": "8"})
         deleted = await self.async_client.delete("/products/1/")
         for response in (listed, created, changed, replaced, deleted):
-            assert_type(response, _MonkeyPatchedASGIResponse)
+            status: int = response.status_code
+            body: Any = response.json()
+            assert status
+            assert body is not None
         assert created.status_code == 201
         self.async_client.logout()
         await self.async_client.alogout()
+
+    async def test_self_client_is_awaited_too(self) -> None:
+        assert_type(self.client, AsyncAPIClient)
+        self.client.force_authenticate(self.user)
+        answer = await self.client.get("/products/")
+        assert answer.status_code == 200
