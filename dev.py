@@ -81,7 +81,7 @@ def test() -> None:
     run(BIN / "ruff", "format", "--check", ".")
     run(BIN / "ruff", "check", ".")
     run(BIN / "mypy", ".")
-    run(BIN / "pyright", "--pythonpath", str(BIN / "python"))
+    run(BIN / "pyright", "--project", str(ROOT), "--pythonpath", str(BIN / "python"))
     run(BIN / "lint-imports")
     with tempfile.TemporaryDirectory() as site:
         run(BIN / "mkdocs", "build", "--strict", "--quiet", "--site-dir", site, env=quiet_docs())

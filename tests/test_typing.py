@@ -69,7 +69,7 @@ def test_strict_pass_files_pass_pyright_strict() -> None:
     pyright = Path(sys.executable).parent / "pyright"
 
     result = subprocess.run(
-        [str(pyright), "--pythonpath", sys.executable, *sources],
+        [str(pyright), "--project", str(ROOT), "--pythonpath", sys.executable, *sources],
         cwd=ROOT,
         capture_output=True,
         text=True,
