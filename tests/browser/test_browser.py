@@ -187,10 +187,12 @@ def by(css: str) -> tuple[str, str]:
 
 
 def wait_for_text(browser: Any, css: str, text: str, timeout: float = 10) -> None:
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(browser, timeout).until(
+    # While a submitted form's answer replaces the page, the old nodes vanish under a look.
+    WebDriverWait(browser, timeout, ignored_exceptions=(WebDriverException,)).until(
         expected_conditions.text_to_be_present_in_element(by(css), text)
     )
 
