@@ -15,14 +15,11 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -52,36 +49,11 @@ pytestmark = pytest.mark.skipif(_MISSING is not None, reason=f"no browser: {_MIS
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The demo served on 127.0.0.1 with a fresh database: its URL and database file."""
-    from tests.shop.test_demo import free_port
+    from tests.shop.test_demo import serving_demo
 
-    port = free_port()
     database = tmp_path_factory.mktemp("browser") / "shop.sqlite3"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "examples.shop.serve", "--port", str(port), "--db", str(database)],
-        cwd=ROOT,
-        env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(f"{url}/api/", timeout=2)
-                break
-            except httpx.TransportError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the demo did not start within 60 s") from None
-                time.sleep(0.2)
+    with serving_demo(database) as url:
         yield url, database
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -28,11 +29,11 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Run `python -m examples.shop.serve` on a fresh database; stop it afterwards, always."""
+@contextmanager
+def serving_demo(database: Path) -> Iterator[str]:
+    """Run `python -m examples.shop.serve` on `database` at 127.0.0.1; its URL. Always
+    stopped."""
     port = free_port()
-    database = tmp_path_factory.mktemp("shop") / "shop.sqlite3"
     server = subprocess.Popen(
         [sys.executable, "-m", "examples.shop.serve", "--port", str(port), "--db", str(database)],
         cwd=ROOT,
@@ -62,6 +63,13 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.communicate(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo on a fresh database, for this module."""
+    with serving_demo(tmp_path_factory.mktemp("shop") / "shop.sqlite3") as url:
+        yield url
 
 
 def signed_in(user: str) -> dict[str, str]:
