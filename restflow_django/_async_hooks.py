@@ -58,12 +58,12 @@ def validation_hooks(serializer: Any) -> ValidationHooks | None:
     found: list[FieldHooks] = []
     for field in _writable_fields(serializer):
         method = f"validate_{field.field_name}"
-        validators = tuple(v for v in field.validators if is_async_callable(v))
+        validators = tuple(v for v in field.validators if is_async_validator(v))
         if validators or method in own:
             found.append(FieldHooks(field, validators, method if method in own else None))
         if isinstance(field, serializers.BaseSerializer):
             _refuse_nested(serializer, field)
-    validators = tuple(v for v in serializer.validators if is_async_callable(v))
+    validators = tuple(v for v in serializer.validators if is_async_validator(v))
     if not found and not validators and "validate" not in own:
         return None
     return ValidationHooks(tuple(found), validators, "validate" in own)
@@ -138,9 +138,9 @@ def _class_hooks(cls: Any) -> tuple[bool, bool]:
     validating = (
         "validate" in own
         or any(name.startswith("validate_") for name in own)
-        or any(is_async_callable(v) for v in meta_validators)
+        or any(is_async_validator(v) for v in meta_validators)
         or any(
-            is_async_callable(v)
+            is_async_validator(v)
             for field in declared.values()
             if not field.read_only
             for v in getattr(field, "_validators", None) or ()
@@ -233,7 +233,7 @@ def _is_coroutine_function(value: Any) -> bool:
     return inspect.iscoroutinefunction(value)
 
 
-def is_async_callable(validator: Any) -> bool:
+def is_async_validator(validator: Any) -> bool:
     """Whether calling `validator` returns a coroutine: an `async def`, or an async `__call__`."""
     if inspect.isfunction(validator) or inspect.ismethod(validator):
         return inspect.iscoroutinefunction(validator)

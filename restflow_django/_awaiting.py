@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import SkipField, get_error_detail
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from typing_extensions import override
 
 from restflow_core.awaiting import abounded
@@ -141,7 +142,7 @@ def _recording_field_hooks(
         for hook in hooks.fields:
             if hook.validators:
                 validators = hook.field.validators
-                hook.field.validators = [_record(v, hook, state) for v in validators]
+                hook.field.validators = _recording(validators, hook.validators, hook, state)
                 replaced.append((hook.field, validators))
             if hook.method:
                 serializer.__dict__[hook.method] = _method_recorder(hook.method, state)
@@ -153,12 +154,19 @@ def _recording_field_hooks(
             serializer.__dict__.pop(hook.method or "", None)
 
 
-def _record(validator: Any, hooks: FieldHooks | None, state: _Validation) -> Any:
-    return _Recorded(validator, hooks, state) if _is_async(validator, hooks) else validator
-
-
-def _is_async(validator: Any, hooks: FieldHooks | None) -> bool:
-    return hooks is not None and any(validator is async_one for async_one in hooks.validators)
+def _recording(
+    validators: list[Any],
+    async_ones: tuple[Any, ...],
+    hooks: FieldHooks | None,
+    state: _Validation,
+) -> list[Any]:
+    """`validators` with each of `async_ones` replaced by its recorder."""
+    return [
+        _Recorded(validator, hooks, state)
+        if any(validator is async_one for async_one in async_ones)
+        else validator
+        for validator in validators
+    ]
 
 
 def _method_recorder(name: str, state: _Validation) -> Callable[[Any], Any]:
@@ -231,10 +239,7 @@ def _check_object(serializer: Any, state: _Validation, hooks: ValidationHooks) -
         return state
     validators = serializer.validators
     if hooks.validators:
-        serializer.validators = [
-            _Recorded(v, None, state) if any(v is a for a in hooks.validators) else v
-            for v in validators
-        ]
+        serializer.validators = _recording(validators, hooks.validators, None, state)
     try:
         serializer.run_validators(state.value)
     except (ValidationError, DjangoValidationError) as error:
@@ -263,8 +268,6 @@ async def _aobject_validators(state: _Validation) -> _Validation:
 
 
 def _non_field_key() -> str:
-    from rest_framework.settings import api_settings
-
     key: str = api_settings.NON_FIELD_ERRORS_KEY
     return key
 

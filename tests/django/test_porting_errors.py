@@ -81,6 +81,7 @@ class TestPortingMistakes:
             r"`await asave\(serializer\)`.*or derive it from restflow_django\.serializers",
         ):
             await create(AsaveOnDrf)
+        assert await Product.objects.acount() == 0
 
     async def test_async_hooks_on_a_drf_serializer_point_to_restflow(self) -> None:
         class AsyncHookOnDrf(DrfProducts):
