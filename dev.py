@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -30,7 +31,18 @@ FLOOR_PINS = ("django>=4.2,<5", "djangorestframework>=3.16,<3.17", "django-filte
 WHEEL_VENV = Path(os.environ.get("RESTFLOW_WHEEL_VENV", ROOT / ".venv-wheel"))
 PACKAGES = ("restflow_core", "restflow_django", "restflow_memory")
 # What the installed wheel must pass, run from a copy of the tests with no source packages.
-WHEEL_TESTS = ("tests/django/test_guide.py", "tests/shop/test_demo.py", "tests/test_readme.py")
+WHEEL_TESTS = (
+    "tests/django/test_guide.py",
+    "tests/shop/test_demo.py",
+    "tests/test_docs_project.py",
+)
+# The checkers the docs' typed examples are run through, as a user installs them.
+CHECKERS = (
+    "mypy>=1.15,<1.20",
+    "django-stubs[compatible-mypy]>=5.2,<5.3",
+    "pyright[nodejs]>=1.1.400",
+    "types-django-filter>=24",
+)
 
 
 def ensure_environment(
@@ -137,11 +149,11 @@ def test_wheel() -> None:
         shutil.rmtree(dist, ignore_errors=True)
         dist.mkdir(parents=True)
         wheel = Path(shutil.copy(built, dist))
-        ensure_environment(WHEEL_VENV, "[django,test]", project=str(wheel))
+        ensure_environment(WHEEL_VENV, "[django,test,typing]", *CHECKERS, project=str(wheel))
         python = WHEEL_VENV / "bin" / "python"
         run(python, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", wheel)
         tree = Path(scratch) / "tree"
-        for part in ("tests", "examples"):
+        for part in ("tests", "examples", "docs"):
             shutil.copytree(ROOT / part, tree / part, ignore=shutil.ignore_patterns("__pycache__"))
         for name in ("pyproject.toml", "README.md"):
             shutil.copy(ROOT / name, tree)
@@ -156,6 +168,37 @@ def test_wheel() -> None:
         code = subprocess.call(pytest, cwd=tree, env=sqlite_env)
         if code != 0:
             sys.exit(code)
+    verify_types()
+
+
+# pyright's `--verifytypes` score each package's public API must reach, installed.
+TYPE_COMPLETENESS = 0.95
+
+
+def verify_types() -> None:
+    """Score each installed package's public API with pyright's `--verifytypes`."""
+    # pyright finds the installed packages through the virtualenv it is pointed at.
+    env = {
+        **os.environ,
+        "VIRTUAL_ENV": str(WHEEL_VENV),
+        "PATH": f"{WHEEL_VENV / 'bin'}{os.pathsep}{os.environ['PATH']}",
+    }
+    with tempfile.TemporaryDirectory() as outside:
+        for package in PACKAGES:
+            command = [BIN / "pyright", "--verifytypes", package, "--ignoreexternal"]
+            found = subprocess.run(
+                [*map(str, command), "--outputjson"],
+                cwd=outside,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            score = json.loads(found.stdout)["typeCompleteness"]["completenessScore"]
+            print(f"{package}: type completeness {score:.1%}", flush=True)
+            if score < TYPE_COMPLETENESS:
+                subprocess.call([str(part) for part in command], cwd=outside, env=env)
+                sys.exit(f"{package}'s type completeness is under {TYPE_COMPLETENESS:.0%}")
 
 
 def bench() -> None:

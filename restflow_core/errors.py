@@ -19,8 +19,8 @@ class RestflowError(Exception):
     default_code: ClassVar[str] = "error"
 
     def __init__(self, detail: str | None = None, *, code: str | None = None) -> None:
-        self.detail = detail if detail is not None else self.default_detail
-        self.code = code if code is not None else self.default_code
+        self.detail: str = detail if detail is not None else self.default_detail
+        self.code: str = code if code is not None else self.default_code
         super().__init__(self.detail)
 
 

@@ -95,10 +95,10 @@ class PageNumberPagination(_LinkedPagination):
     def __init__(self) -> None:
         # Placeholders until a page is cut; every one is set before it is read, so
         # mutation testing may not count a changed placeholder as a missed test.
-        self.count = 0  # pragma: no mutate
-        self.number = 1  # pragma: no mutate
-        self.pages = 1  # pragma: no mutate
-        self.request = PlainRequest()  # pragma: no mutate
+        self.count: int = 0  # pragma: no mutate
+        self.number: int = 1  # pragma: no mutate
+        self.pages: int = 1  # pragma: no mutate
+        self.request: PlainRequest = PlainRequest()  # pragma: no mutate
 
     def get_page_size(self, request: PlainRequest) -> int | None:
         """Return the size the request asks for within bounds, else `page_size`."""
@@ -166,10 +166,10 @@ class LimitOffsetPagination(_LinkedPagination):
 
     def __init__(self) -> None:
         # Placeholders until a window is cut (see `PageNumberPagination`).
-        self.count = 0  # pragma: no mutate
-        self.limit = 0  # pragma: no mutate
-        self.offset = 0  # pragma: no mutate
-        self.request = PlainRequest()  # pragma: no mutate
+        self.count: int = 0  # pragma: no mutate
+        self.limit: int = 0  # pragma: no mutate
+        self.offset: int = 0  # pragma: no mutate
+        self.request: PlainRequest = PlainRequest()  # pragma: no mutate
 
     def get_limit(self, request: PlainRequest) -> int | None:
         """Return the requested limit within bounds, else `default_limit`."""

@@ -39,7 +39,7 @@ T = TypeVar("T")
 AfterCommit = Callable[[], Awaitable[object] | object]
 """A callback `aon_commit` keeps: a coroutine function (or a plain one, run on the loop)."""
 
-logger = logging.getLogger("restflow")
+logger: logging.Logger = logging.getLogger("restflow")
 
 
 class UnitOfWork(Protocol):

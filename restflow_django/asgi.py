@@ -220,7 +220,7 @@ def _shortest_max_age() -> float | None:
     return min(positive) if positive else None
 
 
-logger = logging.getLogger("restflow")
+logger: logging.Logger = logging.getLogger("restflow")
 
 
 def _close_abandoned_transactions(**kwargs: Any) -> None:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
-from django.core.paginator import InvalidPage
+from django.core.paginator import InvalidPage, Page
 from django.db.models import QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
@@ -44,6 +44,9 @@ async def on_thread_if_queryset(queryset: Any, work: Callable[..., ResultT], *ar
 class PageNumberPagination(pagination.PageNumberPagination):
     """`?page=N` (or `last`), with `count`, `next`, `previous` and `results`."""
 
+    request: Request | None
+    page: Page[Any] | None
+
     async def apaginate_queryset(
         self, queryset: Any, request: Request, view: Any = None
     ) -> list[Any] | None:
@@ -75,6 +78,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
     """`?limit=N&offset=M`, with `count`, `next`, `previous` and `results`."""
+
+    request: Request | None
+    limit: int | None
+    offset: int | None
+    count: int | None
 
     async def apaginate_queryset(
         self, queryset: Any, request: Request, view: Any = None
@@ -145,6 +153,7 @@ class FastPageNumberPagination(pagination.PageNumberPagination):
     404 "Invalid page.".
     """
 
+    request: Request | None
     page_number: int = 1
     has_next: bool = False
 

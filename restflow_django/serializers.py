@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, cast
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.db.models import Model, UniqueConstraint
@@ -196,6 +196,11 @@ class AsyncSerializerMixin(Generic[InstanceT]):
     `is_valid`, `save` and `data` raise `TypeError` naming the async call to make when the
     serializer has `async def` hooks they would otherwise call without awaiting.
     """
+
+    if TYPE_CHECKING:
+        # Typed with its keys and values, as DRF's stubs leave them unknown to pyright.
+        @property
+        def errors(self) -> ReturnDict[str, Any]: ...
 
     def is_valid(self, *, raise_exception: bool = False) -> bool:
         """DRF's `is_valid`; refuses a serializer with async hooks (use `ais_valid`)."""
@@ -504,6 +509,11 @@ class ModelSerializer(
     fields are built (`get_fields`, `get_field_names`, `build_field`, `get_extra_kwargs`)
     keeps DRF's per-instance building.
     """
+
+    if TYPE_CHECKING:
+        # DRF's stubs declare `Meta` as a class with its options, which pyright then asks
+        # every serializer's own `class Meta:` to derive from. Any class will do.
+        Meta: ClassVar[Any]  # pyright: ignore[reportIncompatibleVariableOverride]
 
     @override
     def get_fields(self) -> dict[str, Any]:

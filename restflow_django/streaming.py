@@ -27,7 +27,7 @@ __all__ = ["astream_rows", "stream_response"]
 ModelT = TypeVar("ModelT", bound=Model)
 StreamFormat = Literal["json", "ndjson"]
 MEDIA_TYPES: dict[str, str] = {"json": "application/json", "ndjson": "application/x-ndjson"}
-logger = logging.getLogger("restflow")
+logger: logging.Logger = logging.getLogger("restflow")
 
 
 async def astream_rows(

@@ -150,7 +150,7 @@ class AsyncAPIClient(DrfStyleHeadersMixin, AsyncClient):
 
     def __init__(self, enforce_csrf_checks: bool = False, **defaults: Any) -> None:
         super().__init__(enforce_csrf_checks=enforce_csrf_checks, **defaults)
-        self.handler = _ForceAuthAsyncClientHandler(enforce_csrf_checks)
+        self.handler: AsyncClientHandler = _ForceAuthAsyncClientHandler(enforce_csrf_checks)
         self._credentials = {}
 
     def credentials(self, **headers: Any) -> None:

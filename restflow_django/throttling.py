@@ -35,7 +35,7 @@ class AsyncRateThrottleMixin(SimpleRateThrottle):
     # Set by DRF's `__init__` from the rate; its stubs do not declare them.
     num_requests: int | None
     duration: int | None
-    window_end = 0.0
+    window_end: float = 0.0
 
     async def aallow_request(self, request: Request, view: Any) -> bool:
         """Count this request in its window; refuse it once the window's limit is passed."""
@@ -88,6 +88,11 @@ class AsyncUserRateThrottle(AsyncRateThrottleMixin, UserRateThrottle):
 
 class AsyncScopedRateThrottle(AsyncRateThrottleMixin, ScopedRateThrottle):
     """DRF's `ScopedRateThrottle` (the view's `throttle_scope`), counted atomically."""
+
+    scope: str | None
+    rate: str | None
+    num_requests: int | None
+    duration: int | None
 
     @override
     async def aallow_request(self, request: Request, view: Any) -> bool:

@@ -49,7 +49,7 @@ class MemoryUnitOfWork:
     """
 
     def __init__(self) -> None:
-        self.journal = Journal(open=False)
+        self.journal: Journal = Journal(open=False)
         self.outer: MemoryUnitOfWork | None = None
 
     async def abegin(self) -> None:

@@ -30,3 +30,10 @@ def test_memory_demo_tours_every_action() -> None:
         "404",
         "404",
     ]
+
+
+def test_asgi_sqlite_demo_serves_a_table() -> None:
+    """The third adapter's demo (described in docs/core.md) passes its own assertions."""
+    result = run_python((ROOT / "examples" / "asgi_sqlite" / "demo.py").read_text())
+
+    assert result.returncode == 0, result.stderr

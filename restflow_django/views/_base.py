@@ -20,6 +20,7 @@ from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 from typing_extensions import override
 
@@ -139,6 +140,10 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
 
     restflow_async_view: ClassVar[bool] = True
     atomic: ClassVar[bool | None] = None
+    # Set per request by `dispatch`, as DRF's `APIView` sets them.
+    headers: dict[str, str]
+    response: Response
+    format_kwarg: Any
 
     # Django's stubs type `view_is_async` as a `classproperty` pyright cannot match.
     @override  # pyright: ignore[reportArgumentType]

@@ -55,14 +55,14 @@ class PostFetch:
             )
         if limit is not _NOT_GIVEN and many is not None:
             raise TypeError("PostFetch takes `limit` or `many`, not both")
-        self.queryset = queryset
-        self.attr = to_attr if to_attr is not None else attr
+        self.queryset: QuerySet[Any] | None = queryset
+        self.attr: str | None = to_attr if to_attr is not None else attr
         self.matches: dict[str, str] = dict(queries)
         if to_field is not None:
             self.matches = {to_field: from_field}
-        self.values = list(values) if values is not None else None
-        self.values_dict = dict(values_dict or {})
-        self.order_by = list(order_by or ())
+        self.values: list[str] | None = list(values) if values is not None else None
+        self.values_dict: dict[str, Any] = dict(values_dict or {})
+        self.order_by: list[str] = list(order_by or ())
         if limit is _NOT_GIVEN:
             # drf-restflow's form attaches one row by default; restflow's, every row.
             limit = 1 if (to_field is None and many is None) or many is False else None

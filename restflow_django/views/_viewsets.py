@@ -47,6 +47,7 @@ class AsyncViewSetMixin(ViewSetMixin):
     """
 
     action_configs: ClassVar[Mapping[str, ActionConfig]] = {}
+    action: str
 
     @override
     @classmethod

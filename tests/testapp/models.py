@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -11,6 +12,9 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils.text import slugify
 from typing_extensions import override
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import Combinable
 
 
 class Category(models.Model):
@@ -42,12 +46,19 @@ class Tag(models.Model):
 class Product(models.Model):
     """Something for sale."""
 
-    name = models.CharField(max_length=100)
-    price = models.DecimalField(max_digits=8, decimal_places=2)
-    description = models.TextField(blank=True, null=True)
+    # The field types, spelt out for pyright, which has no Django plugin to infer them.
+    name: models.CharField[str | int | Combinable, str] = models.CharField(max_length=100)
+    price: models.DecimalField[str | float | Decimal | Combinable, Decimal] = models.DecimalField(
+        max_digits=8, decimal_places=2
+    )
+    description: models.TextField[str | Combinable | None, str | None] = models.TextField(
+        blank=True, null=True
+    )
     # The explicit validator makes Django 4.2 on SQLite, which reports no integer range,
     # validate like every other combination instead of failing the CHECK constraint.
-    stock = models.PositiveIntegerField(default=0, validators=[MinValueValidator(0)])
+    stock: models.PositiveIntegerField[float | int | str | Combinable, int] = (
+        models.PositiveIntegerField(default=0, validators=[MinValueValidator(0)])
+    )
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
     )
@@ -55,7 +66,7 @@ class Product(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    is_deleted = models.BooleanField(default=False)
+    is_deleted: models.BooleanField[bool | Combinable, bool] = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("id",)
@@ -114,7 +125,7 @@ def count_words(sender: type[Article], instance: Article, **kwargs: Any) -> None
 class Note(models.Model):
     """A note its owner may change: the object of the contract suite run on both adapters."""
 
-    title = models.CharField(max_length=40)
+    title: models.CharField[str | int | Combinable, str] = models.CharField(max_length=40)
     # Stated, so every Django version's serializer rejects a negative count.
     pages = models.PositiveIntegerField(default=0, validators=[MinValueValidator(0)])
     owner = models.CharField(max_length=40, blank=True)

@@ -54,7 +54,7 @@ def persist_sync(book: Book) -> None:
     """A sync persist step where the pipeline awaits one."""
 
 
-async def persist_wrong_type(title: str) -> None:
+async def store_title(title: str) -> None:
     """A persist step for the wrong draft type."""
 
 
@@ -77,14 +77,8 @@ async def main() -> None:
         render=render,
         respond=reply,
     )
-    await run_create(  # type: ignore[misc]
-        {},
-        validate=validate,
-        persist=persist_wrong_type,
-        render=render,
-        respond=reply,
-    )
-    await run_destroy(fetch=fetch, destroy=persist_wrong_type, respond=reply)  # type: ignore[misc]
+    await run_create({}, validate=validate, persist=store_title, render=render, respond=reply)  # type: ignore[misc]
+    await run_destroy(fetch=fetch, destroy=store_title, respond=reply)  # type: ignore[misc]
     await run_destroy(fetch=fetch, destroy=persist_sync, respond=reply)  # type: ignore[arg-type]
     await run_destroy(fetch=fetch, destroy=render, respond=print)  # type: ignore[arg-type]
 

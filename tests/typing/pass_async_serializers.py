@@ -1,3 +1,4 @@
+# pyright: strict, reportImplicitOverride=true
 """Async serializer hooks, typed as users write them: both checkers accept them."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# pyright: strict, reportImplicitOverride=true
 """The core's Protocols, satisfied by the objects each adapter hands to the pipelines."""
 
 from collections.abc import Callable

@@ -1,3 +1,4 @@
+# pyright: strict, reportImplicitOverride=true
 """A fully typed viewset: the model reaches every hook and helper."""
 
 from typing import Any, assert_type
@@ -10,7 +11,7 @@ from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
 from restflow_django.decorators import action
-from restflow_django.permissions import AsyncBasePermission
+from restflow_django.permissions import AsyncBasePermission, BasePermission
 from restflow_django.serializers import ModelSerializer, asave
 from restflow_django.views import (
     AsyncAPIView,
@@ -99,11 +100,23 @@ async def save_one(serializer: ProductSerializer) -> Product:
 
 
 class IsOwner(AsyncBasePermission):
-    """An async permission needs no type-ignore and combines with DRF's operators."""
+    """`async def has_object_permission`, and no type-ignore: its base is `Any` to checkers.
+
+    DRF's classes combine with it (`IsAuthenticated & IsOwner`). pyright cannot apply `~`
+    to it; `BasePermission` with `ahas_*` (below) is typed for every operator and checker.
+    """
 
     @override
     async def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         return bool(obj.created_by_id == request.user.pk)
+
+
+class InStock(BasePermission):
+    """The typed async permission: DRF's base class with `ahas_permission` beside."""
+
+    @override
+    async def ahas_permission(self, request: Request, view: Any) -> bool:
+        return await Product.objects.filter(stock__gt=0).aexists()
 
 
 class GuardedViewSet(AsyncModelViewSet[Product]):
@@ -111,7 +124,7 @@ class GuardedViewSet(AsyncModelViewSet[Product]):
 
     serializer_class = ProductSerializer
     queryset = Product.objects.all()
-    permission_classes = (permissions.IsAuthenticated & IsOwner, ~IsOwner | IsOwner)
+    permission_classes = (permissions.IsAuthenticated & IsOwner, ~InStock | IsOwner)
 
     @action(detail=True, methods=["get", "post"])
     async def restock(self, request: Request, pk: str | None = None) -> Response:

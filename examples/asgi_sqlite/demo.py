@@ -1,0 +1,52 @@
+"""Serve a sqlite3 table through the example ASGI adapter, and call it as a server would."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from examples.asgi_sqlite.adapter import App, Integer, SqliteResource, Text
+from examples.asgi_sqlite.storage import Database, Table
+from restflow_core.permissions import AllowAny
+
+
+class Books(SqliteResource):
+    table = Table(Database(), "book", ("title", "pages"))
+    fields = {"title": Text(max_length=100), "pages": Integer(min_value=1)}  # noqa: RUF012
+    permission_classes = (AllowAny,)
+    atomic = True
+
+
+app = App({"books": Books})
+
+
+async def call(method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    """Send one request through the ASGI app, as a server would."""
+    sent: list[Any] = []
+    payload = b"" if body is None else json.dumps(body).encode()
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": payload}
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "path": path, "query_string": b""}
+    await app(scope, receive, send)
+    return sent[0]["status"], json.loads(sent[1]["body"] or b"null")
+
+
+async def main() -> None:
+    assert await call("POST", "/books/", {"title": "Dune", "pages": 412}) == (
+        201,
+        {"id": 1, "title": "Dune", "pages": 412},
+    )
+    status, errors = await call("POST", "/books/", {"title": "", "pages": 0})
+    assert (status, sorted(errors)) == (400, ["pages"])
+    assert (await call("GET", "/books/1/"))[1]["title"] == "Dune"
+    assert (await call("DELETE", "/books/1/"))[0] == 204
+    assert (await call("GET", "/books/1/"))[0] == 404
+
+
+asyncio.run(main())
