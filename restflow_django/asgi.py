@@ -19,6 +19,16 @@ reached, as Django closes them at the end of a request. The application speaks A
 lifespan protocol, so a server that stops it runs `shutdown()`: the waiting threads close
 their connections and stop.
 
+On Django 5.0 and later, a request also crosses to its thread only for its own sync work.
+Django's handler makes two more crossings per request, for the `request_started`
+receivers and for `request_finished` (the response's `close()`); here the sync
+`request_started` receivers run on the request's thread at the start of its first sync
+call (its first query, say), and the response is closed on that thread once it is sent,
+without the event loop waiting for it. A default action's request makes one crossing.
+The receivers still run once per request, on the request's thread, in Django's order:
+`request_started`'s before the request's first sync work, `request_finished`'s before the
+thread serves another request.
+
 One rule comes with it: a task that a request starts and that outlives the request must
 not call `sync_to_async` in thread-sensitive mode (the default) after the request ends;
 asgiref refuses such a call with a `RuntimeError`. Give the task its own
@@ -39,26 +49,37 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import functools
 import gc
 import inspect
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 import django
 from asgiref.sync import ThreadSensitiveContext
+from django.core import signals
 from django.core.exceptions import ImproperlyConfigured, RequestAborted
 from django.core.handlers.asgi import ASGIHandler
 from django.core.signals import request_finished
 from django.db import close_old_connections, connections
-from django.urls import get_resolver
+from django.http import FileResponse, HttpResponseBase
+from django.urls import get_resolver, set_script_prefix
 from typing_extensions import override
 
 __all__ = ["ReusedThreadsASGIHandler", "freeze_loaded_objects", "get_asgi_application"]
 
 # The request body `ReusedThreadsASGIHandler` read before lending the request a thread.
 _READ_BODY: ContextVar[Any] = ContextVar("restflow_read_body", default=None)
+# The thread lent to the current request.
+_LENT: ContextVar[RequestThread | None] = ContextVar("restflow_lent_thread", default=None)
+# Django 5.0's handler is the one whose steps `handle` below takes over.
+_FOLDS_SIGNALS = django.VERSION >= (5, 0)
+
+T = TypeVar("T")
 
 
 def get_asgi_application(
@@ -114,7 +135,7 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             dispatch_uid=f"restflow-abandoned-transactions-{type(self).__qualname__}",
         )
         self.idle_threads = idle_threads
-        self._idle: list[ThreadPoolExecutor] = []
+        self._idle: list[RequestThread] = []
         self._reaper: asyncio.Future[None] | None = None
 
     @override
@@ -134,13 +155,67 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             return
         token = _READ_BODY.set(body)
         thread = self._idle.pop() if self._idle else self._new_thread()
+        lent = _LENT.set(thread)
         try:
             # Django's own handler keeps an enclosing context instead of making one.
             async with ThreadSensitiveContext(executor=thread):
                 await super().__call__(scope, receive, send)
         finally:
+            _LENT.reset(lent)
             _READ_BODY.reset(token)
             self._give_back(thread)
+
+    @override
+    async def handle(self, scope: Any, receive: Any, send: Any) -> None:
+        """Django's request handling, with the request signals' sync work on the request's
+        thread, joined to its own sync work instead of crossing to it twice more."""
+        thread = _LENT.get()
+        if thread is None or not _FOLDS_SIGNALS:
+            await super().handle(scope, receive, send)
+            return
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        set_script_prefix(_script_prefix(scope))
+        await _astart(thread, sender=type(self), scope=scope)
+        request, error_response = self.create_request(scope, body_file)
+        if request is None:
+            assert error_response is not None  # Django gives one or the other
+            body_file.close()
+            await self.send_response(error_response, send)
+            thread.finish(error_response.close)
+            return
+        answered = asyncio.ensure_future(self._aanswer(request, send))
+        listening = asyncio.ensure_future(self.listen_for_disconnect(receive))
+        await asyncio.wait((listening, answered), return_when=asyncio.FIRST_COMPLETED)
+        # As in Django: the listener is settled first, then the answer, cancelled when the
+        # client left first, so that the view may handle its cancellation.
+        for task in (listening, answered):
+            if not task.done():
+                task.cancel()
+            try:
+                await task
+            except (RequestAborted, asyncio.CancelledError):
+                pass
+            except AssertionError:
+                body_file.close()
+                raise
+        if answered.cancelled():
+            thread.finish(lambda: signals.request_finished.send(sender=type(self)))
+        else:
+            thread.finish(answered.result().close)
+        body_file.close()
+
+    async def _aanswer(self, request: Any, send: Any) -> HttpResponseBase:
+        """Get the view's response and send it; a client gone meanwhile is no error."""
+        response = await self.get_response_async(request)
+        response._handler_class = type(self)  # type: ignore[attr-defined]  # Django's own
+        if isinstance(response, FileResponse):
+            response.block_size = self.chunk_size
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.send_response(response, send)
+        return response
 
     @override
     async def read_body(self, receive: Any) -> Any:
@@ -197,7 +272,7 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             thread.submit(connections.close_all).result()
             thread.shutdown(wait=True)
 
-    def _give_back(self, thread: ThreadPoolExecutor) -> None:
+    def _give_back(self, thread: RequestThread) -> None:
         if len(self._idle) < self.idle_threads:
             self._idle.append(thread)
         else:
@@ -206,10 +281,72 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             thread.shutdown(wait=False)
 
     @staticmethod
-    def _new_thread() -> ThreadPoolExecutor:
-        # One worker: a request's sync calls run one after another on one thread, as
-        # Django's per-request thread runs them.
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="restflow-request")
+    def _new_thread() -> RequestThread:
+        return RequestThread()
+
+
+class RequestThread(ThreadPoolExecutor):
+    """The one thread a request's sync calls run on, one after another, as on Django's
+    per-request thread; it can run work ahead of the request's first sync call, and after
+    the request, without the event loop waiting for either."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="restflow-request")
+        self._first: list[Callable[[], object]] = []
+
+    def run_first(self, work: Callable[[], object]) -> None:
+        """Run `work` (in the caller's context) just before the next call submitted."""
+        self._first.append(functools.partial(contextvars.copy_context().run, work))
+
+    def finish(self, work: Callable[[], object]) -> None:
+        """Run `work` (in the caller's context) on the thread, after anything waiting to
+        run first, without waiting for it; a failure is logged."""
+        done = self.submit(functools.partial(contextvars.copy_context().run, work))
+        done.add_done_callback(_log_failure)
+
+    @override
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        if self._first:
+            first, self._first = self._first, []
+            return super().submit(_after, first, functools.partial(fn, *args, **kwargs))
+        return super().submit(fn, *args, **kwargs)
+
+
+def _after(first: list[Callable[[], object]], work: Callable[[], T]) -> T:
+    for earlier in first:
+        earlier()
+    return work()
+
+
+def _log_failure(done: Future[Any]) -> None:
+    if not done.cancelled() and (error := done.exception()) is not None:
+        logger.error("Closing a request failed", exc_info=error)
+
+
+async def _astart(thread: RequestThread, *, sender: type, scope: Any) -> None:
+    """`request_started`: its async receivers awaited now, its sync ones run on the request's
+    thread just before the request's first sync work."""
+    sync_receivers, async_receivers = signals.request_started._live_receivers(sender)
+    await asyncio.gather(
+        *(
+            receiver(signal=signals.request_started, sender=sender, scope=scope)
+            for receiver in async_receivers
+        )
+    )
+    if sync_receivers:
+
+        def start() -> None:
+            for receiver in sync_receivers:
+                receiver(signal=signals.request_started, sender=sender, scope=scope)
+
+        thread.run_first(start)
+
+
+def _script_prefix(scope: Any) -> str:
+    """The script prefix Django's handler sets: `FORCE_SCRIPT_NAME`, else the root path."""
+    from django.conf import settings
+
+    return settings.FORCE_SCRIPT_NAME or scope.get("root_path", "") or ""
 
 
 def _shortest_max_age() -> float | None:

@@ -1,0 +1,217 @@
+"""A whole ASGI request served by restflow's application crosses to a thread once.
+
+Each request goes through the application in process, as a server hands it over (scope,
+receive, send), with `Diagnostics` counting every `sync_to_async` crossing from the body's
+arrival to the response's close. Django's own application makes two more for the same
+request: one for the `request_started` receivers, one for the response's `close()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import django
+import pytest
+from django.core.asgi import get_asgi_application
+from django.core.signals import request_finished, request_started
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.signals import connection_created
+
+from restflow_django.asgi import ReusedThreadsASGIHandler
+from restflow_django.diagnostics import Diagnostics
+from tests.testapp.models import Product
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(django.VERSION < (5, 0), reason="Django 5.0's handler is the one folded"),
+]
+
+
+async def call(application: Any, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    """Send one request to `application` as an ASGI server would; its status and JSON."""
+    payload = b"" if body is None else json.dumps(body).encode()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(payload)).encode()),
+        ],
+        "client": ("127.0.0.1", 40000),
+        "server": ("127.0.0.1", 80),
+    }
+    arrived = [{"type": "http.request", "body": payload, "more_body": False}]
+    answered = asyncio.Event()
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        if arrived:
+            return arrived.pop()
+        await answered.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await application(scope, receive, send)
+    answered.set()
+    content = b"".join(message.get("body", b"") for message in sent[1:])
+    headers = {name.lower(): value for name, value in sent[0]["headers"]}
+    is_json = headers.get(b"content-type") == b"application/json"
+    return sent[0]["status"], json.loads(content) if is_json else content
+
+
+@pytest.fixture(autouse=True)
+def no_middleware(settings: Any) -> None:
+    """The bare stack: Django's middleware hands work to threads of its own."""
+    settings.MIDDLEWARE = []
+
+
+@contextmanager
+def application() -> Iterator[ReusedThreadsASGIHandler]:
+    """restflow's application; its threads (and their connections) stopped afterwards."""
+    served = ReusedThreadsASGIHandler(idle_threads=2)
+    try:
+        yield served
+    finally:
+        # Waits for the last request's close, which runs after its answer.
+        served.shutdown()
+
+
+async def settled(served: ReusedThreadsASGIHandler) -> None:
+    """Wait until the threads have run what the requests left them (their close)."""
+    for thread in list(served._idle):
+        await asyncio.wrap_future(thread.submit(lambda: None))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("GET", "/products/{pk}/", None, 200),
+        ("GET", "/products/", None, 200),
+        ("POST", "/soft-products/", {"name": "Vise", "price": "4.00"}, 201),
+        ("PATCH", "/plain-products/{pk}/", {"stock": 3}, 200),
+        ("DELETE", "/soft-products/{pk}/", None, 204),
+    ],
+)
+async def test_a_default_action_crosses_once_end_to_end(
+    saw: Product, method: str, path: str, body: Any, status: int
+) -> None:
+    """Retrieve, list, create, partial update and destroy: one crossing each, against three
+    under Django's application."""
+    target = path.format(pk=saw.pk)
+    with application() as served:
+        await call(served, "GET", "/products/")  # the thread's first request opens its connection
+        async with Diagnostics() as ours:
+            answered, data = await call(served, method, target, body)
+        await settled(served)
+    async with Diagnostics() as djangos:
+        listed, _ = await call(get_asgi_application(), "GET", "/products/")
+
+    assert answered == status, data
+    assert len(ours.crossed) == 1, ours.crossed
+    assert listed == 200
+    assert len(djangos.crossed) == 3, djangos.crossed
+
+
+async def test_request_signals_run_once_each_on_the_request_thread_in_order(
+    saw: Product,
+) -> None:
+    """`request_started`'s receivers run before the request's first query and
+    `request_finished`'s after its last, once each, on the request's thread."""
+    events: list[tuple[str, int, int]] = []
+
+    async with Diagnostics() as seen:
+
+        def started(**kwargs: Any) -> None:
+            events.append(("started", threading.get_ident(), len(seen.queries)))
+
+        def finished(**kwargs: Any) -> None:
+            events.append(("finished", threading.get_ident(), len(seen.queries)))
+
+        request_started.connect(started)
+        request_finished.connect(finished)
+        try:
+            with application() as served:
+                answered, data = await call(served, "GET", f"/products/{saw.pk}/")
+                await settled(served)
+        finally:
+            request_started.disconnect(started)
+            request_finished.disconnect(finished)
+
+    assert (answered, data["name"]) == (200, "Saw")
+    assert [name for name, _, _ in events] == ["started", "finished"]
+    (_, start_thread, queries_before), (_, finish_thread, queries_after) = events
+    assert start_thread == finish_thread != threading.get_ident()
+    assert queries_before == 0
+    assert queries_after == len(seen.queries) >= 1
+
+
+async def test_a_request_with_no_sync_work_still_sends_both_signals() -> None:
+    """A 404 from URL resolution runs no sync call; its receivers still run once each."""
+    events: list[str] = []
+
+    def started(**kwargs: Any) -> None:
+        events.append("started")
+
+    def finished(**kwargs: Any) -> None:
+        events.append("finished")
+
+    request_started.connect(started)
+    request_finished.connect(finished)
+    try:
+        with application() as served:
+            answered, _ = await call(served, "GET", "/no-such-page/")
+            await settled(served)
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+
+    assert answered == 404
+    assert events == ["started", "finished"]
+
+
+@contextmanager
+def connections_opened() -> Iterator[list[int]]:
+    """One entry per database connection opened while the block runs."""
+    opened: list[int] = []
+
+    def record(**kwargs: Any) -> None:
+        opened.append(threading.get_ident())
+
+    connection_created.connect(record)
+    try:
+        yield opened
+    finally:
+        connection_created.disconnect(record)
+
+
+async def test_connections_still_close_at_the_end_of_each_request(
+    saw: Product, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `CONN_MAX_AGE = 0`, each request's connection is closed when it ends, so the
+    next request on the same thread opens a new one, as under Django's handler."""
+    monkeypatch.setitem(connections.settings[DEFAULT_DB_ALIAS], "CONN_MAX_AGE", 0)
+    with application() as served, connections_opened() as opened:
+        for _ in range(3):
+            answered, _ = await call(served, "GET", f"/products/{saw.pk}/")
+            assert answered == 200
+            await settled(served)
+            # The close ran on the thread: nothing of it is open any more.
+            assert served.idle == 1
+
+    assert len(opened) == 3
+    assert len(set(opened)) == 1
