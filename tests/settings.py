@@ -12,6 +12,8 @@ from typing import Any
 
 import django
 
+from restflow_django.middleware import async_middleware
+
 SECRET_KEY = "restflow-tests-only"
 DEBUG = False
 USE_TZ = True
@@ -41,12 +43,16 @@ TEMPLATES = [
 ]
 STATIC_URL = "/static/"
 
-MIDDLEWARE = [
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-]
+# Django's middleware as restflow swaps it in: the security tests (CSRF, sessions,
+# `request.user`) prove the swapped classes keep Django's behaviour.
+MIDDLEWARE = async_middleware(
+    [
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+    ]
+)
 
 
 def _database() -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from restflow_django.middleware import async_middleware
+
 HERE = Path(__file__).resolve().parent
 
 SECRET_KEY = os.environ.get("RESTFLOW_SHOP_SECRET", "restflow-demo-shop-not-for-production")
@@ -29,13 +31,16 @@ INSTALLED_APPS = [
     "examples.shop.catalog",
 ]
 
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-]
+# Django's middleware, its hooks that cannot block run on the event loop.
+MIDDLEWARE = async_middleware(
+    [
+        "django.middleware.security.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+    ]
+)
 
 TEMPLATES = [
     {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.authentication import (
     BaseAuthentication,
@@ -50,8 +51,10 @@ async def _aauthenticate_with(authenticator: Any, request: Request) -> Any:
     ):
         django_request = request._request
         auser = getattr(django_request, "auser", None)
-        if auser is not None:
-            # Load the session user with Django's async API; DRF then finds it resolved.
+        if auser is not None and settings.SESSION_COOKIE_NAME not in django_request.COOKIES:
+            # No session to read: Django's async API resolves the anonymous user without a
+            # query, and DRF then finds it resolved. (With a session, DRF's sync check
+            # below reads it and its user in one thread hop, where `auser` takes two.)
             django_request.user = await auser()
             return authenticator.authenticate(request)
         if not hasattr(django_request, "user"):

@@ -17,13 +17,18 @@ from typing import Any
 
 import django
 import pytest
+from asgiref.sync import sync_to_async
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.asgi import get_asgi_application
 from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.signals import connection_created
+from rest_framework.authtoken.models import Token
 
 from restflow_django.asgi import ReusedThreadsASGIHandler
 from restflow_django.diagnostics import Diagnostics
+from restflow_django.middleware import async_middleware
 from tests.testapp.models import Product
 
 pytestmark = [
@@ -32,7 +37,9 @@ pytestmark = [
 ]
 
 
-async def call(application: Any, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+async def call(
+    application: Any, method: str, path: str, body: Any = None, headers: Any = ()
+) -> tuple[int, Any]:
     """Send one request to `application` as an ASGI server would; its status and JSON."""
     payload = b"" if body is None else json.dumps(body).encode()
     scope = {
@@ -49,6 +56,7 @@ async def call(application: Any, method: str, path: str, body: Any = None) -> tu
             (b"host", b"testserver"),
             (b"content-type", b"application/json"),
             (b"content-length", str(len(payload)).encode()),
+            *headers,
         ],
         "client": ("127.0.0.1", 40000),
         "server": ("127.0.0.1", 80),
@@ -215,3 +223,55 @@ async def test_connections_still_close_at_the_end_of_each_request(
 
     assert len(opened) == 3
     assert len(set(opened)) == 1
+
+
+# Django's `startproject` middleware, in its order.
+STARTPROJECT_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+
+async def crossings_of_whoami(settings: Any, middleware: list[str], headers: Any) -> list[str]:
+    """The crossings of one authenticated GET of `/whoami/` with `middleware` installed."""
+    settings.MIDDLEWARE = middleware
+    with application() as served:
+        await call(served, "GET", "/whoami/", headers=headers)  # opens the connection
+        async with Diagnostics() as seen:
+            answered, data = await call(served, "GET", "/whoami/", headers=headers)
+        await settled(served)
+    assert (answered, data) == (200, {"user": "ada"})
+    return seen.crossed
+
+
+async def test_the_startproject_middleware_costs_no_crossing(ada: Any, settings: Any) -> None:
+    """Token and session authentication through Django's default middleware, swapped for
+    restflow's: as many crossings as with no middleware (the authentication's one)."""
+    token = await sync_to_async(Token.objects.create)(user=ada)
+    session = SessionStore()
+    session[SESSION_KEY], session[BACKEND_SESSION_KEY] = (
+        str(ada.pk),
+        settings.AUTHENTICATION_BACKENDS[0],
+    )
+    session[HASH_SESSION_KEY] = ada.get_session_auth_hash()
+    await sync_to_async(session.save)()
+    by_token = [(b"authorization", f"Token {token.key}".encode())]
+    by_session = [(b"cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode())]
+
+    # Without middleware no session is read: the bare request authenticates by token.
+    bare = await crossings_of_whoami(settings, [], by_token)
+    for headers in (by_token, by_session):
+        ours = await crossings_of_whoami(
+            settings, async_middleware(STARTPROJECT_MIDDLEWARE), headers
+        )
+        djangos = await crossings_of_whoami(settings, STARTPROJECT_MIDDLEWARE, headers)
+
+        assert len(ours) == len(bare) == 1, (ours, bare)
+        # Django's classes: each process_request and process_response in a thread, and
+        # CSRF's process_view.
+        assert len(djangos) == len(bare) + 6 + 6 + 1, djangos
