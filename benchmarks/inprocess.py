@@ -12,8 +12,10 @@ STACKS = ["raw", "restflow", "adrf", "drf", "ninja"]
 REQUESTS = 200
 
 
-async def per_request(client: Any, method: str, path: str, body: Any = None) -> float:
-    """Microseconds per request: the best of three batches of `REQUESTS`, after a warm-up."""
+async def per_request(
+    client: Any, method: str, path: str, body: Any = None, requests: int = REQUESTS
+) -> float:
+    """Microseconds per request: the best of three batches of `requests`, after a warm-up."""
     send = getattr(client, method)
     extra = {} if body is None else {"data": json.dumps(body), "content_type": "application/json"}
     for _ in range(20):
@@ -21,10 +23,10 @@ async def per_request(client: Any, method: str, path: str, body: Any = None) -> 
     batches = []
     for _ in range(3):
         started = time.perf_counter()
-        for _ in range(REQUESTS):
+        for _ in range(requests):
             response = await send(path, **extra)
             assert response.status_code < 300, (path, response.status_code, response.content)
-        batches.append((time.perf_counter() - started) / REQUESTS * 1e6)
+        batches.append((time.perf_counter() - started) / requests * 1e6)
     return min(batches)
 
 
@@ -84,6 +86,35 @@ async def memory_costs() -> tuple[float, float]:
     return create, retrieve
 
 
+ROW_STACKS = ["raw", "restflow", "drf", "ninja"]
+ROW_COUNTS = (20, 100, 1000)
+
+
+async def cost_per_row(client: Any) -> None:
+    """Print microseconds per list request of 20, 100 and 1,000 rows (no count), and the
+    cost of each row past the twentieth, per stack."""
+    print()
+    print("### Cost per row: microseconds per list request of n rows, no count (in process,")
+    print("best of three batches), and per extra row from 20 to 1,000")
+    print()
+    header = " | ".join(f"{count:,} rows" for count in ROW_COUNTS)
+    print(f"| stack | {header} | µs per extra row | per row / raw's |")
+    print("|---|" + "---|" * (len(ROW_COUNTS) + 2))
+    slopes = {}
+    timings = {}
+    for stack in ROW_STACKS:
+        timings[stack] = [
+            await per_request(
+                client, "get", f"/{stack}/rows/?n={count}", requests=max(20, 4000 // count)
+            )
+            for count in ROW_COUNTS
+        ]
+        slopes[stack] = (timings[stack][-1] - timings[stack][0]) / (ROW_COUNTS[-1] - ROW_COUNTS[0])
+    for stack in ROW_STACKS:
+        cells = " | ".join(f"{value:,.0f}" for value in timings[stack])
+        print(f"| {stack} | {cells} | {slopes[stack]:.2f} | {slopes[stack] / slopes['raw']:.2f}x |")
+
+
 async def main() -> None:
     """Measure and print a markdown table."""
     from django.test import AsyncClient
@@ -117,6 +148,7 @@ async def main() -> None:
         ours = await crossings(client, method, f"/restflow/{path}", body)
         floor = await crossings(client, method, f"/raw/{path}", body)
         print(f"| {endpoint} | {ours[0]} | {ours[1]} | {floor[0]} | {floor[1]} |")
+    await cost_per_row(client)
     create, retrieve = await memory_costs()
     print()
     print("### The memory adapter, in process")

@@ -332,6 +332,73 @@ def reused_table(samples: dict[tuple[str, str], Sample]) -> list[str]:
     return [*lines, ""]
 
 
+# A real project's stack: Django's `startproject` middleware, session and token
+# authentication configured (see `benchmarks.settings`).
+STARTPROJECT = {"BENCH_STACK": "startproject"}
+KEPT = {"BENCH_REUSED_THREADS": "1", "BENCH_PERSISTENT": "1", "BENCH_FREEZE": "1"}
+
+
+def realistic_table(
+    djangos: dict[tuple[str, str], Sample],
+    kept: dict[tuple[str, str], Sample],
+    bare_kept: dict[tuple[str, str], Sample],
+) -> list[str]:
+    """Markdown: every stack behind a real project's middleware, and its targets."""
+    lines = [
+        "### SQLite, a real project's stack: requests per second (p50 / p99 ms)",
+        "",
+        "Every stack behind Django's `startproject` middleware (security, sessions, common,",
+        "CSRF, authentication, messages, clickjacking), with DRF's session and token",
+        "authentication configured; anonymous requests. First under Django's ASGI handler",
+        "with Django's middleware classes, every stack alike, ratio to the raw async view:",
+        "",
+        "| endpoint | " + " | ".join(STACKS) + " |",
+        "|---|" + "---|" * len(STACKS),
+    ]
+    for endpoint in REUSED_ENDPOINTS:
+        floor = djangos[endpoint, "raw"]
+        cells = []
+        for stack in STACKS:
+            sample = djangos[endpoint, stack]
+            cells.append(f"{sample.rps:,.0f} **{ratio(sample, floor)[0]:.2f}x**")
+        lines.append(f"| {endpoint} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Then as restflow serves it: `restflow_django.asgi` (threads and connections kept,",
+        "startup frozen) and the same middleware through",
+        "`restflow_django.middleware.async_middleware`; gunicorn keeps its connections too.",
+        "`with / without` is restflow here against restflow with no middleware at all",
+        "(the kept-threads table above):",
+        "",
+        "| endpoint | "
+        + " | ".join(REUSED_STACKS)
+        + " | with / without | restflow / drf-gunicorn |",
+        "|---|" + "---|" * (len(REUSED_STACKS) + 2),
+    ]
+    for endpoint in REUSED_ENDPOINTS:
+        cells = [f"{kept[endpoint, stack].rps:,.0f}" for stack in REUSED_STACKS]
+        alone = kept[endpoint, "restflow"].rps / bare_kept[endpoint, "restflow"].rps
+        middle, low, high = ratio(kept[endpoint, "restflow"], kept[endpoint, "drf-gunicorn"])
+        lines.append(
+            f"| {endpoint} | "
+            + " | ".join(cells)
+            + f" | **{alone:.2f}x** | **{middle:.2f}x** ({low:.2f} to {high:.2f}) |"
+        )
+    lines += ["", "| target | measured | |", "|---|---|---|"]
+    for endpoint in REUSED_ENDPOINTS:
+        alone = kept[endpoint, "restflow"].rps / bare_kept[endpoint, "restflow"].rps
+        rows = [(f"{endpoint}: with the middleware, at least 0.95x without it", alone, 0.95)]
+        for peer in ("raw", "adrf", "drf", "ninja"):
+            mid = ratio(djangos[endpoint, "restflow"], djangos[endpoint, peer])[0]
+            rows.append((f"{endpoint}: ahead of {peer}, same middleware", mid, 1.0))
+        level = ratio(kept[endpoint, "restflow"], kept[endpoint, "drf-gunicorn"])[0]
+        rows.append((f"{endpoint}: level with DRF under gunicorn, kept", level, 1.0))
+        for name, value, wanted in rows:
+            verdict = "met" if value >= wanted else "**gap**"
+            lines.append(f"| {name} | {value:.2f}x | {verdict} |")
+    return [*lines, ""]
+
+
 def targets_table(label: str, samples: dict[tuple[str, str], Sample]) -> list[str]:
     """Markdown: each target of the benchmark issue, met or not, with the measured ratio.
 
@@ -403,7 +470,8 @@ def versions() -> list[str]:
         f"- load: {wrk_version.splitlines()[0] if wrk_version else 'wrk'}, {CONNECTIONS} "
         f"connections, {SECONDS} s per run, median of {ROUNDS} rounds, from 127.0.0.1",
         "- servers: one uvicorn worker serving every stack from one process; DRF also under "
-        "one gunicorn sync worker (drf-gunicorn); no middleware on any stack",
+        "one gunicorn sync worker (drf-gunicorn); no middleware on any stack, except in the "
+        "real project's stack (its own table)",
     ]
 
 
@@ -425,9 +493,23 @@ def main() -> None:
         "sqlite",
         stacks=REUSED_STACKS,
         endpoints=REUSED_ENDPOINTS,
-        serving={"BENCH_REUSED_THREADS": "1", "BENCH_PERSISTENT": "1", "BENCH_FREEZE": "1"},
+        serving=KEPT,
     )
     report += reused_table(reused)
+    djangos = measure_database(
+        "SQLite, startproject middleware",
+        "sqlite",
+        endpoints=REUSED_ENDPOINTS,
+        serving=STARTPROJECT,
+    )
+    kept = measure_database(
+        "SQLite, startproject middleware, restflow's serving",
+        "sqlite",
+        stacks=REUSED_STACKS,
+        endpoints=REUSED_ENDPOINTS,
+        serving={**STARTPROJECT, **KEPT, "BENCH_ASYNC_MIDDLEWARE": "1"},
+    )
+    report += realistic_table(djangos, kept, reused)
     with tempfile.TemporaryDirectory() as scratch:
         report += in_process_table(environment("sqlite", Path(scratch) / "inprocess.sqlite3"))
     report += ["", CAUSE, "", f"Whole run: {time.monotonic() - started:.0f} s.", ""]

@@ -1,4 +1,10 @@
-"""Settings for the benchmark server. `BENCH_DB` is `sqlite` (default) or a libpq string."""
+"""Settings for the benchmark server. `BENCH_DB` is `sqlite` (default) or a libpq string.
+
+`BENCH_STACK=startproject` serves every stack through Django's `startproject` middleware,
+with session and token authentication configured, as a real project is; with
+`BENCH_ASYNC_MIDDLEWARE` also set, that middleware is restflow's swap
+(`restflow_django.middleware.async_middleware`).
+"""
 
 from __future__ import annotations
 
@@ -20,13 +26,39 @@ INSTALLED_APPS = [
 ]
 # The same middleware for every stack: none, so the numbers are the frameworks'.
 MIDDLEWARE: list[str] = []
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
+
+if os.environ.get("BENCH_STACK") == "startproject":
+    INSTALLED_APPS += [
+        "django.contrib.sessions",
+        "django.contrib.messages",
+        "rest_framework.authtoken",
+    ]
+    # Django's `startproject` middleware, in its order.
+    MIDDLEWARE = [
+        "django.middleware.security.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    ]
+    if os.environ.get("BENCH_ASYNC_MIDDLEWARE"):
+        from restflow_django.middleware import async_middleware
+
+        MIDDLEWARE = async_middleware(MIDDLEWARE)
+    REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"] = [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ]
+    del REST_FRAMEWORK["UNAUTHENTICATED_USER"]
 
 
 def _database() -> dict[str, Any]:

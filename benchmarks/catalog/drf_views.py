@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from rest_framework import pagination, permissions, serializers, viewsets
+from django.db.models import QuerySet
+from rest_framework import generics, pagination, permissions, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,6 +37,17 @@ class ProductViewSet(viewsets.ModelViewSet[Product]):
     queryset = Product.objects.select_related("category")
     serializer_class = ProductSerializer
     pagination_class = Pages
+
+
+class Rows(generics.ListAPIView[Product]):
+    """The first `n` products, no count: how the cost grows with rows."""
+
+    serializer_class = ProductSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Product]:
+        count = int(self.request.query_params.get("n", PAGE_SIZE))
+        return Product.objects.select_related("category").order_by("id")[:count]
 
 
 class WaitsForIO(permissions.BasePermission):

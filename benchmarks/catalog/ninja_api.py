@@ -110,6 +110,13 @@ async def patch(request: HttpRequest, pk: int, payload: StockIn) -> Product:
     return row
 
 
+@api.get("/rows/", response=list[ProductOut])
+async def rows(request: HttpRequest, n: int = PAGE_SIZE) -> list[Product]:
+    """The first `n` products, no count: how the cost grows with rows."""
+    queryset = Product.objects.select_related("category").order_by("id")[:n]
+    return [row async for row in queryset]
+
+
 @api.get("/io/")
 async def io(request: HttpRequest) -> dict[str, bool]:
     """Wait 20 ms for simulated I/O, then answer."""

@@ -54,6 +54,13 @@ async def _create(request: HttpRequest) -> HttpResponse:
     return JsonResponse(product(row), status=201)
 
 
+async def rows(request: HttpRequest) -> HttpResponse:
+    """The first `n` products, no count: how the cost grows with rows."""
+    count = int(request.GET.get("n", PAGE_SIZE))
+    queryset = Product.objects.select_related("category").order_by("id")[:count]
+    return JsonResponse([product(row) async for row in queryset], safe=False)
+
+
 @csrf_exempt
 async def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """GET one product; PATCH its stock."""

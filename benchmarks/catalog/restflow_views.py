@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +16,7 @@ from benchmarks.catalog.represent import PAGE_SIZE
 from restflow_django.pagination import PageNumberPagination
 from restflow_django.permissions import AsyncBasePermission
 from restflow_django.serializers import ModelSerializer
-from restflow_django.views import AsyncAPIView, AsyncModelViewSet
+from restflow_django.views import AsyncAPIView, AsyncListAPIView, AsyncModelViewSet
 
 
 class ProductSerializer(ModelSerializer[Product]):
@@ -40,6 +41,18 @@ class ProductViewSet(AsyncModelViewSet[Product]):
     queryset = Product.objects.select_related("category")
     serializer_class = ProductSerializer
     pagination_class = Pages
+
+
+class Rows(AsyncListAPIView[Product]):
+    """The first `n` products, no count: how the cost grows with rows."""
+
+    serializer_class = ProductSerializer
+    pagination_class = None
+
+    @override
+    def get_queryset(self) -> QuerySet[Product]:
+        count = int(self.request.query_params.get("n", PAGE_SIZE))
+        return Product.objects.select_related("category").order_by("id")[:count]
 
 
 class WaitsForIO(AsyncBasePermission):
