@@ -46,43 +46,43 @@ ENDPOINTS = {
 
 CAUSE = """### Where the gaps come from
 
-Measured in process on the view alone, under load with py-spy, and with the garbage
-collector's callbacks:
+Measured in process (the application called as a server calls it, 3,000 retrieves), under
+load, and sampled with py-spy:
 
-- **Thread crossings.** restflow crosses to a thread no more often than the hand-written
-  view: list, retrieve, create, update and delete each cross once in the view (the
-  hand-written view crosses twice to create and to PATCH). The crossing table shows it.
-- **CPU per request.** Under load the server is one process on one core, so throughput
-  follows the CPU each request costs. Over the hand-written view, restflow's view costs
-  about 80 µs more on a retrieve, 40 µs on a list, 150 µs on a create and 130 µs on a
-  PATCH (event loop and thread together). That is DRF's machinery, which restflow keeps
-  for compatibility: its `Request`, negotiation, permissions, `Response` and rendering
-  (about 70 µs on the loop), and for writes DRF's validation, `save()` and
-  representation (80 to 130 µs in the thread over a hand-written `save()`). A PATCH saves
-  the whole row, as DRF does, where the hand-written view and ninja write only the changed
-  column. Rows are read through compiled steps: about 2.2 µs a row here, against 0.55 µs
-  for a hand-written dict.
-- **django-ninja** does less per request than DRF's machinery (no DRF request, negotiation
-  or response objects; its own validation and output). Across the recorded runs it tied
-  restflow on list and led the other CPU-bound rows by 2% to 20% (the most on PATCH, which
-  it saves one column of), and in process it is ahead on retrieve and create too (the
-  in-process table).
-- **The server's own share is larger than any framework's.** Under Django's ASGI handler a
-  retrieve costs the server about 1.9 ms of CPU, of which the view is about 0.35 ms.
-  Sampling found a quarter of that time starting and joining the thread Django creates for
-  each request and a tenth opening SQLite connections (each new thread opens its own). The
-  cyclic collector took about 190 µs per request, most of it in full collections walking
-  every object in the process. Against that, a framework difference of 40 to 150 µs is a
-  few percent, and run-to-run noise on this machine (about 7%) moves a ratio across the
-  0.9 line: compare stacks within one run.
-- **DRF under gunicorn** pays the same DRF CPU, but no event loop, no crossing and no
-  per-request thread, and with one request in flight the collector finds little to walk.
-  One sync worker caps it near 50 requests per second once a request waits on I/O. Serving
-  better does not close that gap: with threads and connections kept and startup objects
-  frozen on every server (the last load table), every stack serves 40% to 160% more than
-  in the first table, and DRF under gunicorn still leads restflow on every CPU-bound row.
-  What is left is the async path itself: the event loop's share of every request, one
-  thread hop per action, and the collector walking the objects of the requests in flight.
+- **Thread crossings are no longer the difference.** Served by `restflow_django.asgi` on
+  Django 5.0+, a default action's request crosses to a thread once from its body's
+  arrival to its close: the `request_started` receivers join the request's first sync
+  call and the response is closed on its thread after it is sent
+  (`tests/django/test_one_crossing.py`). The hand-written view and ninja get the same
+  saving from the same server, so the ratios between stacks barely move with it.
+- **A real project's middleware is the largest cost an async stack pays.** Under Django's
+  handler each `MiddlewareMixin` hook is a thread hop: fourteen more per request for the
+  `startproject` list, which costs every async stack a quarter to a half of its
+  throughput while DRF under gunicorn pays nothing for it. With
+  `restflow_django.middleware.async_middleware` those hooks run on the event loop unless
+  they may block (a session to save), and the whole stack costs restflow 0.90x to 1.17x
+  of its bare throughput.
+- **CPU per request.** Through restflow's application, in process, a retrieve costs
+  restflow about 630 µs, ninja 550 and the hand-written view 475. The difference is DRF's
+  machinery that restflow keeps byte for byte: its `Request`, negotiation, permissions
+  walk, serializer instances (DRF deep-copies each declared field per serializer) and
+  `Response`, about 150 µs over the hand-written view; a write adds DRF's validation and
+  `save()`, and a PATCH saves the whole row, as DRF does, where the hand-written view and
+  ninja write one column. Being faster than the hand-written view would mean doing less
+  than it does while answering as DRF answers; the levers that do less per request
+  without changing DRF's answers (rows read through compiled steps, fields bound once per
+  class, negotiation skipped for `*/*`, rendering on the loop, cycles freed with the
+  response) are in place, and the remaining gap is spread over many small steps, none
+  above 5% of a request in the samples.
+- **Rows.** Each extra row of a list costs restflow about 14 µs (its compiled reading plus
+  the ORM's instance), 1.33x the hand-written view's dict; DRF's serializer costs 2x and
+  ninja's pydantic validation of each row 2.8x.
+- **DRF under gunicorn** pays the same DRF CPU, but no event loop and no crossing, and with
+  one request in flight the collector finds little to walk. One sync worker caps it near
+  50 requests per second once a request waits on I/O, where restflow serves 10 times more.
+  With every server keeping its threads and connections, restflow stays at 0.73x to 0.80x
+  of it on the CPU-bound rows, with or without middleware: the event loop's own share of
+  each request and the one remaining thread hop.
 
 The "at least 5x adrf on list" target assumed adrf at about 0.12x of the hand-written
 view; in these runs adrf serves between half and two thirds of the hand-written view's

@@ -25,6 +25,16 @@ def run_python(source: str, *, timeout: float = 60) -> subprocess.CompletedProce
     )
 
 
+def stop(server: subprocess.Popen[str]) -> str:
+    """Stop `server` (terminated, killed if it lingers); return what it printed."""
+    server.terminate()
+    try:
+        return server.communicate(timeout=15)[0] or ""
+    except subprocess.TimeoutExpired:
+        server.kill()
+        return server.communicate(timeout=15)[0] or ""
+
+
 class RedisServer:
     """A `redis-server` on 127.0.0.1, started for one test and always stopped."""
 

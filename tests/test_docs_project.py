@@ -29,6 +29,7 @@ import httpx
 import pytest
 
 import restflow_core
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```", re.M | re.S)
@@ -160,12 +161,7 @@ def serve_and_check(project: Path) -> None:
         anonymous = httpx.post(url, json={"name": "Lamp", "price": "9"}, timeout=5)
         assert anonymous.status_code == 403, anonymous.text
     finally:
-        server.terminate()
-        try:
-            server.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.communicate(timeout=15)
+        stop(server)
 
 
 def build_quick_start(project: Path) -> None:

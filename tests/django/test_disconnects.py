@@ -13,6 +13,7 @@ import django
 import pytest
 
 from restflow_django.asgi import ReusedThreadsASGIHandler
+from tests.django.asgi_calls import http_scope
 from tests.testapp.models import AuditEntry, Product
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,24 +34,7 @@ async def request(
     """Send one request to `application` as an ASGI server would; the status, or `None` when
     the client hung up before the answer began."""
     payload = b"" if body is None else json.dumps(body).encode()
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"testserver"),
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(payload)).encode()),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 80),
-    }
+    scope = http_scope(method, path, payload)
     gone = asyncio.Event()
     delivered = False
 

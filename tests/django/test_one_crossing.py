@@ -8,11 +8,14 @@ request: one for the `request_started` receivers, one for the response's `close(
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import django
@@ -23,12 +26,12 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.asgi import get_asgi_application
 from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.signals import connection_created
 from rest_framework.authtoken.models import Token
 
 from restflow_django.asgi import ReusedThreadsASGIHandler
 from restflow_django.diagnostics import Diagnostics
 from restflow_django.middleware import async_middleware
+from tests.django.asgi_calls import connections_opened, http_scope
 from tests.testapp.models import Product
 
 pytestmark = [
@@ -42,25 +45,7 @@ async def call(
 ) -> tuple[int, Any]:
     """Send one request to `application` as an ASGI server would; its status and JSON."""
     payload = b"" if body is None else json.dumps(body).encode()
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"testserver"),
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(payload)).encode()),
-            *headers,
-        ],
-        "client": ("127.0.0.1", 40000),
-        "server": ("127.0.0.1", 80),
-    }
+    scope = http_scope(method, path, payload, headers)
     arrived = [{"type": "http.request", "body": payload, "more_body": False}]
     answered = asyncio.Event()
     sent: list[dict[str, Any]] = []
@@ -192,21 +177,6 @@ async def test_a_request_with_no_sync_work_still_sends_both_signals() -> None:
     assert events == ["started", "finished"]
 
 
-@contextmanager
-def connections_opened() -> Iterator[list[int]]:
-    """One entry per database connection opened while the block runs."""
-    opened: list[int] = []
-
-    def record(**kwargs: Any) -> None:
-        opened.append(threading.get_ident())
-
-    connection_created.connect(record)
-    try:
-        yield opened
-    finally:
-        connection_created.disconnect(record)
-
-
 async def test_connections_still_close_at_the_end_of_each_request(
     saw: Product, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -225,16 +195,18 @@ async def test_connections_still_close_at_the_end_of_each_request(
     assert len(set(opened)) == 1
 
 
-# Django's `startproject` middleware, in its order.
-STARTPROJECT_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-]
+def startproject_middleware() -> list[str]:
+    """The `MIDDLEWARE` of a project `django-admin startproject` makes, from its template."""
+    template = Path(django.__file__).parent / "conf" / "project_template" / "project_name"
+    found = re.search(
+        r"^MIDDLEWARE = (\[.*?\])$", (template / "settings.py-tpl").read_text(), re.M | re.S
+    )
+    assert found is not None
+    middleware: list[str] = ast.literal_eval(found[1])
+    return middleware
+
+
+STARTPROJECT_MIDDLEWARE = startproject_middleware()
 
 
 async def crossings_of_whoami(settings: Any, middleware: list[str], headers: Any) -> list[str]:

@@ -14,11 +14,11 @@ import pytest
 import uvicorn
 from django.core.asgi import get_asgi_application
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.backends.signals import connection_created
 from django.test import Client
 
 from restflow_django.asgi import ReusedThreadsASGIHandler
 from restflow_django.asgi import get_asgi_application as get_reused_threads_application
+from tests.django.asgi_calls import connections_opened
 from tests.testapp import views
 from tests.testapp.models import AuditEntry, Product
 
@@ -165,21 +165,6 @@ def reused_threads(**options: Any) -> Iterator[tuple[str, ReusedThreadsASGIHandl
             yield url, application
     finally:
         application.shutdown()
-
-
-@contextmanager
-def connections_opened() -> Iterator[list[int]]:
-    """The threads that open a database connection while the block runs, one entry each."""
-    opened: list[int] = []
-
-    def record(**kwargs: Any) -> None:
-        opened.append(threading.get_ident())
-
-    connection_created.connect(record)
-    try:
-        yield opened
-    finally:
-        connection_created.disconnect(record)
 
 
 class TestReusedThreads:

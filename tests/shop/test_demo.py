@@ -17,6 +17,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from examples.shop.catalog.seed import demo_token
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -57,12 +58,7 @@ def serving_demo(database: Path) -> Iterator[str]:
             pytest.fail("the demo did not answer within 60 seconds")
         yield url
     finally:
-        server.terminate()
-        try:
-            server.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.communicate(timeout=15)
+        stop(server)
 
 
 @pytest.fixture(scope="module")
