@@ -63,6 +63,7 @@ import django
 from asgiref.sync import ThreadSensitiveContext
 from django.core import signals
 from django.core.exceptions import ImproperlyConfigured, RequestAborted
+from django.core.handlers import asgi
 from django.core.handlers.asgi import ASGIHandler
 from django.core.signals import request_finished
 from django.db import close_old_connections, connections
@@ -76,7 +77,8 @@ __all__ = ["ReusedThreadsASGIHandler", "freeze_loaded_objects", "get_asgi_applic
 _READ_BODY: ContextVar[Any] = ContextVar("restflow_read_body", default=None)
 # The thread lent to the current request.
 _LENT: ContextVar[RequestThread | None] = ContextVar("restflow_lent_thread", default=None)
-# Django 5.0's handler is the one whose steps `handle` below takes over.
+# Django 5.0's handler is the one whose steps `handle` below takes over (with its
+# module-level `get_script_prefix`).
 _FOLDS_SIGNALS = django.VERSION >= (5, 0)
 
 T = TypeVar("T")
@@ -177,7 +179,7 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             body_file = await self.read_body(receive)
         except RequestAborted:
             return
-        set_script_prefix(_script_prefix(scope))
+        set_script_prefix(asgi.get_script_prefix(scope))
         await _astart(thread, sender=type(self), scope=scope)
         request, error_response = self.create_request(scope, body_file)
         if request is None:
@@ -340,13 +342,6 @@ async def _astart(thread: RequestThread, *, sender: type, scope: Any) -> None:
                 receiver(signal=signals.request_started, sender=sender, scope=scope)
 
         thread.run_first(start)
-
-
-def _script_prefix(scope: Any) -> str:
-    """The script prefix Django's handler sets: `FORCE_SCRIPT_NAME`, else the root path."""
-    from django.conf import settings
-
-    return settings.FORCE_SCRIPT_NAME or scope.get("root_path", "") or ""
 
 
 def _shortest_max_age() -> float | None:

@@ -15,7 +15,6 @@ cost, exactly as Django's classes.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, sync_to_async
@@ -132,11 +131,11 @@ class CsrfViewMiddleware(LoopHooksMixin, csrf.CsrfViewMiddleware):
         self, request: HttpRequest, callback: Any, callback_args: Any, callback_kwargs: Any
     ) -> HttpResponseBase | None:
         """Django's check, on the loop when it can only accept the request."""
+        check = super().process_view  # Django's
         arguments = (request, callback, callback_args, callback_kwargs)
         exempt = getattr(callback, "csrf_exempt", False) or request.method in _SAFE_METHODS
         if exempt and not settings.CSRF_USE_SESSIONS:
-            return csrf.CsrfViewMiddleware.process_view(self, *arguments)
-        check = functools.partial(csrf.CsrfViewMiddleware.process_view, self)
+            return check(*arguments)
         return await sync_to_async(check, thread_sensitive=True)(*arguments)
 
 

@@ -10,8 +10,14 @@ from typing import Any
 from django.db.backends.signals import connection_created
 
 
-def http_scope(method: str, path: str, payload: bytes, headers: Any = ()) -> dict[str, Any]:
-    """The ASGI scope of an HTTP request from 127.0.0.1 with a JSON body of `payload`."""
+def http_scope(
+    method: str,
+    path: str,
+    payload: bytes,
+    headers: Any = (),
+    content_type: bytes = b"application/json",
+) -> dict[str, Any]:
+    """The ASGI scope of an HTTP request from 127.0.0.1 with the body `payload`."""
     return {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -24,7 +30,7 @@ def http_scope(method: str, path: str, payload: bytes, headers: Any = ()) -> dic
         "root_path": "",
         "headers": [
             (b"host", b"testserver"),
-            (b"content-type", b"application/json"),
+            (b"content-type", content_type),
             (b"content-length", str(len(payload)).encode()),
             *headers,
         ],

@@ -43,9 +43,20 @@ pytestmark = [
 async def call(
     application: Any, method: str, path: str, body: Any = None, headers: Any = ()
 ) -> tuple[int, Any]:
-    """Send one request to `application` as an ASGI server would; its status and JSON."""
+    """Send one request to `application` as an ASGI server would; its status and JSON (or
+    its bytes, when the answer is not JSON)."""
     payload = b"" if body is None else json.dumps(body).encode()
-    scope = http_scope(method, path, payload, headers)
+    status, answer_headers, content = await exchange(
+        application, http_scope(method, path, payload, headers), payload
+    )
+    is_json = answer_headers.get(b"content-type") == [b"application/json"]
+    return status, json.loads(content) if is_json else content
+
+
+async def exchange(
+    application: Any, scope: dict[str, Any], payload: bytes
+) -> tuple[int, dict[bytes, list[bytes]], bytes]:
+    """Send `scope` with `payload` to `application`; its status, headers and body."""
     arrived = [{"type": "http.request", "body": payload, "more_body": False}]
     answered = asyncio.Event()
     sent: list[dict[str, Any]] = []
@@ -61,10 +72,10 @@ async def call(
 
     await application(scope, receive, send)
     answered.set()
-    content = b"".join(message.get("body", b"") for message in sent[1:])
-    headers = {name.lower(): value for name, value in sent[0]["headers"]}
-    is_json = headers.get(b"content-type") == b"application/json"
-    return sent[0]["status"], json.loads(content) if is_json else content
+    headers: dict[bytes, list[bytes]] = {}
+    for name, value in sent[0]["headers"]:
+        headers.setdefault(name.lower(), []).append(value)
+    return sent[0]["status"], headers, b"".join(m.get("body", b"") for m in sent[1:])
 
 
 @pytest.fixture(autouse=True)
@@ -91,20 +102,20 @@ async def settled(served: ReusedThreadsASGIHandler) -> None:
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "body", "status"),
+    ("method", "path", "body", "status", "stored"),
     [
-        ("GET", "/products/{pk}/", None, 200),
-        ("GET", "/products/", None, 200),
-        ("POST", "/soft-products/", {"name": "Vise", "price": "4.00"}, 201),
-        ("PATCH", "/plain-products/{pk}/", {"stock": 3}, 200),
-        ("DELETE", "/soft-products/{pk}/", None, 204),
+        ("GET", "/products/{pk}/", None, 200, {"Saw": 0}),
+        ("GET", "/products/", None, 200, {"Saw": 0}),
+        ("POST", "/soft-products/", {"name": "Vise", "price": "4.00"}, 201, {"Saw": 0, "Vise": 0}),
+        ("PATCH", "/plain-products/{pk}/", {"stock": 3}, 200, {"Saw": 3}),
+        ("DELETE", "/soft-products/{pk}/", None, 204, {}),
     ],
 )
 async def test_a_default_action_crosses_once_end_to_end(
-    saw: Product, method: str, path: str, body: Any, status: int
+    saw: Product, method: str, path: str, body: Any, status: int, stored: dict[str, int]
 ) -> None:
     """Retrieve, list, create, partial update and destroy: one crossing each, against three
-    under Django's application."""
+    under Django's application, and the database holds what the action wrote."""
     target = path.format(pk=saw.pk)
     with application() as served:
         await call(served, "GET", "/products/")  # the thread's first request opens its connection
@@ -116,6 +127,7 @@ async def test_a_default_action_crosses_once_end_to_end(
 
     assert answered == status, data
     assert len(ours.crossed) == 1, ours.crossed
+    assert {row.name: row.stock async for row in Product.objects.all()} == stored
     assert listed == 200
     assert len(djangos.crossed) == 3, djangos.crossed
 
@@ -247,3 +259,37 @@ async def test_the_startproject_middleware_costs_no_crossing(ada: Any, settings:
         # Django's classes: each process_request and process_response in a thread, and
         # CSRF's process_view.
         assert len(djangos) == len(bare) + 6 + 6 + 1, djangos
+
+
+async def test_a_login_saves_its_session_in_one_hop_of_its_own(ada: Any, settings: Any) -> None:
+    """DRF's login form through the swapped startproject middleware: the CSRF check of a
+    form post and the session save run in a thread, one hop each, the session is stored
+    and its cookie sent."""
+    settings.MIDDLEWARE = async_middleware(STARTPROJECT_MIDDLEWARE)
+    await sync_to_async(ada.set_password)("secret")
+    await ada.asave()
+    login = "/api-auth/login/"
+    with application() as served:
+        shown, headers, page = await exchange(served, http_scope("GET", login, b""), b"")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        cookie = re.search(rb"csrftoken=(\w+)", b" ".join(headers[b"set-cookie"]))
+        assert (shown, token is not None, cookie is not None) == (200, True, True)
+        form = b"username=ada&password=secret&csrfmiddlewaretoken=" + token[1]  # type: ignore[index]
+        posted = http_scope(
+            "POST",
+            login,
+            form,
+            [(b"cookie", b"csrftoken=" + cookie[1])],  # type: ignore[index]
+            content_type=b"application/x-www-form-urlencoded",
+        )
+        async with Diagnostics() as seen:
+            signed_in, headers, _ = await exchange(served, posted, form)
+        await settled(served)
+
+    assert signed_in == 302
+    assert seen.crossed.count("SessionMiddleware.process_response") == 1, seen.crossed
+    assert seen.crossed.count("CsrfViewMiddleware.process_view") == 1, seen.crossed
+    session_key = re.search(rb"sessionid=(\w+)", b" ".join(headers[b"set-cookie"]))
+    assert session_key is not None
+    stored = await sync_to_async(SessionStore(session_key[1].decode()).load)()
+    assert stored[SESSION_KEY] == str(ada.pk)

@@ -65,4 +65,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("counted-ping/", dropin.CountedPing.as_view()),
     path("leaks-a-transaction/", dropin.LeaksATransaction.as_view()),
     path("composed/<int:pk>/", guide.ProductReadAndCreateView.as_view()),
+    path("api-auth/", include("rest_framework.urls")),
 ]
