@@ -14,10 +14,12 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, cast
 
 from asgiref.sync import async_to_sync, sync_to_async
-from django.db.models import Model, UniqueConstraint
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import DatabaseError
+from django.db.models import ForeignObjectRel, Model, UniqueConstraint
 from django.db.models.manager import BaseManager
 from rest_framework import fields, relations, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.serializers import BaseSerializer
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 from typing_extensions import override
@@ -502,7 +504,9 @@ class ModelSerializer(
     """DRF's `ModelSerializer` with `ais_valid`, `asave` and `adata`.
 
     Saving writes what DRF's `ModelSerializer` writes: the whole row, so every column that
-    `save()`, an `update()` override or a `pre_save` receiver sets is stored.
+    `save()`, an `update()` override or a `pre_save` receiver sets is stored. With
+    `Meta.update_fields = "validated"`, an update writes only the columns it was given (and
+    the `auto_now` ones), through `save(update_fields=...)`.
 
     The fields DRF derives from the model are built once per class and copied for each
     serializer, instead of being derived again every time; a subclass that overrides how
@@ -529,6 +533,29 @@ class ModelSerializer(
         return {name: fresh_copy(field) for name, field in template.items()}
 
     @override
+    def update(self, instance: ModelT, validated_data: Any) -> ModelT:
+        plan = _update_plan(type(self), type(instance), validated_data)
+        if plan is None:
+            updated: ModelT = super().update(instance, validated_data)
+            return updated
+        serializers.raise_errors_on_nested_writes("update", self, validated_data)
+        columns, many = plan
+        for name in columns:
+            if name in validated_data:
+                setattr(instance, name, validated_data[name])
+        try:
+            instance.save(update_fields=columns)
+        except DatabaseError as error:
+            # Django's own refusal when the UPDATE matched no row: it was deleted since it
+            # was read (a whole-row save would have inserted it again).
+            if type(error) is DatabaseError and error.__cause__ is None:
+                raise NotFound from error
+            raise
+        for name in many:
+            getattr(instance, name).set(validated_data[name])
+        return instance
+
+    @override
     def get_validators(self) -> list[Any]:
         cls = type(self)
         if (
@@ -542,6 +569,49 @@ class ModelSerializer(
             # DRF would look for unique-together and unique-for-date rules and find none.
             return []
         return super().get_validators()
+
+
+def _update_plan(
+    cls: type[Any], model: type[Model], validated_data: Any
+) -> tuple[list[str], list[str]] | None:
+    """The columns and to-many relations an update with `Meta.update_fields = "validated"`
+    writes, or None for DRF's whole-row save.
+
+    The whole row is saved when the option is not set, and when a value goes anywhere but
+    a plain column or a to-many relation (a property, the primary key, a reverse one-to-one),
+    which `save(update_fields=...)` could not store.
+    """
+    option = getattr(getattr(cls, "Meta", None), "update_fields", None)
+    if option is None:
+        return None
+    if option != "validated":
+        raise ImproperlyConfigured(
+            f'{cls.__name__}.Meta.update_fields must be "validated" (write only the columns '
+            f"an update was given) or left unset (write the whole row), not {option!r}."
+        )
+    options = model._meta
+    columns: list[str] = []
+    many: list[str] = []
+    for name in validated_data:
+        try:
+            field = options.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if field.many_to_many or field.one_to_many:
+            accessor = field.get_accessor_name() if isinstance(field, ForeignObjectRel) else name
+            if accessor != name:
+                return None
+            many.append(name)
+        elif field.concrete and not field.primary_key:  # type: ignore[union-attr]  # a concrete field
+            columns.append(name)
+        else:
+            return None
+    columns += [
+        field.name
+        for field in options.concrete_fields
+        if getattr(field, "auto_now", False) and field.name not in columns
+    ]
+    return columns, many
 
 
 def has_unique_rules(model: type[Model]) -> bool:

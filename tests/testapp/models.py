@@ -113,6 +113,10 @@ class Article(models.Model):
     @override
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.slug = slugify(self.title)
+        # Django's pattern for a column derived in `save()`: store it with its source.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {"slug", *update_fields}
         super().save(*args, **kwargs)
 
 

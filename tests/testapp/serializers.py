@@ -55,6 +55,25 @@ class ArticleSerializer(ModelSerializer[Article]):
         return super().update(instance, validated_data)
 
 
+class ColumnsProductSerializer(ModelSerializer[Product]):
+    """Products whose updates write only the columns they were given."""
+
+    class Meta:
+        model = Product
+        fields = ("id", "name", "price", "description", "stock", "category", "tags")
+        update_fields = "validated"
+
+
+class ColumnsArticleSerializer(ModelSerializer[Article]):
+    """Articles whose updates write only the columns they were given (and `updated_at`)."""
+
+    class Meta:
+        model = Article
+        fields = ("id", "title", "body", "slug", "words", "updated_at")
+        read_only_fields = ("slug", "words", "updated_at")
+        update_fields = "validated"
+
+
 class PlainProductSerializer(serializers.ModelSerializer[Product]):
     """A plain DRF serializer, without restflow's async methods."""
 

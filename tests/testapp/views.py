@@ -40,6 +40,8 @@ from tests.testapp.models import Article, AuditEntry, Category, Product
 from tests.testapp.serializers import (
     ArticleSerializer,
     CategorySerializer,
+    ColumnsArticleSerializer,
+    ColumnsProductSerializer,
     HyperlinkedProductSerializer,
     PlainProductSerializer,
     ProductSerializer,
@@ -147,6 +149,20 @@ class PlainProductViewSet(AsyncModelViewSet[Product]):
 
     queryset = Product.objects.all()
     serializer_class = PlainProductSerializer
+
+
+class ColumnsProductViewSet(AsyncModelViewSet[Product]):
+    """Products whose updates write only the columns a request sends."""
+
+    queryset = Product.objects.all()
+    serializer_class = ColumnsProductSerializer
+
+
+class ColumnsArticleViewSet(AsyncModelViewSet[Article]):
+    """Articles whose updates write only the columns a request sends."""
+
+    queryset = Article.objects.all()
+    serializer_class = ColumnsArticleSerializer
 
 
 class HyperlinkedProductViewSet(AsyncModelViewSet[Product]):
