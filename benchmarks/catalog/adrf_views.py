@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from benchmarks.catalog.models import Product
-from benchmarks.catalog.represent import PAGE_SIZE
+from benchmarks.catalog.represent import PAGE_SIZE, set_sent
 
 
 class ProductSerializer(ModelSerializer):
@@ -24,6 +24,11 @@ class ProductSerializer(ModelSerializer):
     class Meta:
         model = Product
         fields = ("id", "name", "price", "stock", "category", "category_name")
+
+    async def aupdate(self, instance: Product, validated_data: dict[str, Any]) -> Product:
+        """Write only the columns the request sent."""
+        await instance.asave(update_fields=set_sent(instance, validated_data))
+        return instance
 
 
 class Pages(pagination.PageNumberPagination):

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from benchmarks.catalog.models import Product
-from benchmarks.catalog.represent import PAGE_SIZE
+from benchmarks.catalog.represent import PAGE_SIZE, set_sent
 
 
 class ProductSerializer(serializers.ModelSerializer[Product]):
@@ -23,6 +23,11 @@ class ProductSerializer(serializers.ModelSerializer[Product]):
     class Meta:
         model = Product
         fields = ("id", "name", "price", "stock", "category", "category_name")
+
+    def update(self, instance: Product, validated_data: dict[str, Any]) -> Product:
+        """Write only the columns the request sent."""
+        instance.save(update_fields=set_sent(instance, validated_data))
+        return instance
 
 
 class Pages(pagination.PageNumberPagination):

@@ -19,3 +19,11 @@ def product(row: Product) -> dict[str, Any]:
         "category": row.category_id,
         "category_name": row.category.name,
     }
+
+
+def set_sent(row: Product, validated_data: dict[str, Any]) -> list[str]:
+    """Set what an update sent on `row`; the columns to save. Every stack's partial update
+    writes only the columns it was sent, as the hand-written view does."""
+    for name, value in validated_data.items():
+        setattr(row, name, value)
+    return list(validated_data)

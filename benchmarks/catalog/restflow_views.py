@@ -27,6 +27,8 @@ class ProductSerializer(ModelSerializer[Product]):
     class Meta:
         model = Product
         fields = ("id", "name", "price", "stock", "category", "category_name")
+        # Write only the columns an update sends, as every stack here does.
+        update_fields = "validated"
 
 
 class Pages(PageNumberPagination):
