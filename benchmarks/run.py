@@ -60,8 +60,9 @@ load, and sampled with py-spy:
   `startproject` list, which costs every async stack a quarter to a half of its
   throughput while DRF under gunicorn pays nothing for it. With
   `restflow_django.middleware.async_middleware` those hooks run on the event loop unless
-  they may block (a session to save), and the whole stack costs restflow 0.90x to 1.17x
-  of its bare throughput.
+  they may block (a session to save), and the whole stack costs restflow 0.77x to 1.17x
+  of its bare throughput over the last two full runs (this machine's run-to-run spread
+  on these rows is 10% or more).
 - **CPU per request.** Through restflow's application, in process, a retrieve costs
   restflow about 630 µs, ninja 550 and the hand-written view 475. The difference is DRF's
   machinery that restflow keeps byte for byte: its `Request`, negotiation, permissions
@@ -70,8 +71,8 @@ load, and sampled with py-spy:
   `save()`. Every stack's partial update writes only the column it is sent (restflow's
   serializer sets `Meta.update_fields = "validated"`); restflow's default, DRF's whole-row
   save, costs about 250 µs more per PATCH in process on SQLite, most of it the database
-  rewriting the foreign key column. Being faster than the hand-written view would mean doing less
-  than it does while answering as DRF answers; the levers that do less per request
+  rewriting the foreign key column. Being faster than the hand-written view would mean
+  doing less than it does while answering as DRF answers; the levers that do less per request
   without changing DRF's answers (rows read through compiled steps, fields bound once per
   class, negotiation skipped for `*/*`, rendering on the loop, cycles freed with the
   response) are in place, and the remaining gap is spread over many small steps, none
@@ -82,8 +83,8 @@ load, and sampled with py-spy:
 - **DRF under gunicorn** pays the same DRF CPU, but no event loop and no crossing, and with
   one request in flight the collector finds little to walk. One sync worker caps it near
   50 requests per second once a request waits on I/O, where restflow serves 10 times more.
-  With every server keeping its threads and connections, restflow stays at 0.73x to 0.80x
-  of it on the CPU-bound rows, with or without middleware: the event loop's own share of
+  With every server keeping its threads and connections, restflow stays at 0.63x to 0.80x
+  of it on the CPU-bound rows over the last two runs, with or without middleware: the event loop's own share of
   each request and the one remaining thread hop.
 
 The "at least 5x adrf on list" target assumed adrf at about 0.12x of the hand-written
