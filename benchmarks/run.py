@@ -84,8 +84,8 @@ load, and sampled with py-spy:
   one request in flight the collector finds little to walk. One sync worker caps it near
   50 requests per second once a request waits on I/O, where restflow serves 10 times more.
   With every server keeping its threads and connections, restflow stays at 0.63x to 0.80x
-  of it on the CPU-bound rows over the last two runs, with or without middleware: the event loop's own share of
-  each request and the one remaining thread hop.
+  of it on the CPU-bound rows over the last two runs, with or without middleware: the
+  event loop's own share of each request and the one remaining thread hop.
 
 The "at least 5x adrf on list" target assumed adrf at about 0.12x of the hand-written
 view; in these runs adrf serves between half and two thirds of the hand-written view's
@@ -308,19 +308,45 @@ def load_table(label: str, samples: dict[tuple[str, str], Sample]) -> list[str]:
 
 def reused_table(samples: dict[tuple[str, str], Sample]) -> list[str]:
     """Markdown: the stacks served with their threads and database connections kept."""
-    lines = [
+    return kept_table(
+        samples,
         "### SQLite, threads and connections kept: requests per second (p50 / p99 ms)",
+        [
+            "uvicorn serves `restflow_django.asgi.get_asgi_application(freeze_startup=True)`",
+            "(request threads kept between requests, what startup loaded frozen out of the",
+            "garbage collector's way), and every server, gunicorn's included, keeps its",
+            "database connections (`CONN_MAX_AGE = None`) and freezes its startup objects.",
+            "The last column is restflow's ratio to DRF under gunicorn.",
+        ],
+    )
+
+
+def shared_table(samples: dict[tuple[str, str], Sample]) -> list[str]:
+    """Markdown: the same, with requests taking turns on one shared thread."""
+    return kept_table(
+        samples,
+        "### SQLite, one shared thread: requests per second (p50 / p99 ms)",
+        [
+            "As above, with `get_asgi_application(freeze_startup=True, share_thread=True)`:",
+            "requests take turns on one thread for their sync work (a request in a",
+            "transaction gets its own). gunicorn is unchanged.",
+        ],
+    )
+
+
+def kept_table(
+    samples: dict[tuple[str, str], Sample], heading: str, serving: list[str]
+) -> list[str]:
+    """Markdown: a kept-connections table under `heading`, `serving` saying how it ran."""
+    lines = [
+        heading,
         "",
-        "uvicorn serves `restflow_django.asgi.get_asgi_application(freeze_startup=True)`",
-        "(request threads kept between requests, what startup loaded frozen out of the",
-        "garbage collector's way), and every server, gunicorn's included, keeps its database",
-        "connections (`CONN_MAX_AGE = None`) and freezes its startup objects. The last column",
-        "is restflow's ratio to DRF under gunicorn.",
+        *serving,
         "",
         "| endpoint | " + " | ".join(REUSED_STACKS) + " | restflow / drf-gunicorn |",
         "|---|" + "---|" * (len(REUSED_STACKS) + 1),
     ]
-    for endpoint in REUSED_ENDPOINTS:
+    for endpoint in dict.fromkeys(endpoint for endpoint, _ in samples):
         cells = [
             f"{samples[endpoint, stack].rps:,.0f} ({samples[endpoint, stack].p50:.1f} / "
             f"{samples[endpoint, stack].p99:.1f})"
@@ -499,6 +525,14 @@ def main() -> None:
         serving=KEPT,
     )
     report += reused_table(reused)
+    shared = measure_database(
+        "SQLite, one shared thread",
+        "sqlite",
+        stacks=REUSED_STACKS,
+        endpoints=(*REUSED_ENDPOINTS, "I/O-bound (20 ms)"),
+        serving={**KEPT, "BENCH_SHARE_THREAD": "1"},
+    )
+    report += shared_table(shared)
     djangos = measure_database(
         "SQLite, startproject middleware",
         "sqlite",

@@ -54,8 +54,9 @@ import functools
 import gc
 import inspect
 import logging
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -71,12 +72,19 @@ from django.http import FileResponse, HttpResponseBase
 from django.urls import get_resolver, set_script_prefix
 from typing_extensions import override
 
-__all__ = ["ReusedThreadsASGIHandler", "freeze_loaded_objects", "get_asgi_application"]
+__all__ = [
+    "ReusedThreadsASGIHandler",
+    "freeze_loaded_objects",
+    "get_asgi_application",
+    "own_thread",
+]
 
 # The request body `ReusedThreadsASGIHandler` read before lending the request a thread.
 _READ_BODY: ContextVar[Any] = ContextVar("restflow_read_body", default=None)
 # The thread lent to the current request.
-_LENT: ContextVar[RequestThread | None] = ContextVar("restflow_lent_thread", default=None)
+_LENT: ContextVar[RequestThread | SharedLane | None] = ContextVar(
+    "restflow_lent_thread", default=None
+)
 # Django 5.0's handler is the one whose steps `handle` below takes over (with its
 # module-level `get_script_prefix`).
 _FOLDS_SIGNALS = django.VERSION >= (5, 0)
@@ -85,7 +93,7 @@ T = TypeVar("T")
 
 
 def get_asgi_application(
-    *, idle_threads: int | None = None, freeze_startup: bool = False
+    *, idle_threads: int | None = None, freeze_startup: bool = False, share_thread: bool = False
 ) -> ReusedThreadsASGIHandler:
     """Set Django up and return its ASGI application with reused request threads.
 
@@ -100,13 +108,21 @@ def get_asgi_application(
     create, not the whole framework. Under concurrent load those full collections are a
     large share of a server's time. Objects loaded at startup are then never collected,
     which suits what startup loads: modules, classes, settings.
+
+    With `share_thread`, requests take turns on one thread for their sync work instead of
+    each having its own, except while a request holds a transaction open between sync
+    calls: it then has a thread to itself until the transaction ends. Under concurrent
+    CPU-bound load one busy thread serves more than many threads handing the interpreter
+    to each other. Code that keeps per-request state on the thread between two sync calls
+    (a `threading.local` set in one sync middleware hook and read in another) must not
+    run under it; database connections are handled as above.
     """
     django.setup(set_prefix=False)
     if idle_threads is None:
         from django.conf import settings
 
         idle_threads = int(getattr(settings, "RESTFLOW", {}).get("IDLE_THREADS", 64))
-    application = ReusedThreadsASGIHandler(idle_threads=idle_threads)
+    application = ReusedThreadsASGIHandler(idle_threads=idle_threads, share_thread=share_thread)
     if freeze_startup:
         freeze_loaded_objects()
     return application
@@ -122,7 +138,7 @@ def freeze_loaded_objects() -> None:
 class ReusedThreadsASGIHandler(ASGIHandler):
     """Django's `ASGIHandler`, lending each HTTP request a thread kept from earlier ones."""
 
-    def __init__(self, *, idle_threads: int = 64) -> None:
+    def __init__(self, *, idle_threads: int = 64, share_thread: bool = False) -> None:
         if "executor" not in inspect.signature(ThreadSensitiveContext).parameters:
             raise ImproperlyConfigured(
                 "restflow_django.asgi needs asgiref's ThreadSensitiveContext(executor=...); "
@@ -139,6 +155,7 @@ class ReusedThreadsASGIHandler(ASGIHandler):
         self.idle_threads = idle_threads
         self._idle: list[RequestThread] = []
         self._reaper: asyncio.Future[None] | None = None
+        self._shared = SharedThread(self._spare, self._give_back) if share_thread else None
 
     @override
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -156,7 +173,9 @@ class ReusedThreadsASGIHandler(ASGIHandler):
         except RequestAborted:
             return
         token = _READ_BODY.set(body)
-        thread = self._idle.pop() if self._idle else self._new_thread()
+        thread: RequestThread | SharedLane = (
+            self._spare() if self._shared is None else SharedLane(self._shared)
+        )
         lent = _LENT.set(thread)
         try:
             # Django's own handler keeps an enclosing context instead of making one.
@@ -165,7 +184,8 @@ class ReusedThreadsASGIHandler(ASGIHandler):
         finally:
             _LENT.reset(lent)
             _READ_BODY.reset(token)
-            self._give_back(thread)
+            if isinstance(thread, RequestThread):
+                self._give_back(thread)
 
     @override
     async def handle(self, scope: Any, receive: Any, send: Any) -> None:
@@ -257,6 +277,9 @@ class ReusedThreadsASGIHandler(ASGIHandler):
                     await asyncio.wrap_future(thread.submit(close_old_connections))
                 finally:
                     self._give_back(thread)
+            if self._shared is not None:
+                # Queued behind the requests' work; the shared thread holds no transaction.
+                await asyncio.wrap_future(SharedLane(self._shared).submit(close_old_connections))
         self._reaper = None
 
     def shutdown(self) -> None:
@@ -269,6 +292,8 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             with contextlib.suppress(RuntimeError):
                 # Cancelled from its loop's thread, or the loop is already gone.
                 reaper.get_loop().call_soon_threadsafe(reaper.cancel)
+        if self._shared is not None:
+            self._shared.stop()
         while self._idle:
             thread = self._idle.pop()
             thread.submit(connections.close_all).result()
@@ -281,6 +306,9 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             # Its database connections are closed on the thread that opened them.
             thread.submit(connections.close_all)
             thread.shutdown(wait=False)
+
+    def _spare(self) -> RequestThread:
+        return self._idle.pop() if self._idle else self._new_thread()
 
     @staticmethod
     def _new_thread() -> RequestThread:
@@ -314,6 +342,165 @@ class RequestThread(ThreadPoolExecutor):
         return super().submit(fn, *args, **kwargs)
 
 
+class SharedThread:
+    """The thread requests take turns on, and the threads requests in a transaction keep.
+
+    A request's call that ends with a transaction open on the thread's connections (an
+    atomic block, or autocommit off) makes the thread that request's own: calls of other
+    requests, queued or new, go to a fresh shared thread instead. When a call of the
+    request ends with no transaction open, the thread is given back to the spares.
+    """
+
+    def __init__(
+        self, spare: Callable[[], RequestThread], give_back: Callable[[RequestThread], None]
+    ) -> None:
+        self._spare = spare
+        self._give_back = give_back
+        self._lock = threading.Lock()
+        self.current = spare()
+        self._owners: dict[RequestThread, SharedLane] = {}
+        self._stopped = False
+
+    def owner(self, thread: RequestThread) -> SharedLane | None:
+        """The request that has `thread` to itself, if any."""
+        return self._owners.get(thread)
+
+    def take(self, thread: RequestThread, lane: SharedLane) -> None:
+        """Give `thread` to `lane`'s request; other requests move to another thread."""
+        with self._lock:
+            self._owners[thread] = lane
+            if thread is self.current:
+                self.current = self._spare()
+
+    def spare(self) -> RequestThread:
+        """A thread no request uses."""
+        with self._lock:
+            return self._spare()
+
+    def own(self, thread: RequestThread, lane: SharedLane) -> None:
+        """Give the spare `thread` to `lane`'s request."""
+        with self._lock:
+            self._owners[thread] = lane
+
+    def release(self, thread: RequestThread) -> None:
+        """`thread`'s request no longer needs it to itself."""
+        with self._lock:
+            del self._owners[thread]
+        self._give_back(thread)
+
+    def stop(self) -> None:
+        """Close the shared thread's database connections and stop it; again, nothing."""
+        with self._lock:
+            stopped, self._stopped = self._stopped, True
+        if not stopped:
+            self.current.submit(connections.close_all).result()
+            self.current.shutdown(wait=True)
+
+
+class SharedLane(Executor):
+    """One request's way to a `SharedThread`: its calls run one at a time on the shared
+    thread, or on the thread the request has to itself while it holds a transaction (or
+    an `own_thread()` block)."""
+
+    def __init__(self, shared: SharedThread) -> None:
+        self._shared = shared
+        self._own: RequestThread | None = None
+        self._held = False
+        self._first: list[Callable[[], object]] = []
+
+    async def ahold(self) -> None:
+        """Have a thread to this request itself until `arelease`."""
+        if self._own is None:
+            thread = self._shared.spare()
+            self._shared.own(thread, self)
+            self._own = thread
+        self._held = True
+
+    async def arelease(self) -> None:
+        """End `ahold`; the thread is given back once no transaction is open on it."""
+        self._held = False
+        await asyncio.wrap_future(self.submit(lambda: None))
+
+    def run_first(self, work: Callable[[], object]) -> None:
+        """Run `work` (in the caller's context) just before the next call submitted."""
+        self._first.append(functools.partial(contextvars.copy_context().run, work))
+
+    def finish(self, work: Callable[[], object]) -> None:
+        """Run `work` (in the caller's context) after the request's other calls, without
+        waiting for it; a failure is logged."""
+        done = self.submit(functools.partial(contextvars.copy_context().run, work))
+        done.add_done_callback(_log_failure)
+
+    @override
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        call: Callable[[], T] = functools.partial(fn, *args, **kwargs)
+        if self._first:
+            first, self._first = self._first, []
+            call = functools.partial(_after, first, call)
+        answer: Future[T] = Future()
+        self._send(call, answer)
+        return answer
+
+    def _send(self, call: Callable[[], T], answer: Future[T]) -> None:
+        thread = self._own or self._shared.current
+        ThreadPoolExecutor.submit(thread, self._run, thread, call, answer)
+
+    def _run(self, thread: RequestThread, call: Callable[[], T], answer: Future[T]) -> None:
+        owner = self._shared.owner(thread)
+        if owner is not None and owner is not self:
+            # Another request took this thread for its transaction after the call was queued.
+            self._send(call, answer)
+            return
+        if not answer.set_running_or_notify_cancel():
+            return
+        try:
+            result = call()
+        except BaseException as error:
+            self._settle(thread)
+            answer.set_exception(error)
+        else:
+            self._settle(thread)
+            answer.set_result(result)
+
+    def _settle(self, thread: RequestThread) -> None:
+        """After a call, before its caller hears of it: keep or give back the thread."""
+        holding = _holds_transaction()
+        if holding and self._own is None:
+            self._own = thread
+            self._shared.take(thread, self)
+        elif not holding and self._own is not None and not self._held:
+            self._own = None
+            self._shared.release(thread)
+
+
+@contextlib.asynccontextmanager
+async def own_thread() -> AsyncIterator[None]:
+    """Run the block's sync calls on a thread this request has to itself.
+
+    For sync work that keeps state on its thread or connection between two calls (a
+    cursor read in chunks, say) under `share_thread`; otherwise the request has its own
+    thread already and this does nothing.
+    """
+    lane = _LENT.get()
+    if not isinstance(lane, SharedLane) or lane._held:
+        yield
+        return
+    await lane.ahold()
+    try:
+        yield
+    finally:
+        await lane.arelease()
+
+
+def _holds_transaction() -> bool:
+    """Whether this thread's open connections are inside a transaction."""
+    return any(
+        connection.connection is not None
+        and (connection.in_atomic_block or not connection.get_autocommit())
+        for connection in connections.all(initialized_only=True)
+    )
+
+
 def _after(first: list[Callable[[], object]], work: Callable[[], T]) -> T:
     for earlier in first:
         earlier()
@@ -325,7 +512,7 @@ def _log_failure(done: Future[Any]) -> None:
         logger.error("Closing a request failed", exc_info=error)
 
 
-async def _astart(thread: RequestThread, *, sender: type, scope: Any) -> None:
+async def _astart(thread: RequestThread | SharedLane, *, sender: type, scope: Any) -> None:
     """`request_started`: its async receivers awaited now, its sync ones run on the request's
     thread just before the request's first sync work."""
     sync_receivers, async_receivers = signals.request_started._live_receivers(sender)

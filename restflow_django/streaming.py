@@ -21,6 +21,7 @@ from django.http import StreamingHttpResponse
 from rest_framework.renderers import JSONRenderer
 
 from restflow_django._sync import aon_loop_or_thread
+from restflow_django.asgi import own_thread
 
 __all__ = ["astream_rows", "stream_response"]
 
@@ -74,9 +75,11 @@ async def _arows(queryset: QuerySet[ModelT], chunk_size: int) -> AsyncIterator[M
         queryset = queryset.order_by("pk")
     sent = 0
     try:
-        async for row in queryset.aiterator(chunk_size=chunk_size):
-            yield row
-            sent += 1
+        # The cursor lives on its connection from one chunk to the next.
+        async with own_thread():
+            async for row in queryset.aiterator(chunk_size=chunk_size):
+                yield row
+                sent += 1
         return
     except DatabaseError as error:
         if not _cursor_lost(error):

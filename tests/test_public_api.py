@@ -166,6 +166,7 @@ EXPORTS = {
         "ReusedThreadsASGIHandler",
         "freeze_loaded_objects",
         "get_asgi_application",
+        "own_thread",
     ],
     "restflow_django.decorators": ["action"],
     "restflow_django.diagnostics": ["Diagnostics", "LazyRelationError", "strict_relations"],

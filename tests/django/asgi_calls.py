@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +20,7 @@ def http_scope(
     content_type: bytes = b"application/json",
 ) -> dict[str, Any]:
     """The ASGI scope of an HTTP request from 127.0.0.1 with the body `payload`."""
+    path, _, query = path.partition("?")
     return {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -26,7 +29,7 @@ def http_scope(
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
-        "query_string": b"",
+        "query_string": query.encode(),
         "root_path": "",
         "headers": [
             (b"host", b"testserver"),
@@ -52,3 +55,41 @@ def connections_opened() -> Iterator[list[int]]:
         yield opened
     finally:
         connection_created.disconnect(record)
+
+
+async def call(
+    application: Any, method: str, path: str, body: Any = None, headers: Any = ()
+) -> tuple[int, Any]:
+    """Send one request to `application` as an ASGI server would; its status and JSON (or
+    its bytes, when the answer is not JSON)."""
+    payload = b"" if body is None else json.dumps(body).encode()
+    status, answer_headers, content = await exchange(
+        application, http_scope(method, path, payload, headers), payload
+    )
+    is_json = answer_headers.get(b"content-type") == [b"application/json"]
+    return status, json.loads(content) if is_json else content
+
+
+async def exchange(
+    application: Any, scope: dict[str, Any], payload: bytes
+) -> tuple[int, dict[bytes, list[bytes]], bytes]:
+    """Send `scope` with `payload` to `application`; its status, headers and body."""
+    arrived = [{"type": "http.request", "body": payload, "more_body": False}]
+    answered = asyncio.Event()
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        if arrived:
+            return arrived.pop()
+        await answered.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await application(scope, receive, send)
+    answered.set()
+    headers: dict[bytes, list[bytes]] = {}
+    for name, value in sent[0]["headers"]:
+        headers.setdefault(name.lower(), []).append(value)
+    return sent[0]["status"], headers, b"".join(m.get("body", b"") for m in sent[1:])

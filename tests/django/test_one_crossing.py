@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import json
 import re
 import threading
 from collections.abc import Iterator
@@ -31,51 +30,13 @@ from rest_framework.authtoken.models import Token
 from restflow_django.asgi import ReusedThreadsASGIHandler
 from restflow_django.diagnostics import Diagnostics
 from restflow_django.middleware import async_middleware
-from tests.django.asgi_calls import connections_opened, http_scope
+from tests.django.asgi_calls import call, connections_opened, exchange, http_scope
 from tests.testapp.models import Product
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(django.VERSION < (5, 0), reason="Django 5.0's handler is the one folded"),
 ]
-
-
-async def call(
-    application: Any, method: str, path: str, body: Any = None, headers: Any = ()
-) -> tuple[int, Any]:
-    """Send one request to `application` as an ASGI server would; its status and JSON (or
-    its bytes, when the answer is not JSON)."""
-    payload = b"" if body is None else json.dumps(body).encode()
-    status, answer_headers, content = await exchange(
-        application, http_scope(method, path, payload, headers), payload
-    )
-    is_json = answer_headers.get(b"content-type") == [b"application/json"]
-    return status, json.loads(content) if is_json else content
-
-
-async def exchange(
-    application: Any, scope: dict[str, Any], payload: bytes
-) -> tuple[int, dict[bytes, list[bytes]], bytes]:
-    """Send `scope` with `payload` to `application`; its status, headers and body."""
-    arrived = [{"type": "http.request", "body": payload, "more_body": False}]
-    answered = asyncio.Event()
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        if arrived:
-            return arrived.pop()
-        await answered.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await application(scope, receive, send)
-    answered.set()
-    headers: dict[bytes, list[bytes]] = {}
-    for name, value in sent[0]["headers"]:
-        headers.setdefault(name.lower(), []).append(value)
-    return sent[0]["status"], headers, b"".join(m.get("body", b"") for m in sent[1:])
 
 
 @pytest.fixture(autouse=True)

@@ -48,6 +48,7 @@ restflow_router.register("products", parity_restflow.ProductViewSet, basename="r
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("request-thread/", views.request_thread),
+    path("holds-transaction/", views.HoldsTransaction.as_view()),
     path("drf/", include(drf_router.urls)),
     path("rf/", include(restflow_router.urls)),
     path("", include(router.urls)),

@@ -7,12 +7,14 @@ import threading
 from typing import Any
 
 import django_filters
+from asgiref.sync import sync_to_async
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import pagination as drf_pagination
 from rest_framework import permissions, serializers, versioning
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -516,6 +518,26 @@ def request_thread(request: HttpRequest) -> JsonResponse:
     list(Category.objects.all()[:1])
     _THREAD.served = getattr(_THREAD, "served", 0) + 1
     return JsonResponse({"thread": threading.get_ident(), "served": _THREAD.served})
+
+
+# Set by a test: `HoldsTransaction` waits for it with its transaction open.
+MIDWAY: dict[str, asyncio.Event] = {}
+
+
+class HoldsTransaction(AsyncAPIView):
+    """Opens a transaction, waits in it until the test says so, then creates a category in
+    it (SQLite takes its write lock at the first write, so others may write meanwhile);
+    with `?fail`, the transaction is then rolled back."""
+
+    async def post(self, request: Request) -> Response:
+        """The thread the transaction ran on."""
+        async with self.aatomic():
+            thread = await sync_to_async(threading.get_ident)()
+            await MIDWAY["go"].wait()
+            await Category.objects.acreate(name=str(request.data["name"]))
+            if "fail" in request.query_params:
+                raise ValidationError({"name": ["Refused after all."]})
+        return Response({"thread": thread}, status=201)
 
 
 class ArticleViewSet(AsyncModelViewSet[Article]):
