@@ -154,6 +154,9 @@ class ReusedThreadsASGIHandler(ASGIHandler):
         )
         self.idle_threads = idle_threads
         self._idle: list[RequestThread] = []
+        # Taken when threads go in or out of `_idle`: under `share_thread`, request threads
+        # do that too.
+        self._lending = threading.Lock()
         self._reaper: asyncio.Future[None] | None = None
         self._shared = SharedThread(self._spare, self._give_back) if share_thread else None
 
@@ -269,10 +272,11 @@ class ReusedThreadsASGIHandler(ASGIHandler):
         while (age := _shortest_max_age()) is not None:
             await asyncio.sleep(min(max(age / 2, 0.5), 10))
             for thread in list(self._idle):
-                if thread not in self._idle:
-                    continue
-                # Taken out while it is checked, so that no request is lent it meanwhile.
-                self._idle.remove(thread)
+                with self._lending:
+                    if thread not in self._idle:
+                        continue
+                    # Taken out while it is checked, so that no request is lent it meanwhile.
+                    self._idle.remove(thread)
                 try:
                     await asyncio.wrap_future(thread.submit(close_old_connections))
                 finally:
@@ -300,15 +304,19 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             thread.shutdown(wait=True)
 
     def _give_back(self, thread: RequestThread) -> None:
-        if len(self._idle) < self.idle_threads:
-            self._idle.append(thread)
-        else:
-            # Its database connections are closed on the thread that opened them.
-            thread.submit(connections.close_all)
-            thread.shutdown(wait=False)
+        with self._lending:
+            if len(self._idle) < self.idle_threads:
+                self._idle.append(thread)
+                return
+        # Its database connections are closed on the thread that opened them.
+        thread.submit(connections.close_all)
+        thread.shutdown(wait=False)
 
     def _spare(self) -> RequestThread:
-        return self._idle.pop() if self._idle else self._new_thread()
+        with self._lending:
+            if self._idle:
+                return self._idle.pop()
+        return self._new_thread()
 
     @staticmethod
     def _new_thread() -> RequestThread:
