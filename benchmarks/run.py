@@ -55,37 +55,54 @@ load, and sampled with py-spy:
   call and the response is closed on its thread after it is sent
   (`tests/django/test_one_crossing.py`). The hand-written view and ninja get the same
   saving from the same server, so the ratios between stacks barely move with it.
+- **Many request threads cost more than their crossings.** Kept threads, SQLite, wrk on
+  one retrieve: with 1 connection restflow served 1,080 requests per second and DRF
+  under gunicorn 1,117; with 4, 831 against 1,064; with 16, 807 against 1,105. The
+  hand-written view lost as much (1,399, 1,125, 942). Letting only one or two request
+  threads run at a time (a semaphore) did not win it back, nor did a shorter switch
+  interval (0.5 ms: worse; 0.1 ms: within the noise) or larger collector thresholds (no
+  collection at all: 4% in process). Running every request's sync work on one thread
+  did: `get_asgi_application(share_thread=True)` (its table above) takes restflow from
+  0.63x-0.82x of DRF under gunicorn to 0.87x-1.03x, and the hand-written view further.
+  One busy thread with a queue of short calls beats many threads waking one another. It
+  is an option, not the default, because one request's slow sync call then holds up the
+  others' (docs/performance.md).
 - **A real project's middleware is the largest cost an async stack pays.** Under Django's
   handler each `MiddlewareMixin` hook is a thread hop: fourteen more per request for the
   `startproject` list, which costs every async stack a quarter to a half of its
   throughput while DRF under gunicorn pays nothing for it. With
   `restflow_django.middleware.async_middleware` those hooks run on the event loop unless
   they may block (a session to save), and the whole stack costs restflow 0.77x to 1.17x
-  of its bare throughput over the last two full runs (this machine's run-to-run spread
+  of its bare throughput over the last three full runs (this machine's run-to-run spread
   on these rows is 10% or more).
 - **CPU per request.** Through restflow's application, in process, a retrieve costs
   restflow about 630 µs, ninja 550 and the hand-written view 475. The difference is DRF's
   machinery that restflow keeps byte for byte: its `Request`, negotiation, permissions
-  walk, serializer instances (DRF deep-copies each declared field per serializer) and
-  `Response`, about 150 µs over the hand-written view; a write adds DRF's validation and
-  `save()`. Every stack's partial update writes only the column it is sent (restflow's
-  serializer sets `Meta.update_fields = "validated"`); restflow's default, DRF's whole-row
-  save, costs about 250 µs more per PATCH in process on SQLite, most of it the database
-  rewriting the foreign key column. Being faster than the hand-written view would mean
-  doing less than it does while answering as DRF answers; the levers that do less per request
-  without changing DRF's answers (rows read through compiled steps, fields bound once per
-  class, negotiation skipped for `*/*`, rendering on the loop, cycles freed with the
-  response) are in place, and the remaining gap is spread over many small steps, none
-  above 5% of a request in the samples.
-- **Rows.** Each extra row of a list costs restflow about 14 µs (its compiled reading plus
-  the ORM's instance), 1.33x the hand-written view's dict; DRF's serializer costs 2x and
-  ninja's pydantic validation of each row 2.8x.
+  walk, serializer instances and `Response`, about 150 µs over the hand-written view; a
+  write adds DRF's validation and `save()`. Every stack's partial update writes only the
+  column it is sent (restflow's serializer sets `Meta.update_fields = "validated"`);
+  restflow's default, DRF's whole-row save, costs about 250 µs more per PATCH in process
+  on SQLite, most of it the database rewriting the foreign key column. The levers left
+  were measured and not built, as each would save little: a JSON fast lane at most 1.7
+  µs per response (DRF's renderer takes 3.4 µs for a retrieve's body, the encoding
+  itself 1.7); parsing JSON bodies without DRF's parser dispatch about 14 µs per write
+  (15.6 µs against `json.loads`' 1.7, about 1.5% of a create); caching the walk for
+  async validation hooks 10 to 20 µs per write, but a validator a serializer's
+  `__init__` adds would then go unawaited. The levers that do less per request without
+  changing DRF's answers (rows read through compiled steps, fields built once per class,
+  negotiation skipped for `*/*`, rendering on the loop, cycles freed with the response)
+  are in place; the remaining gap is spread over many small steps, none above 5% of a
+  request in the samples.
+- **Rows.** Each extra row of a list costs restflow 14 to 21 µs over the last three runs
+  (its compiled reading plus the ORM's instance), 1.18x to 1.33x the hand-written view's
+  dict; DRF's serializer 1.5x to 2x and ninja's pydantic validation of each row 1.6x to
+  2.8x.
 - **DRF under gunicorn** pays the same DRF CPU, but no event loop and no crossing, and with
   one request in flight the collector finds little to walk. One sync worker caps it near
-  50 requests per second once a request waits on I/O, where restflow serves 10 times more.
-  With every server keeping its threads and connections, restflow stays at 0.63x to 0.80x
-  of it on the CPU-bound rows over the last two runs, with or without middleware: the
-  event loop's own share of each request and the one remaining thread hop.
+  50 requests per second once a request waits on I/O, where restflow serves 10 to 13
+  times more. With one shared thread restflow is level with it on retrieve and within
+  13% on the other CPU-bound rows: the event loop's own share of each request and the
+  hand-offs to the thread.
 
 The "at least 5x adrf on list" target assumed adrf at about 0.12x of the hand-written
 view; in these runs adrf serves between half and two thirds of the hand-written view's
