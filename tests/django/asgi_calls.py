@@ -71,24 +71,33 @@ async def call(
 
 
 async def exchange(
-    application: Any, scope: dict[str, Any], payload: bytes
+    application: Any,
+    scope: dict[str, Any],
+    payload: bytes,
+    hang_up: asyncio.Event | None = None,
 ) -> tuple[int, dict[bytes, list[bytes]], bytes]:
-    """Send `scope` with `payload` to `application`; its status, headers and body."""
+    """Send `scope` with `payload` to `application`; its status, headers and body.
+
+    The client hangs up once `hang_up` is set (else once answered); an application that
+    sent nothing by then gives status 0.
+    """
     arrived = [{"type": "http.request", "body": payload, "more_body": False}]
-    answered = asyncio.Event()
+    gone = asyncio.Event() if hang_up is None else hang_up
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
         if arrived:
             return arrived.pop()
-        await answered.wait()
+        await gone.wait()
         return {"type": "http.disconnect"}
 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
     await application(scope, receive, send)
-    answered.set()
+    gone.set()
+    if not sent:
+        return 0, {}, b""
     headers: dict[bytes, list[bytes]] = {}
     for name, value in sent[0]["headers"]:
         headers.setdefault(name.lower(), []).append(value)

@@ -13,7 +13,7 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from restflow_django.asgi import ReusedThreadsASGIHandler
-from tests.django.asgi_calls import call, connections_opened, http_scope
+from tests.django.asgi_calls import call, connections_opened, exchange, http_scope
 from tests.testapp import views
 from tests.testapp.models import Category, Product
 
@@ -121,30 +121,18 @@ async def test_a_client_gone_mid_transaction_leaves_nothing_and_the_next_request
     """The client hangs up while the request holds its transaction: it is rolled back on
     the request's thread, which is then given back, and the next write goes through."""
     payload = json.dumps({"name": "abandoned"}).encode()
-    arrived = [{"type": "http.request", "body": payload, "more_body": False}]
     gone = asyncio.Event()
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        if arrived:
-            return arrived.pop()
-        await gone.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
     with shared() as served:
         holding = asyncio.ensure_future(
-            served(http_scope("POST", "/holds-transaction/", payload), receive, send)
+            exchange(served, http_scope("POST", "/holds-transaction/", payload), payload, gone)
         )
         await in_transaction(served, holding)
         gone.set()
-        await holding
+        left = await holding
         answered = await call(served, "POST", "/categories/", {"name": "next"})
         owners_left = owners(served)
 
-    assert sent == []
+    assert left == (0, {}, b"")
     assert answered[0] == 201
     assert owners_left == 0
     names = [name async for name in Category.objects.values_list("name", flat=True)]
