@@ -323,31 +323,41 @@ class ReusedThreadsASGIHandler(ASGIHandler):
         return RequestThread()
 
 
-class RequestThread(ThreadPoolExecutor):
-    """The one thread a request's sync calls run on, one after another, as on Django's
-    per-request thread; it can run work ahead of the request's first sync call, and after
+class _RequestWork(Executor):
+    """Where a request's sync calls go: with work to run ahead of its first call, and after
     the request, without the event loop waiting for either."""
 
-    def __init__(self) -> None:
-        super().__init__(max_workers=1, thread_name_prefix="restflow-request")
-        self._first: list[Callable[[], object]] = []
+    _first: list[Callable[[], object]]
 
     def run_first(self, work: Callable[[], object]) -> None:
         """Run `work` (in the caller's context) just before the next call submitted."""
         self._first.append(functools.partial(contextvars.copy_context().run, work))
 
     def finish(self, work: Callable[[], object]) -> None:
-        """Run `work` (in the caller's context) on the thread, after anything waiting to
-        run first, without waiting for it; a failure is logged."""
+        """Run `work` (in the caller's context) after the request's other calls, without
+        waiting for it; a failure is logged."""
         done = self.submit(functools.partial(contextvars.copy_context().run, work))
         done.add_done_callback(_log_failure)
 
+    def _with_first(self, call: Callable[[], T]) -> Callable[[], T]:
+        """`call`, preceded by the work waiting to run first, if any."""
+        if not self._first:
+            return call
+        first, self._first = self._first, []
+        return functools.partial(_after, first, call)
+
+
+class RequestThread(_RequestWork, ThreadPoolExecutor):
+    """The one thread a request's sync calls run on, one after another, as on Django's
+    per-request thread."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1, thread_name_prefix="restflow-request")
+        self._first = []
+
     @override
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        if self._first:
-            first, self._first = self._first, []
-            return super().submit(_after, first, functools.partial(fn, *args, **kwargs))
-        return super().submit(fn, *args, **kwargs)
+        return super().submit(self._with_first(functools.partial(fn, *args, **kwargs)))
 
 
 class SharedThread:
@@ -405,7 +415,7 @@ class SharedThread:
             self.current.shutdown(wait=True)
 
 
-class SharedLane(Executor):
+class SharedLane(_RequestWork):
     """One request's way to a `SharedThread`: its calls run one at a time on the shared
     thread, or on the thread the request has to itself while it holds a transaction (or
     an `own_thread()` block)."""
@@ -429,24 +439,10 @@ class SharedLane(Executor):
         self._held = False
         await asyncio.wrap_future(self.submit(lambda: None))
 
-    def run_first(self, work: Callable[[], object]) -> None:
-        """Run `work` (in the caller's context) just before the next call submitted."""
-        self._first.append(functools.partial(contextvars.copy_context().run, work))
-
-    def finish(self, work: Callable[[], object]) -> None:
-        """Run `work` (in the caller's context) after the request's other calls, without
-        waiting for it; a failure is logged."""
-        done = self.submit(functools.partial(contextvars.copy_context().run, work))
-        done.add_done_callback(_log_failure)
-
     @override
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        call: Callable[[], T] = functools.partial(fn, *args, **kwargs)
-        if self._first:
-            first, self._first = self._first, []
-            call = functools.partial(_after, first, call)
         answer: Future[T] = Future()
-        self._send(call, answer)
+        self._send(self._with_first(functools.partial(fn, *args, **kwargs)), answer)
         return answer
 
     def _send(self, call: Callable[[], T], answer: Future[T]) -> None:
