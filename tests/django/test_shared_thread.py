@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import django
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -115,6 +116,7 @@ async def test_the_transaction_commits_on_its_own_thread(midway: asyncio.Event) 
     assert await Category.objects.filter(name="committed").aexists()
 
 
+@pytest.mark.skipif(django.VERSION < (5, 0), reason="Django 5.0's handler hears the hang-up")
 async def test_a_client_gone_mid_transaction_leaves_nothing_and_the_next_request_works(
     midway: asyncio.Event,
 ) -> None:
