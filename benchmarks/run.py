@@ -35,7 +35,7 @@ STACKS = ["raw", "restflow", "adrf", "drf", "ninja", "drf-gunicorn"]
 CREATE = {"name": "bench", "price": "9.99", "stock": 1, "category": 1}
 # Each stack patches its own row, so no stack waits on another's row lock.
 PATCH_ROW = {stack: 100 + index for index, stack in enumerate(STACKS)}
-ENDPOINTS = {
+ENDPOINTS: dict[str, tuple[str, str, dict[str, object] | None]] = {
     "list": ("GET", "products/?page=3", None),
     "retrieve": ("GET", "products/7/", None),
     "create": ("POST", "products/", CREATE),
@@ -231,7 +231,7 @@ def load_round(
     or pays for the garbage another left.
     """
     samples = {}
-    order = stacks[number % len(stacks) :] + stacks[: number % len(stacks)]
+    order = [*stacks[number % len(stacks) :], *stacks[: number % len(stacks)]]
     for endpoint in endpoints:
         method, path, body = ENDPOINTS[endpoint]
         for stack in order:
@@ -416,20 +416,8 @@ def realistic_table(
         "`with / without` is restflow here against restflow with no middleware at all",
         "(the kept-threads table above):",
         "",
-        "| endpoint | "
-        + " | ".join(REUSED_STACKS)
-        + " | with / without | restflow / drf-gunicorn |",
-        "|---|" + "---|" * (len(REUSED_STACKS) + 2),
+        *served_rows(kept, bare_kept),
     ]
-    for endpoint in REUSED_ENDPOINTS:
-        cells = [f"{kept[endpoint, stack].rps:,.0f}" for stack in REUSED_STACKS]
-        alone = kept[endpoint, "restflow"].rps / bare_kept[endpoint, "restflow"].rps
-        middle, low, high = ratio(kept[endpoint, "restflow"], kept[endpoint, "drf-gunicorn"])
-        lines.append(
-            f"| {endpoint} | "
-            + " | ".join(cells)
-            + f" | **{alone:.2f}x** | **{middle:.2f}x** ({low:.2f} to {high:.2f}) |"
-        )
     lines += ["", "| target | measured | |", "|---|---|---|"]
     for endpoint in REUSED_ENDPOINTS:
         alone = kept[endpoint, "restflow"].rps / bare_kept[endpoint, "restflow"].rps
@@ -443,6 +431,42 @@ def realistic_table(
             verdict = "met" if value >= wanted else "**gap**"
             lines.append(f"| {name} | {value:.2f}x | {verdict} |")
     return [*lines, ""]
+
+
+def realistic_shared_table(
+    kept: dict[tuple[str, str], Sample], bare: dict[tuple[str, str], Sample]
+) -> list[str]:
+    """Markdown: a real project's stack as restflow serves it with one shared thread."""
+    return [
+        "And with `share_thread=True` too; `with / without` is against restflow with one",
+        "shared thread and no middleware (the shared-thread table above):",
+        "",
+        *served_rows(kept, bare),
+        "",
+    ]
+
+
+def served_rows(
+    kept: dict[tuple[str, str], Sample], bare: dict[tuple[str, str], Sample]
+) -> list[str]:
+    """Markdown rows: a stack as restflow serves it, against restflow without middleware
+    (`bare`) and against DRF under gunicorn."""
+    lines = [
+        "| endpoint | "
+        + " | ".join(REUSED_STACKS)
+        + " | with / without | restflow / drf-gunicorn |",
+        "|---|" + "---|" * (len(REUSED_STACKS) + 2),
+    ]
+    for endpoint in REUSED_ENDPOINTS:
+        cells = [f"{kept[endpoint, stack].rps:,.0f}" for stack in REUSED_STACKS]
+        alone = kept[endpoint, "restflow"].rps / bare[endpoint, "restflow"].rps
+        middle, low, high = ratio(kept[endpoint, "restflow"], kept[endpoint, "drf-gunicorn"])
+        lines.append(
+            f"| {endpoint} | "
+            + " | ".join(cells)
+            + f" | **{alone:.2f}x** | **{middle:.2f}x** ({low:.2f} to {high:.2f}) |"
+        )
+    return lines
 
 
 def targets_table(label: str, samples: dict[tuple[str, str], Sample]) -> list[str]:
@@ -564,6 +588,21 @@ def main() -> None:
         serving={**STARTPROJECT, **KEPT, "BENCH_ASYNC_MIDDLEWARE": "1"},
     )
     report += realistic_table(djangos, kept, reused)
+    report += realistic_shared_table(
+        measure_database(
+            "SQLite, startproject middleware, one shared thread",
+            "sqlite",
+            stacks=REUSED_STACKS,
+            endpoints=REUSED_ENDPOINTS,
+            serving={
+                **STARTPROJECT,
+                **KEPT,
+                "BENCH_ASYNC_MIDDLEWARE": "1",
+                "BENCH_SHARE_THREAD": "1",
+            },
+        ),
+        shared,
+    )
     with tempfile.TemporaryDirectory() as scratch:
         report += in_process_table(environment("sqlite", Path(scratch) / "inprocess.sqlite3"))
     report += ["", CAUSE, "", f"Whole run: {time.monotonic() - started:.0f} s.", ""]
