@@ -74,7 +74,9 @@ load, and sampled with py-spy:
   `restflow_django.middleware.async_middleware` those hooks run on the event loop unless
   they may block (a session to save), and the whole stack costs restflow 0.77x to 1.17x
   of its bare throughput over the last three full runs (this machine's run-to-run spread
-  on these rows is 10% or more).
+  on these rows is 10% or more). With one shared thread the bare stack is faster and the
+  middleware's own work a larger share: 0.64x to 0.86x, about what the same middleware
+  costs DRF under gunicorn (0.70x to 0.81x).
 - **CPU per request.** Through restflow's application, in process, a retrieve costs
   restflow about 630 µs, ninja 550 and the hand-written view 475. The difference is DRF's
   machinery that restflow keeps byte for byte: its `Request`, negotiation, permissions
