@@ -202,7 +202,7 @@ def verify_types() -> None:
 
 
 def bench() -> None:
-    """Run the benchmarks (about twelve minutes) and write `benchmarks/RESULTS.md`."""
+    """Run the benchmarks (about fourteen minutes) and write `benchmarks/RESULTS.md`."""
     ensure_environment(VENV, "[django,dev,bench]")
     if shutil.which("wrk") is None:
         run("apt-get", "update", "-qq")

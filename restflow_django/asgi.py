@@ -375,7 +375,7 @@ class SharedThread:
         self._spare = spare
         self._give_back = give_back
         self._lock = threading.Lock()
-        self.current = spare()
+        self.current: RequestThread = spare()
         self._owners: dict[RequestThread, SharedLane] = {}
         self._stopped = False
 
