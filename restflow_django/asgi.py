@@ -390,15 +390,12 @@ class SharedThread:
             if thread is self.current:
                 self.current = self._spare()
 
-    def spare(self) -> RequestThread:
-        """A thread no request uses."""
+    def lend(self, lane: SharedLane) -> RequestThread:
+        """A spare thread, given to `lane`'s request."""
         with self._lock:
-            return self._spare()
-
-    def own(self, thread: RequestThread, lane: SharedLane) -> None:
-        """Give the spare `thread` to `lane`'s request."""
-        with self._lock:
+            thread = self._spare()
             self._owners[thread] = lane
+        return thread
 
     def release(self, thread: RequestThread) -> None:
         """`thread`'s request no longer needs it to itself."""
@@ -426,16 +423,14 @@ class SharedLane(_RequestWork):
         self._held = False
         self._first: list[Callable[[], object]] = []
 
-    async def ahold(self) -> None:
+    def hold(self) -> None:
         """Have a thread to this request itself until `arelease`."""
         if self._own is None:
-            thread = self._shared.spare()
-            self._shared.own(thread, self)
-            self._own = thread
+            self._own = self._shared.lend(self)
         self._held = True
 
     async def arelease(self) -> None:
-        """End `ahold`; the thread is given back once no transaction is open on it."""
+        """End `hold`; the thread is given back once no transaction is open on it."""
         self._held = False
         await asyncio.wrap_future(self.submit(lambda: None))
 
@@ -489,7 +484,7 @@ async def own_thread() -> AsyncIterator[None]:
     if not isinstance(lane, SharedLane) or lane._held:
         yield
         return
-    await lane.ahold()
+    lane.hold()
     try:
         yield
     finally:

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models.signals import pre_save
 from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
 
 from restflow_django.serializers import ModelSerializer
 from restflow_django.test import AsyncAPIClient
@@ -129,6 +130,31 @@ class TestColumns:
         assert (stored.title, stored.slug, stored.body) == ("New title", "new-title", "one two")
         assert stored.updated_at > before
         assert response.json() == (await client.get(f"/columns-articles/{article.pk}/")).json()
+
+    def test_a_value_that_is_no_column_saves_the_whole_row(self, tools: Category) -> None:
+        """A value `save(update_fields=...)` could not store (here an attribute that is no
+        model field) makes the update DRF's whole-row save."""
+
+        class WithNickname(ModelSerializer[Product]):
+            nickname = serializers.CharField(write_only=True)
+
+            class Meta:
+                model = Product
+                fields = ("id", "stock", "nickname")
+                update_fields = "validated"
+
+        saw = Product.objects.create(name="Saw", price="12.50", category=tools)
+        serializer = WithNickname(saw, data={"stock": 4, "nickname": "toothy"}, partial=True)
+        assert serializer.is_valid()
+
+        with CaptureQueriesContext(connection) as queries:
+            serializer.save()
+
+        updates = [query["sql"] for query in queries if query["sql"].startswith("UPDATE")]
+        assert len(updates) == 1
+        assert all(f'"{column}"' in updates[0] for column in ("stock", "name", "price"))
+        saw.refresh_from_db()
+        assert saw.stock == 4
 
 
 class TestRefusals:
