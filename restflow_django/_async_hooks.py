@@ -14,8 +14,10 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from rest_framework import serializers
 
@@ -99,15 +101,25 @@ def saves_asynchronously(cls: Any) -> bool:
     )
 
 
-def async_method_fields(serializer: Any) -> list[tuple[Any, str]]:
-    """Each serializer in `serializer`'s tree with the `async def` method of one of its
-    `SerializerMethodField`s: `(owner, method name)` pairs, owners bound to this instance."""
-    found: list[tuple[Any, str]] = []
+class AsyncPart(NamedTuple):
+    """A part of a representation that is awaited: `owner.awaited(row)` takes the place of
+    the value the sync pass's `owner.replaced(row)` would give."""
+
+    owner: Any
+    replaced: str
+    awaited: str
+
+
+def async_method_fields(serializer: Any) -> list[AsyncPart]:
+    """Each part of `serializer`'s tree that is awaited when representing: the `async def`
+    methods of `SerializerMethodField`s, and nested serializers with an
+    `ato_representation` of their own; owners are bound to this instance."""
+    found: list[AsyncPart] = []
     _collect_method_fields(target(serializer), found)
     return found
 
 
-def _collect_method_fields(serializer: Any, found: list[tuple[Any, str]]) -> None:
+def _collect_method_fields(serializer: Any, found: list[AsyncPart]) -> None:
     if not isinstance(serializer, serializers.Serializer) or _represents_from_class(serializer):
         return
     own = async_methods(serializer.__class__)
@@ -115,9 +127,13 @@ def _collect_method_fields(serializer: Any, found: list[tuple[Any, str]]) -> Non
         if field.write_only:
             continue
         if isinstance(field, serializers.SerializerMethodField) and field.method_name in own:
-            found.append((serializer, field.method_name))
+            found.append(AsyncPart(serializer, field.method_name, field.method_name))
         elif isinstance(field, serializers.BaseSerializer):
-            _collect_method_fields(target(field), found)
+            nested = target(field)
+            if overrides(nested.__class__, "ato_representation"):
+                found.append(AsyncPart(nested, "to_representation", "ato_representation"))
+            else:
+                _collect_method_fields(nested, found)
 
 
 def class_awaits_when_validating(cls: Any) -> bool:
@@ -195,9 +211,31 @@ def refuse_async_representation_hooks(serializer: Any) -> None:
     if overrides(child.__class__, "ato_representation"):
         hook = f"{type(child).__name__}.ato_representation"
         raise TypeError(_sync_message(serializer, hook, ".data", "adata"))
-    for owner, name in async_method_fields(serializer):
-        hook = f"{type(owner).__name__}.{name}"
+    for part in async_method_fields(serializer):
+        hook = f"{type(part.owner).__name__}.{part.awaited}"
         raise TypeError(_sync_message(serializer, hook, ".data", "adata"))
+
+
+_AWAITING_FROM_THREAD: ContextVar[bool] = ContextVar("restflow_awaiting", default=False)
+
+
+@contextmanager
+def awaiting_from_thread() -> Iterator[None]:
+    """Within the block, restflow's sync `is_valid` and `data` wait for the async hooks they
+    meet, awaited on the event loop, instead of refusing them.
+
+    For DRF code that runs in a thread and calls the sync API (the browsable API's forms).
+    """
+    token = _AWAITING_FROM_THREAD.set(True)
+    try:
+        yield
+    finally:
+        _AWAITING_FROM_THREAD.reset(token)
+
+
+def may_await_from_thread() -> bool:
+    """Whether the caller is inside `awaiting_from_thread`."""
+    return _AWAITING_FROM_THREAD.get()
 
 
 def target(serializer: Any) -> Any:

@@ -33,7 +33,12 @@ from typing_extensions import override
 
 from restflow_core.awaiting import abounded
 from restflow_core.steps import Blocking, Step, Steps, given, run_steps
-from restflow_django._async_hooks import FieldHooks, ValidationHooks
+from restflow_django._async_hooks import (
+    AsyncPart,
+    FieldHooks,
+    ValidationHooks,
+    is_async_validator,
+)
 from restflow_django._sync import aon_loop_or_thread, offload
 from restflow_django.diagnostics import describe_unloaded_relation
 
@@ -72,20 +77,34 @@ class _Validation:
 
 
 class _Recorded:
-    """Stands in for an async validator during the sync pass: records what it was given."""
+    """Stands in for a validator during the sync pass, beside async ones: records an async
+    validator's call, to be awaited after the pass, and a sync validator's refusal, so that
+    the messages keep the order of the validators as DRF gives them."""
 
     def __init__(self, validator: Any, hooks: FieldHooks | None, into: _Validation) -> None:
         self.validator = validator
         self.hooks = hooks
         self.into = into
         self.requires_context = getattr(validator, "requires_context", False)
+        self.awaited = is_async_validator(validator)
 
     def __call__(self, *arguments: Any) -> None:
-        self.into.calls.append((self.hooks, self.validator, arguments))
+        if self.awaited:
+            self.into.calls.append((self.hooks, self.validator, arguments))
+            return
+        messages: list[Any] = []
+        _collect(messages, lambda: self.validator(*arguments))
+        self.into.calls.append((self.hooks, _arefuse, (messages,)))
 
     @override
     def __repr__(self) -> str:
         return repr(self.validator)
+
+
+async def _arefuse(messages: list[Any]) -> None:
+    """Replay a sync validator's recorded refusal among the awaited ones."""
+    if messages:
+        raise ValidationError(messages)
 
 
 def begin_validation(serializer: Any, data: Any, hooks: ValidationHooks) -> _Validation:
@@ -142,7 +161,7 @@ def _recording_field_hooks(
         for hook in hooks.fields:
             if hook.validators:
                 validators = hook.field.validators
-                hook.field.validators = _recording(validators, hook.validators, hook, state)
+                hook.field.validators = _recording(validators, hook, state)
                 replaced.append((hook.field, validators))
             if hook.method:
                 serializer.__dict__[hook.method] = _method_recorder(hook.method, state)
@@ -154,19 +173,9 @@ def _recording_field_hooks(
             serializer.__dict__.pop(hook.method or "", None)
 
 
-def _recording(
-    validators: list[Any],
-    async_ones: tuple[Any, ...],
-    hooks: FieldHooks | None,
-    state: _Validation,
-) -> list[Any]:
-    """`validators` with each of `async_ones` replaced by its recorder."""
-    return [
-        _Recorded(validator, hooks, state)
-        if any(validator is async_one for async_one in async_ones)
-        else validator
-        for validator in validators
-    ]
+def _recording(validators: list[Any], hooks: FieldHooks | None, state: _Validation) -> list[Any]:
+    """`validators`, each replaced by its recorder."""
+    return [_Recorded(validator, hooks, state) for validator in validators]
 
 
 def _method_recorder(name: str, state: _Validation) -> Callable[[Any], Any]:
@@ -222,6 +231,17 @@ async def _acollect(messages: list[Any], validator: Any, arguments: tuple[Any, .
     """Await one validator, adding its refusal to `messages` as DRF's `run_validators` does."""
     try:
         await validator(*arguments)
+    except (ValidationError, DjangoValidationError) as error:
+        _collect(messages, error)
+
+
+def _collect(messages: list[Any], check: Callable[[], Any] | Exception) -> None:
+    """Add the refusal of `check` (called here, or raised already) to `messages`, as DRF's
+    `run_validators` does; a refusal keyed by field is raised as it is."""
+    try:
+        if isinstance(check, Exception):
+            raise check
+        check()
     except ValidationError as error:
         if isinstance(error.detail, dict):
             raise
@@ -239,7 +259,7 @@ def _check_object(serializer: Any, state: _Validation, hooks: ValidationHooks) -
         return state
     validators = serializer.validators
     if hooks.validators:
-        serializer.validators = _recording(validators, hooks.validators, None, state)
+        serializer.validators = _recording(validators, None, state)
     try:
         serializer.run_validators(state.value)
     except (ValidationError, DjangoValidationError) as error:
@@ -316,10 +336,11 @@ class _Pending:
 
 
 async def arepresent(
-    serializer: Any, produce: Callable[[], T], method_fields: Sequence[tuple[Any, str]]
+    serializer: Any, produce: Callable[[], T], method_fields: Sequence[AsyncPart]
 ) -> T:
     """`produce()` (a sync representation of `serializer`), with the `method_fields`
-    (`(owner, name)` pairs) awaited: concurrently across rows, within the bound.
+    (async method fields, nested `ato_representation`s) awaited: concurrently across rows,
+    within the bound.
 
     The sync pass runs on the loop, or again in a thread when it loads a lazy relation.
     """
@@ -341,15 +362,16 @@ async def arepresent(
 
 @contextmanager
 def _recording_method_fields(
-    method_fields: Sequence[tuple[Any, str]], pending: list[_Pending]
+    method_fields: Sequence[AsyncPart], pending: list[_Pending]
 ) -> Iterator[None]:
     try:
-        for owner, name in method_fields:
-            owner.__dict__[name] = _row_recorder(getattr(owner, name), pending)
+        for part in method_fields:
+            awaited = getattr(part.owner, part.awaited)
+            part.owner.__dict__[part.replaced] = _row_recorder(awaited, pending)
         yield
     finally:
-        for owner, name in method_fields:
-            owner.__dict__.pop(name, None)
+        for part in method_fields:
+            part.owner.__dict__.pop(part.replaced, None)
 
 
 def _row_recorder(
@@ -372,5 +394,8 @@ def _fill(data: Any) -> None:
             else:
                 _fill(value)
     elif isinstance(data, list):
-        for item in data:
-            _fill(item)
+        for index, item in enumerate(data):
+            if isinstance(item, _Pending):
+                data[index] = item.value
+            else:
+                _fill(item)

@@ -184,6 +184,8 @@ class FastPageNumberPagination(pagination.PageNumberPagination):
         page_size = self.get_page_size(request)
         if not page_size:
             return None
+        # No database pages past a 64-bit offset: a larger page is every row there is.
+        page_size = min(page_size, _LARGEST_OFFSET)
         raw = request.query_params.get(self.page_query_param) or "1"
         try:
             number = int(raw)

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, c
 
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
-from django.db.models import ForeignObjectRel, Model, UniqueConstraint
+from django.db.models import ForeignObjectRel, Model, QuerySet, UniqueConstraint
 from django.db.models.manager import BaseManager
 from rest_framework import fields, relations, serializers
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.serializers import BaseSerializer
+from rest_framework.serializers import BaseSerializer, as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 from typing_extensions import override
 
@@ -28,6 +30,7 @@ from restflow_core.awaiting import abounded
 from restflow_django._async_hooks import (
     ValidationHooks,
     async_method_fields,
+    may_await_from_thread,
     refuse_async_representation_hooks,
     refuse_async_saving_hooks,
     refuse_async_validation_hooks,
@@ -51,6 +54,7 @@ ValueT = TypeVar("ValueT")
 
 __all__ = [
     "AsyncSerializerMixin",
+    "ListSerializer",
     "ModelSerializer",
     "Serializer",
     "arender",
@@ -89,8 +93,8 @@ async def avalidate_or_is_valid_serializer(
 def checked_is_valid(serializer: BaseSerializer[Any], *, raise_exception: bool = False) -> bool:
     """Validate from sync code (a thread): restflow's serializers await their async hooks on
     the event loop; a DRF serializer with such hooks is refused with a `TypeError`."""
-    if isinstance(serializer, AsyncSerializerMixin):
-        if validation_hooks(serializer) is not None:
+    if isinstance(serializer, (AsyncSerializerMixin, ListSerializer)):
+        if validation_hooks(target(serializer)) is not None:
             valid: bool = async_to_sync(serializer.ais_valid)(raise_exception=raise_exception)
             return valid
         return _drf_is_valid(serializer, raise_exception=raise_exception)
@@ -103,8 +107,9 @@ def checked_is_valid(serializer: BaseSerializer[Any], *, raise_exception: bool =
 def checked_save(serializer: BaseSerializer[InstanceT], **kwargs: Any) -> InstanceT:
     """Save from sync code: restflow's serializers await an async `acreate`/`aupdate` on the
     event loop; a DRF serializer with an async `create`/`update` is refused (`TypeError`)."""
-    cls: Any = serializer.__class__
-    if isinstance(serializer, AsyncSerializerMixin) and saves_asynchronously(cls):
+    if isinstance(serializer, (AsyncSerializerMixin, ListSerializer)) and saves_asynchronously(
+        target(serializer).__class__
+    ):
         saved: InstanceT = async_to_sync(serializer.asave)(**kwargs)
         return saved
     refuse_async_saving_hooks(serializer)
@@ -145,50 +150,74 @@ async def arender(serializer: BaseSerializer[Any]) -> Any:
     relations mode (`restflow_django.diagnostics.strict_relations`) it raises
     `LazyRelationError` naming the field and the `select_related`/`prefetch_related` to add.
     """
-    if isinstance(serializer, AsyncSerializerMixin):
+    if isinstance(serializer, (AsyncSerializerMixin, ListSerializer)):
         return await serializer.adata
     if isinstance(serializer, serializers.ListSerializer):
-        return await _arender_list(serializer)
+        return await _arepresent_rows(serializer, serializer.instance)
     return await arepresent(serializer, lambda: serializer.data, async_method_fields(serializer))
 
 
-async def _arender_list(serializer: serializers.ListSerializer[Any]) -> ReturnList[Any]:
+async def _arepresent_rows(serializer: serializers.ListSerializer[Any], rows: Any) -> Any:
+    """`serializer.to_representation(rows)`, awaiting what its child awaits.
+
+    A child with an `ato_representation` of its own represents each row with it, at most
+    `RESTFLOW["RENDER_CONCURRENCY"]` at a time, after the rows are read in one thread hop.
+    """
     child: Any = serializer.child
     if not overrides(child.__class__, "ato_representation"):
-        rows: ReturnList[Any] = await arepresent(
-            serializer, lambda: serializer.data, async_method_fields(serializer)
+        return await arepresent(
+            serializer, lambda: serializer.to_representation(rows), async_method_fields(serializer)
         )
-        return rows
-    held: Any = serializer
-    if not hasattr(held, "_data"):
-        instances = serializer.instance
-        if isinstance(instances, BaseManager):
-            instances = await sync_to_async(_all_rows)(instances)
-        representations: list[Callable[[], Awaitable[Any]]] = [
-            _bind(child.ato_representation, row) for row in instances or ()
-        ]
-        held._data = await abounded(representations, limit=render_concurrency())
-    return ReturnList(held._data, serializer=serializer)
-
-
-def _all_rows(manager: BaseManager[Any]) -> list[Any]:
-    return list(manager.all())
+    if isinstance(rows, BaseManager):
+        rows = rows.all()
+    if isinstance(rows, QuerySet):
+        rows = [row async for row in rows]
+    representations: list[Callable[[], Awaitable[Any]]] = [
+        _bind(child.ato_representation, row) for row in rows or ()
+    ]
+    return await abounded(representations, limit=render_concurrency())
 
 
 def _bind(method: Callable[[Any], Awaitable[Any]], row: Any) -> Callable[[], Awaitable[Any]]:
     return lambda: method(row)
 
 
+def _drf(serializer: Any) -> Any:
+    """`serializer` seen as DRF's class sees it, past restflow's refusing sync methods."""
+    if isinstance(serializer, AsyncSerializerMixin):
+        return super(AsyncSerializerMixin, serializer)
+    if isinstance(serializer, ListSerializer):
+        return super(ListSerializer, serializer)
+    return serializer
+
+
 def _drf_is_valid(serializer: Any, *, raise_exception: bool) -> bool:
-    drf: Any = super(AsyncSerializerMixin, serializer)
-    valid: bool = drf.is_valid(raise_exception=raise_exception)
+    valid: bool = _drf(serializer).is_valid(raise_exception=raise_exception)
     return valid
 
 
 def _drf_data(serializer: Any) -> Any:
-    if isinstance(serializer, AsyncSerializerMixin):
-        return super(AsyncSerializerMixin, serializer).data  # type: ignore[misc]  # a mixin
-    return serializer.data
+    return _drf(serializer).data
+
+
+async def _aread_data(serializer: Any, arepresent_source: Callable[[Any], Awaitable[Any]]) -> Any:
+    """DRF's `data` property, with the representation awaited: `adata` of one serializer or
+    of a list."""
+    if hasattr(serializer, "initial_data") and not hasattr(serializer, "_validated_data"):
+        raise AssertionError(
+            "When a serializer is passed a `data` keyword argument you must call "
+            "`.ais_valid()` before attempting to access the serialized `.adata` "
+            "representation.\nYou should either call `.ais_valid()` first, or access "
+            "`.initial_data` instead."
+        )
+    if not hasattr(serializer, "_data"):
+        if serializer.instance is not None and not getattr(serializer, "_errors", None):
+            serializer._data = await arepresent_source(serializer.instance)
+        elif hasattr(serializer, "_validated_data") and not getattr(serializer, "_errors", None):
+            serializer._data = await arepresent_source(serializer.validated_data)
+        else:
+            serializer._data = serializer.get_initial()
+    return serializer._data
 
 
 class AsyncSerializerMixin(Generic[InstanceT]):
@@ -204,22 +233,28 @@ class AsyncSerializerMixin(Generic[InstanceT]):
         @property
         def errors(self) -> ReturnDict[str, Any]: ...
 
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> Any:
+        """DRF's `many=True` list, as restflow's `ListSerializer`: its `ais_valid`, `asave`
+        and `adata` await every item's hooks, and its sync calls refuse them."""
+        made: Any = super().many_init(*args, **kwargs)  # type: ignore[misc]  # a serializer mixin
+        # DRF builds the list class `Meta.list_serializer_class` names (DRF's by default).
+        made.__class__ = async_list_class(made.__class__)
+        return made
+
     def is_valid(self, *, raise_exception: bool = False) -> bool:
         """DRF's `is_valid`; refuses a serializer with async hooks (use `ais_valid`)."""
-        refuse_async_validation_hooks(self)
-        return _drf_is_valid(self, raise_exception=raise_exception)
+        return _sync_is_valid(self, raise_exception=raise_exception)
 
     def save(self, **kwargs: Any) -> InstanceT:
         """DRF's `save`; refuses an async `create`/`update`/`acreate`/`aupdate` (use `asave`)."""
-        refuse_async_saving_hooks(self)
-        saved: InstanceT = super().save(**kwargs)  # type: ignore[misc]  # a serializer mixin
+        saved: InstanceT = _sync_save(self, **kwargs)
         return saved
 
     @property
     def data(self) -> ReturnDict[str, Any]:
         """DRF's `data`; refuses async method fields (use `await serializer.adata`)."""
-        refuse_async_representation_hooks(self)
-        represented: ReturnDict[str, Any] = _drf_data(self)
+        represented: ReturnDict[str, Any] = _sync_data(self)
         return represented
 
     async def ais_valid(self, *, raise_exception: bool = False) -> bool:
@@ -292,23 +327,199 @@ class AsyncSerializerMixin(Generic[InstanceT]):
 
     async def _aread_data(self) -> ReturnDict[str, Any]:
         serializer: Any = self
-        if hasattr(serializer, "initial_data") and not hasattr(serializer, "_validated_data"):
+        data: dict[str, Any] = await _aread_data(serializer, self.ato_representation)
+        return ReturnDict(data, serializer=serializer)
+
+
+def _sync_is_valid(serializer: Any, *, raise_exception: bool) -> bool:
+    """restflow's sync `is_valid`: DRF's, refusing async hooks unless the caller is DRF code
+    in a thread that may wait for them (`awaiting_from_thread`)."""
+    if may_await_from_thread():
+        return checked_is_valid(serializer, raise_exception=raise_exception)
+    refuse_async_validation_hooks(serializer)
+    return _drf_is_valid(serializer, raise_exception=raise_exception)
+
+
+def _sync_save(serializer: Any, **kwargs: Any) -> Any:
+    """restflow's sync `save`: DRF's, refusing an async `create`/`update`."""
+    refuse_async_saving_hooks(serializer)
+    return _drf(serializer).save(**kwargs)
+
+
+def _sync_data(serializer: Any) -> Any:
+    """restflow's sync `data`: DRF's, refusing async representation hooks unless the caller
+    may wait for them (`awaiting_from_thread`)."""
+    if may_await_from_thread():
+        return checked_data(serializer)
+    refuse_async_representation_hooks(serializer)
+    return _drf_data(serializer)
+
+
+class ListSerializer(serializers.ListSerializer[Any]):
+    """What `many=True` makes of restflow's serializers: DRF's `ListSerializer` with
+    `ais_valid`, `asave` and `adata`, which await the child's async hooks for every item.
+
+    The sync `is_valid`, `save` and `data` refuse the child's async hooks with a `TypeError`
+    naming the async call, as the child's own do. A `Meta.list_serializer_class` of the
+    child's gets the same methods, its own overrides first.
+    """
+
+    @override
+    def is_valid(self, *, raise_exception: bool = False) -> bool:
+        """DRF's `is_valid`; refuses a child with async hooks (use `ais_valid`)."""
+        return _sync_is_valid(self, raise_exception=raise_exception)
+
+    @override
+    def save(self, **kwargs: Any) -> Any:
+        """DRF's `save`; refuses a child whose saving awaits (use `asave`)."""
+        return _sync_save(self, **kwargs)
+
+    @property
+    @override
+    def data(self) -> ReturnList[Any]:
+        """DRF's `data`; refuses a child with async representation hooks (use `adata`)."""
+        represented: ReturnList[Any] = _sync_data(self)
+        return represented
+
+    async def ais_valid(self, *, raise_exception: bool = False) -> bool:
+        """Validate every item, awaiting the child's async hooks; `is_valid`'s contract.
+
+        DRF's sync pass over the items runs in one thread hop; each item's async hooks are
+        then awaited in order, and the errors come in DRF's shape (by item).
+        """
+        child: Any = self.child
+        hooks = validation_hooks(child)
+        if hooks is None or hasattr(self, "_validated_data"):
+            check = functools.partial(_drf_is_valid, self, raise_exception=raise_exception)
+            return await offload(check)
+        if not hasattr(self, "initial_data"):
             raise AssertionError(
-                "When a serializer is passed a `data` keyword argument you must call "
-                "`.ais_valid()` before attempting to access the serialized `.adata` "
-                "representation.\nYou should either call `.ais_valid()` first, or access "
-                "`.initial_data` instead."
+                "Cannot call `.ais_valid()` as no `data=` keyword argument was passed when "
+                "instantiating the serializer instance."
             )
-        if not hasattr(serializer, "_data"):
-            if serializer.instance is not None and not getattr(serializer, "_errors", None):
-                serializer._data = await self.ato_representation(serializer.instance)
-            elif hasattr(serializer, "_validated_data") and not getattr(
-                serializer, "_errors", None
-            ):
-                serializer._data = await self.ato_representation(serializer.validated_data)
-            else:
-                serializer._data = serializer.get_initial()
-        return ReturnDict(serializer._data, serializer=serializer)
+        try:
+            empty, value = await offload(functools.partial(begin_items, self, hooks))
+            if not empty:
+                value = await afinish_items(self, value, hooks)
+        except ValidationError as error:
+            self._validated_data, self._errors = [], error.detail
+        else:
+            self._validated_data, self._errors = value, []
+        if self._errors and raise_exception:
+            raise ValidationError(self.errors)
+        return not self._errors
+
+    async def asave(self, **kwargs: Any) -> Any:
+        """Create (or update) every item; `kwargs` reach each item's `validated_data`.
+
+        A child whose saving awaits (`acreate`, an async `create`) is awaited item by
+        item; otherwise DRF's `save` runs in a thread.
+        """
+        child: Any = self.child
+        cls: Any = type(self)
+        if (
+            not saves_asynchronously(child.__class__)
+            or overrides(cls, "create")
+            or overrides(cls, "update")
+        ):
+            return await offload(functools.partial(self.save, **kwargs))
+        _check_saveable(self, kwargs)
+        items = [{**attrs, **kwargs} for attrs in self.validated_data]
+        if self.instance is not None:
+            # DRF's: many=True updates need an `update` of the list class's own.
+            self.instance = self.update(self.instance, items)
+        else:
+            self.instance = [await child.acreate(attrs) for attrs in items]
+        return self.instance
+
+    @property
+    def adata(self) -> Awaitable[ReturnList[Any]]:
+        """The representation of every item, awaited: `await serializer.adata`."""
+        return self._aread_data()
+
+    async def _aread_data(self) -> ReturnList[Any]:
+        rows = await _aread_data(self, functools.partial(_arepresent_rows, self))
+        return ReturnList(rows, serializer=self)
+
+
+def async_list_class(kind: type[Any]) -> type[ListSerializer]:
+    """restflow's `ListSerializer` for DRF's list class `kind`: `kind`'s own methods first."""
+    if issubclass(kind, ListSerializer):
+        return kind
+    made = _LIST_CLASSES.get(kind)
+    if made is None:
+        made = _LIST_CLASSES[kind] = type(kind.__name__, (kind, ListSerializer), {})
+    return made
+
+
+_LIST_CLASSES: dict[type[Any], type[ListSerializer]] = {serializers.ListSerializer: ListSerializer}
+
+
+class _Begun(NamedTuple):
+    """One item's validation as the sync pass left it: begun, or refused already."""
+
+    state: Any = None
+    error: Any = None
+
+
+def begin_items(serializer: ListSerializer, hooks: ValidationHooks) -> tuple[bool, Any]:
+    """The sync pass of a list's validation (a thread): DRF's checks of the list, and the
+    sync start of every item's; `(empty, value)` as DRF's `validate_empty_values` gives."""
+    empty, data = serializer.validate_empty_values(serializer.initial_data)
+    if empty:
+        return True, data
+    child: Any = serializer.child
+
+    def begin(item: Any) -> _Begun:
+        try:
+            return _Begun(state=begin_validation(child, item, hooks))
+        except ValidationError as error:
+            return _Begun(error=error.detail)
+
+    # DRF asks the child to validate each item; the child begins instead.
+    child.__dict__["run_validation"] = begin
+    try:
+        return False, serializer.to_internal_value(data)
+    finally:
+        del child.__dict__["run_validation"]
+
+
+async def afinish_items(
+    serializer: ListSerializer, items: list[_Begun], hooks: ValidationHooks
+) -> list[Any]:
+    """Await each begun item's async hooks, then run the list's own validators and
+    `validate`; raise DRF's `ValidationError`, by item, when an item is refused."""
+    child: Any = serializer.child
+    values: list[Any] = []
+    errors: dict[int, Any] = {}
+    for index, begun in enumerate(items):
+        try:
+            if begun.error is not None:
+                raise ValidationError(begun.error)
+            values.append(await afinish_validation(child, begun.state, hooks))
+        except ValidationError as error:
+            errors[index] = error.detail
+    if errors:
+        if not getattr(api_settings, "LIST_SERIALIZER_ERRORS_AS_DICT", False):
+            raise ValidationError([errors.get(index, {}) for index in range(len(items))])
+        raise ValidationError(cast(Any, errors))
+    if type(serializer).validate is serializers.ListSerializer.validate and not (
+        serializer.validators
+    ):
+        return values
+    return await offload(functools.partial(_validate_list, serializer, values))
+
+
+def _validate_list(serializer: ListSerializer, value: list[Any]) -> Any:
+    """The end of DRF's `ListSerializer.run_validation`: the list's validators, `validate`."""
+    try:
+        serializer.run_validators(value)
+        validated = serializer.validate(value)
+    except (ValidationError, DjangoValidationError) as error:
+        raise ValidationError(detail=as_serializer_error(error)) from error
+    if validated is None:
+        raise AssertionError(".validate() should return the validated data")
+    return validated
 
 
 class Started(NamedTuple):
@@ -462,7 +673,8 @@ def _build_reader(cls: type[Any]) -> Reader | bool:
     base = ModelSerializer if issubclass(cls, serializers.ModelSerializer) else Serializer
     if any(getattr(cls, name, None) is not getattr(base, name, None) for name in _FIELD_BUILDERS):
         return _NO_READER
-    if cls._readable_fields is not FastRepresentationMixin._readable_fields:
+    own_representation = overrides(cast(Any, cls), "ato_representation")
+    if cls._readable_fields is not FastRepresentationMixin._readable_fields or own_representation:
         return _NO_READER
     # Bound to a serializer that skips the class's own `__init__`, which may want arguments.
     template: Any = object.__new__(cls)
@@ -483,7 +695,7 @@ def _self_contained(field: Any) -> bool:
         return _self_contained(field.child)
     if kind is relations.ManyRelatedField:
         return _self_contained(field.child_relation)
-    if kind is serializers.ListSerializer:
+    if kind is serializers.ListSerializer or kind is ListSerializer:
         return _self_contained(field.child)
     return isinstance(field, FastRepresentationMixin) and _class_reader(type(field)) is not None
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.throttling import (
     AnonRateThrottle,
@@ -71,6 +73,32 @@ class AsyncRateThrottleMixin(SimpleRateThrottle):
     def wait(self) -> float | None:
         """Seconds until the current window ends."""
         return max(0.0, self.window_end - self.timer())
+
+
+# Where a cache's own failure is raised from: Django's cache backends and the clients
+# under them.
+_CACHE_MODULES = ("django.core.cache.", "django_redis.", "redis.", "pymemcache.", "pylibmc.")
+
+
+def is_cache_failure(error: BaseException) -> bool:
+    """Whether `error` is the failure of a throttle's cache (down, unreachable, timing out),
+    as opposed to a misconfiguration or a bug in the throttle.
+
+    Only such failures take the failure policy (`THROTTLE_ON_FAILURE`); everything else is
+    raised, as DRF raises it: a scope with no rate, a malformed rate and a throttle's own
+    bug are errors (500), never a request let through.
+    """
+    if isinstance(error, (ImproperlyConfigured, APIException)):
+        return False
+    if isinstance(error, OSError):
+        return True
+    trace = error.__traceback__
+    while trace is not None:
+        module = trace.tb_frame.f_globals.get("__name__", "")
+        if module.startswith(_CACHE_MODULES):
+            return True
+        trace = trace.tb_next
+    return False
 
 
 async def _aresult(value: Any) -> Any:

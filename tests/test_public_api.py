@@ -195,6 +195,7 @@ EXPORTS = {
     "restflow_django.schema": ["AutoSchema"],
     "restflow_django.serializers": [
         "AsyncSerializerMixin",
+        "ListSerializer",
         "ModelSerializer",
         "Serializer",
         "arender",

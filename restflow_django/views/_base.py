@@ -38,6 +38,7 @@ from restflow_django.permissions import (
     has_object_permission_in_thread,
     has_permission_in_thread,
 )
+from restflow_django.throttling import is_cache_failure
 from restflow_django.transactions import DjangoUnitOfWork, atomic_on, request_thread
 from restflow_django.views._authentication import aauthenticate
 from restflow_django.views._errors import (
@@ -53,6 +54,7 @@ from restflow_django.views._errors import (
 from restflow_django.views._helpers import APIViewHelpersMixin
 from restflow_django.views._responses import (
     RenderedResponse,
+    awaiting_renderer,
     release_request_cycles,
     render_on_loop,
 )
@@ -263,8 +265,13 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
 
         A request that accepts anything (no `Accept` header, or `*/*`) and names no format
         gets the first renderer, which is what DRF's negotiation answers; only other requests
-        go through the negotiator.
+        go through the negotiator. DRF's browsable API, chosen, waits for the async hooks of
+        restflow's serializers when it builds its forms.
         """
+        renderer, media_type = self._negotiate(request, force)
+        return awaiting_renderer(renderer), media_type
+
+    def _negotiate(self, request: Request, force: bool) -> tuple[BaseRenderer, str]:
         if self.format_kwarg is None and request._request.META.get("HTTP_ACCEPT", "*/*") == "*/*":
             negotiator = self.get_content_negotiator()
             format_param = self.settings.URL_FORMAT_OVERRIDE
@@ -397,9 +404,11 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
                     allowed = await cast(Any, throttle).aallow_request(request, self)
                 else:
                     allowed = await acall(throttle, "allow_request", request, self)
-            except exceptions.APIException:
-                raise
-            except Exception:
+            except Exception as error:
+                if not is_cache_failure(error):
+                    # A refusal, a missing or malformed rate, a bug: DRF's answer, not an
+                    # outage (a misconfigured throttle must not let requests through).
+                    raise
                 allowed = _throttle_failure_allows(throttle)
             if not allowed:
                 durations.append(throttle.wait())

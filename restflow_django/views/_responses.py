@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections import OrderedDict
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from typing import Any
 
 from asgiref.sync import markcoroutinefunction
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponseBase
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 from typing_extensions import override
+
+from restflow_django._async_hooks import awaiting_from_thread
 
 
 class RenderedResponse(Response):
@@ -55,6 +57,45 @@ def render_on_loop(request: HttpRequest, response: HttpResponseBase) -> None:
         return
     response.render()
     response.__class__ = RenderedResponse
+
+
+class _AwaitingRenderer(BrowsableAPIRenderer):
+    """DRF's browsable API (or a subclass), whose forms wait for the async hooks of
+    restflow's serializers.
+
+    It renders in a thread and builds its forms with the sync `is_valid` and `data`, which
+    would refuse a serializer with async validators or method fields: there, they await
+    them on the event loop instead.
+    """
+
+    @override
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        with awaiting_from_thread():
+            return super().render(data, accepted_media_type, renderer_context)
+
+
+def awaiting_renderer(renderer: BaseRenderer) -> BaseRenderer:
+    """`renderer`, made to wait for serializers' async hooks when it is a browsable API."""
+    if isinstance(renderer, BrowsableAPIRenderer) and not isinstance(renderer, _AwaitingRenderer):
+        renderer.__class__ = _awaiting_class(type(renderer))
+    return renderer
+
+
+def _awaiting_class(kind: type[BrowsableAPIRenderer]) -> type[_AwaitingRenderer]:
+    made = _AWAITING_CLASSES.get(kind)
+    if made is None:
+        made = _AWAITING_CLASSES[kind] = type(kind.__name__, (_AwaitingRenderer, kind), {})
+    return made
+
+
+_AWAITING_CLASSES: dict[type[BrowsableAPIRenderer], type[_AwaitingRenderer]] = {
+    BrowsableAPIRenderer: _AwaitingRenderer
+}
 
 
 def release_request_cycles(view: APIView, request: Request, response: RenderedResponse) -> None:

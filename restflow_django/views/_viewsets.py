@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from django.core.exceptions import ImproperlyConfigured
@@ -104,24 +104,32 @@ class AsyncViewSetMixin(ViewSetMixin):
 
     def get_permissions(self) -> Sequence[Any]:
         """The action's `permission_classes`, instantiated, else the viewset's."""
-        return self._made("permission_classes") or super().get_permissions()  # type: ignore[misc]
+        made: Sequence[Any] = self._made("permission_classes", super().get_permissions)  # type: ignore[misc]
+        return made
 
     def get_throttles(self) -> list[BaseThrottle]:
         """The action's `throttle_classes`, instantiated, else the viewset's."""
-        return self._made("throttle_classes") or super().get_throttles()  # type: ignore[misc]
+        made: list[BaseThrottle] = self._made("throttle_classes", super().get_throttles)  # type: ignore[misc]
+        return made
 
     def get_parsers(self) -> list[BaseParser]:
         """The action's `parser_classes`, instantiated, else the viewset's."""
-        return self._made("parser_classes") or super().get_parsers()  # type: ignore[misc]
+        made: list[BaseParser] = self._made("parser_classes", super().get_parsers)  # type: ignore[misc]
+        return made
 
     def get_renderers(self) -> list[BaseRenderer]:
         """The action's `renderer_classes`, instantiated, else the viewset's."""
-        return self._made("renderer_classes") or super().get_renderers()  # type: ignore[misc]
+        made: list[BaseRenderer] = self._made("renderer_classes", super().get_renderers)  # type: ignore[misc]
+        return made
 
-    def _made(self, name: str) -> list[Any] | None:
-        """The action config's classes `name`, instantiated, or `None` when it has none."""
+    def _made(self, name: str, otherwise: Callable[[], Any]) -> Any:
+        """The action config's classes `name`, instantiated, else `otherwise()`.
+
+        Only `None` falls through: an empty list is the action's own choice (no permission,
+        no throttle), as DRF's `@action(permission_classes=[])` is.
+        """
         classes = self._configured(name)
-        return None if classes is None else [made() for made in classes]
+        return otherwise() if classes is None else [made() for made in classes]
 
     def get_pagination_class(self) -> type[BasePagination] | None:
         """The action's `pagination_class`, else the viewset's."""

@@ -151,7 +151,8 @@ class TestErrorsComeTogether:
         assert len(await stored()) == 1
 
     async def test_sync_and_async_validators_of_one_field_add_up(self) -> None:
-        """A field's sync validator and async validator both speak, as in DRF."""
+        """A field's sync validator and async validator both speak, in DRF's order (the
+        field's `validators=[...]` first, then `max_value`'s)."""
 
         class Counted(ModelSerializer[Product]):
             stock = serializers.IntegerField(
@@ -166,7 +167,7 @@ class TestErrorsComeTogether:
 
         assert await serializer.ais_valid() is False
         assert serializer.errors == {
-            "stock": ["Ensure this value is less than or equal to 10.", "Stock comes in pairs."]
+            "stock": ["Stock comes in pairs.", "Ensure this value is less than or equal to 10."]
         }
 
 
