@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from rest_framework import serializers
 
 from restflow_django._hooks import overrides
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 # Methods of DRF's machinery that restflow cannot await when written `async def`.
 _MACHINERY = ("run_validation", "to_internal_value", "run_validators", "save")
@@ -307,3 +310,49 @@ def _machinery_message(serializer: Any, name: str) -> str:
         "machinery, which restflow does not await. Keep it a plain `def`, and put the async "
         "work in `validate_<field>`, `validate`, `acreate` or `aupdate`."
     )
+
+
+# The calls of restflow's async API (`asave`, `ais_valid`, `adata`) made within a user's
+# async hook, each with its coroutine: one list per hook call.
+_MADE: ContextVar[list[tuple[Coroutine[Any, Any, Any], str]] | None] = ContextVar(
+    "restflow_made_coroutines", default=None
+)
+
+
+def watched(coroutine: Coroutine[Any, Any, T], call: str) -> Coroutine[Any, Any, T]:
+    """`coroutine`, noted as made by `call` when a user hook is running (`aawaiting_calls`)."""
+    made = _MADE.get()
+    if made is not None:
+        made.append((coroutine, call))
+    return coroutine
+
+
+async def aawaiting_calls(hook: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Await the user's `hook`; raise `ForgottenAwait` if it returned leaving a coroutine of
+    restflow's async API (`asave`, `ais_valid`, `adata`) it made never awaited.
+
+    A forgotten `await serializer.asave()` would otherwise answer success for a write that
+    never happened.
+    """
+    token = _MADE.set([])
+    try:
+        result = await hook(*args, **kwargs)
+        made = _MADE.get() or []
+    finally:
+        _MADE.reset(token)
+    for coroutine, call in made:
+        if inspect.getcoroutinestate(coroutine) == inspect.CORO_CREATED:
+            coroutine.close()
+            owner = getattr(hook, "__self__", None)
+            name = getattr(hook, "__qualname__", repr(hook))
+            if owner is not None:
+                name = f"{type(owner).__name__}.{getattr(hook, '__name__', name)}"
+            raise ForgottenAwait(
+                f"{name} returned without awaiting `{call}`: its work never happened. "
+                f"Write `await {call}`."
+            )
+    return result
+
+
+class ForgottenAwait(RuntimeError):
+    """A user hook returned leaving a coroutine of restflow's async API never awaited."""

@@ -13,6 +13,7 @@ hook then has one of three forms:
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
@@ -100,10 +101,28 @@ def sync_twin(default: Callable[Concatenate[SelfT, P], R]) -> Callable[Concatena
     name = f"a{default.__name__}"
 
     def run(self: SelfT, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        if hook_form(self, default.__name__) == "async":
-            result: R = async_to_sync(getattr(self, name))(*args, **kwargs)
-            return result
-        return default(self, *args, **kwargs)
+        try:
+            if hook_form(self, default.__name__) == "async":
+                result: R = async_to_sync(getattr(self, name))(*args, **kwargs)
+                return result
+            return default(self, *args, **kwargs)
+        except RuntimeError as error:
+            if not _on_the_loop():
+                raise
+            raise RuntimeError(
+                f"{type(self).__name__}.{default.__name__}() is sync, for code that runs in "
+                f"a thread, and this code runs on the event loop: write "
+                f"`await self.{name}(...)` instead."
+            ) from error
 
     functools.update_wrapper(run, default)
     return run
+
+
+def _on_the_loop() -> bool:
+    """Whether the calling thread runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

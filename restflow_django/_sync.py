@@ -107,6 +107,21 @@ async def aon_loop_or_thread(
     return await sync_to_async(func)()
 
 
+async def aon_loop_else_thread(work: Callable[[], R], /) -> R:
+    """Run a user's sync hook (`get_queryset`, `get_serializer_class`, ...) on the loop; if it
+    reaches for the sync ORM, run it again in a thread, where DRF-style code may query.
+
+    Django refuses the sync ORM on the loop before any query runs, so a hook that only builds
+    (a queryset, a serializer) costs no thread hop, and one that queries still works.
+    """
+    try:
+        return work()
+    except SynchronousOnlyOperation:
+        # Leave the except block first (see `aon_loop_or_thread`).
+        pass
+    return await sync_to_async(work)()
+
+
 def offload(work: Callable[[], T], /) -> Awaitable[T]:
     """Run `work` on the request's thread: the Django adapter's `restflow_core.Offload`."""
     return sync_to_async(work)()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, cast
 
 from asgiref.sync import async_to_sync, sync_to_async
@@ -37,6 +37,7 @@ from restflow_django._async_hooks import (
     saves_asynchronously,
     target,
     validation_hooks,
+    watched,
 )
 from restflow_django._awaiting import (
     afinish_validation,
@@ -95,7 +96,7 @@ def checked_is_valid(serializer: BaseSerializer[Any], *, raise_exception: bool =
     the event loop; a DRF serializer with such hooks is refused with a `TypeError`."""
     if isinstance(serializer, (AsyncSerializerMixin, ListSerializer)):
         if validation_hooks(target(serializer)) is not None:
-            valid: bool = async_to_sync(serializer.ais_valid)(raise_exception=raise_exception)
+            valid: bool = async_to_sync(serializer._ais_valid)(raise_exception=raise_exception)
             return valid
         return _drf_is_valid(serializer, raise_exception=raise_exception)
     # Refused before anything is validated: a write would fail after it.
@@ -110,7 +111,7 @@ def checked_save(serializer: BaseSerializer[InstanceT], **kwargs: Any) -> Instan
     if isinstance(serializer, (AsyncSerializerMixin, ListSerializer)) and saves_asynchronously(
         target(serializer).__class__
     ):
-        saved: InstanceT = async_to_sync(serializer.asave)(**kwargs)
+        saved: InstanceT = async_to_sync(serializer._asave)(**kwargs)
         return saved
     refuse_async_saving_hooks(serializer)
     return serializer.save(**kwargs)
@@ -131,8 +132,12 @@ def awaits_when_representing(serializer: BaseSerializer[Any]) -> bool:
     )
 
 
-async def asave(serializer: BaseSerializer[InstanceT], **kwargs: Any) -> InstanceT:
+def asave(serializer: BaseSerializer[InstanceT], **kwargs: Any) -> Coroutine[Any, Any, InstanceT]:
     """Save `serializer` without blocking: its `asave`, else DRF's `save` in a thread."""
+    return watched(_asave(serializer, **kwargs), "asave(serializer)")
+
+
+async def _asave(serializer: BaseSerializer[InstanceT], **kwargs: Any) -> InstanceT:
     own = getattr(serializer, "asave", None)
     if own is not None:
         saved: InstanceT = await own(**kwargs)
@@ -257,7 +262,7 @@ class AsyncSerializerMixin(Generic[InstanceT]):
         represented: ReturnDict[str, Any] = _sync_data(self)
         return represented
 
-    async def ais_valid(self, *, raise_exception: bool = False) -> bool:
+    def ais_valid(self, *, raise_exception: bool = False) -> Coroutine[Any, Any, bool]:
         """Validate, awaiting the async hooks; same contract as `is_valid`.
 
         DRF's sync validation (field parsing, sync validators, unique checks, which may
@@ -265,15 +270,22 @@ class AsyncSerializerMixin(Generic[InstanceT]):
         awaited after it, field by field, then the serializer's validators and `validate`.
         Errors from sync and async hooks come together in one `ValidationError`.
         """
+        checking = self._ais_valid(raise_exception=raise_exception)
+        return watched(checking, "serializer.ais_valid()")
+
+    async def _ais_valid(self, *, raise_exception: bool) -> bool:
         started = await offload(functools.partial(start_validation, self))
         return await afinished_validation(self, started, raise_exception=raise_exception)
 
-    async def asave(self, **kwargs: Any) -> InstanceT:
+    def asave(self, **kwargs: Any) -> Coroutine[Any, Any, InstanceT]:
         """Create or update; `kwargs` reach `validated_data` as with `save`.
 
         Awaits `acreate`/`aupdate`, which run a sync `create`/`update` in a thread (inside
         the action's transaction, on its connection) and await an `async def` one.
         """
+        return watched(self._asave(**kwargs), "serializer.asave()")
+
+    async def _asave(self, **kwargs: Any) -> InstanceT:
         serializer: Any = self
         if not saves_asynchronously(serializer.__class__):
             saved: InstanceT = await sync_to_async(serializer.save)(**kwargs)
@@ -323,7 +335,7 @@ class AsyncSerializerMixin(Generic[InstanceT]):
     @property
     def adata(self) -> Awaitable[ReturnDict[str, Any]]:
         """The representation, awaited: `await serializer.adata`."""
-        return self._aread_data()
+        return watched(self._aread_data(), "serializer.adata")
 
     async def _aread_data(self) -> ReturnDict[str, Any]:
         serializer: Any = self
@@ -381,12 +393,16 @@ class ListSerializer(serializers.ListSerializer[Any]):
         represented: ReturnList[Any] = _sync_data(self)
         return represented
 
-    async def ais_valid(self, *, raise_exception: bool = False) -> bool:
+    def ais_valid(self, *, raise_exception: bool = False) -> Coroutine[Any, Any, bool]:
         """Validate every item, awaiting the child's async hooks; `is_valid`'s contract.
 
         DRF's sync pass over the items runs in one thread hop; each item's async hooks are
         then awaited in order, and the errors come in DRF's shape (by item).
         """
+        checking = self._ais_valid(raise_exception=raise_exception)
+        return watched(checking, "serializer.ais_valid()")
+
+    async def _ais_valid(self, *, raise_exception: bool) -> bool:
         child: Any = self.child
         hooks = validation_hooks(child)
         if hooks is None or hasattr(self, "_validated_data"):
@@ -409,12 +425,15 @@ class ListSerializer(serializers.ListSerializer[Any]):
             raise ValidationError(self.errors)
         return not self._errors
 
-    async def asave(self, **kwargs: Any) -> Any:
+    def asave(self, **kwargs: Any) -> Coroutine[Any, Any, Any]:
         """Create (or update) every item; `kwargs` reach each item's `validated_data`.
 
         A child whose saving awaits (`acreate`, an async `create`) is awaited item by
         item; otherwise DRF's `save` runs in a thread.
         """
+        return watched(self._asave(**kwargs), "serializer.asave()")
+
+    async def _asave(self, **kwargs: Any) -> Any:
         child: Any = self.child
         cls: Any = type(self)
         if (
@@ -435,7 +454,7 @@ class ListSerializer(serializers.ListSerializer[Any]):
     @property
     def adata(self) -> Awaitable[ReturnList[Any]]:
         """The representation of every item, awaited: `await serializer.adata`."""
-        return self._aread_data()
+        return watched(self._aread_data(), "serializer.adata")
 
     async def _aread_data(self) -> ReturnList[Any]:
         rows = await _aread_data(self, functools.partial(_arepresent_rows, self))

@@ -46,7 +46,8 @@ __all__ = [
 
 
 def encode_body(data: Any, format: str | None, content_type: str | None) -> tuple[bytes, str]:
-    """Render `data` with DRF's test renderer for `format` (JSON by default).
+    """Render `data` with DRF's test renderer for `format` (by default
+    `TEST_REQUEST_DEFAULT_FORMAT`, JSON unless set).
 
     With `content_type`, `data` is sent as it is (strings and bytes unchanged).
     """
@@ -61,7 +62,7 @@ def encode_body(data: Any, format: str | None, content_type: str | None) -> tupl
         Any, api_settings
     ).TEST_REQUEST_RENDERER_CLASSES
     renderers = {renderer.format: renderer for renderer in renderer_classes}
-    wanted = format or "json"
+    wanted = format or api_settings.TEST_REQUEST_DEFAULT_FORMAT
     if wanted not in renderers:
         raise ValueError(f"no test renderer for format {wanted!r}; known: {sorted(renderers)}")
     renderer = renderers[wanted]()
@@ -95,7 +96,7 @@ def with_meta_headers(
         for key, value in extra.items()
         if key.startswith("HTTP_")
     }
-    merged.update(headers or {})
+    merged.update({key.lower(): value for key, value in (headers or {}).items()})
     rest = {key: value for key, value in extra.items() if not key.startswith("HTTP_")}
     return merged, rest
 
@@ -109,6 +110,11 @@ class DrfStyleHeadersMixin:
 
     _credentials: dict[str, Any] = {}  # noqa: RUF012  # replaced, never changed in place
 
+    def __init__(self, *args: Any, headers: Mapping[str, Any] | None = None, **defaults: Any):
+        """Take default headers as DRF's tools do: `headers={...}` or `HTTP_*` arguments."""
+        self._default_headers, rest = with_meta_headers(headers, defaults)
+        super().__init__(*args, **rest)
+
     def generic(
         self,
         method: str,
@@ -120,8 +126,10 @@ class DrfStyleHeadersMixin:
         headers: Mapping[str, Any] | None = None,
         **extra: Any,
     ) -> Any:
-        """Django's `generic`, with `HTTP_*` arguments and the credentials sent as headers."""
-        merged, rest = with_meta_headers(headers, {**extra, **self._credentials})
+        """Django's `generic`, with the default headers, `HTTP_*` arguments and the
+        credentials sent as headers."""
+        given, rest = with_meta_headers(headers, {**extra, **self._credentials})
+        merged = {**self._default_headers, **given}
         return super().generic(  # type: ignore[misc]  # a mixin for Django's factories
             method, path, data, content_type, secure, headers=merged, **rest
         )
@@ -139,6 +147,19 @@ class _ForceAuthAsyncClientHandler(AsyncClientHandler):
     async def get_response_async(self, request: HttpRequest) -> Any:
         force_authenticate(request, self.force_user, self.force_token)
         return await super().get_response_async(request)
+
+
+class _NotAwaited:
+    """What a plain call of the client returns: awaiting it says what to write instead."""
+
+    def __await__(self) -> Any:
+        raise TypeError(
+            "`client.force_authenticate(...)` is a plain call, not a coroutine: write it "
+            "without `await`."
+        )
+
+
+_NOT_AWAITED = _NotAwaited()
 
 
 class AsyncAPIClient(DrfStyleHeadersMixin, AsyncClient):
@@ -161,12 +182,16 @@ class AsyncAPIClient(DrfStyleHeadersMixin, AsyncClient):
         self._credentials = headers
 
     def force_authenticate(self, user: Any = None, token: Any = None) -> None:
-        """Send every later request as `user` (and `token`); with neither, `logout()`."""
+        """Send every later request as `user` (and `token`); with neither, `logout()`.
+
+        It is a plain call, not awaited: `await` on it raises a `TypeError` saying so.
+        """
         handler = self._force_handler()
         handler.force_user = user
         handler.force_token = token
         if user is None and token is None:
             self.logout()
+        return cast(None, _NOT_AWAITED)
 
     @override
     def logout(self) -> None:

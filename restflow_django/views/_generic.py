@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,7 +15,7 @@ from typing_extensions import override
 
 from restflow_core.steps import given, run_steps
 from restflow_django._hooks import async_twin, has_async_twin, hook_form, sync_twin
-from restflow_django._sync import acall, offload
+from restflow_django._sync import acall, aon_loop_else_thread, offload
 from restflow_django.serializers import arender
 from restflow_django.transactions import DjangoUnitOfWork, holds_transaction, request_thread
 from restflow_django.views._base import AsyncAPIView
@@ -65,8 +66,12 @@ class AsyncGenericAPIView(  # pyright: ignore[reportIncompatibleMethodOverride, 
             yield unit
 
     async def aget_queryset(self) -> QuerySet[ModelT]:
-        """Return `get_queryset()`, awaited when it is a coroutine."""
-        queryset: Any = self.get_queryset()
+        """Return `get_queryset()`, awaited when it is a coroutine.
+
+        A sync `get_queryset` that queries (a settings row, the user's lazy relation) runs in
+        a thread, as DRF would run it.
+        """
+        queryset: Any = await aon_loop_else_thread(self.get_queryset)
         if inspect.isawaitable(queryset):
             queryset = await queryset
         return cast(QuerySet[ModelT], queryset)
@@ -144,4 +149,8 @@ class AsyncGenericAPIView(  # pyright: ignore[reportIncompatibleMethodOverride, 
 
     async def _arender_many(self, items: Any) -> Any:
         """Return the serialized form of `items`, a page or a whole queryset."""
-        return await arender(self.get_response_serializer(await aevaluate(items), many=True))
+        rows = await aevaluate(items)
+        serializer = await aon_loop_else_thread(
+            functools.partial(self.get_response_serializer, rows, many=True)
+        )
+        return await arender(serializer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, cast
@@ -15,7 +16,7 @@ from rest_framework.settings import api_settings
 from restflow_core.pagination import Page
 from restflow_core.pipelines import run_list
 from restflow_core.steps import Joinable, Steps, given, run_steps
-from restflow_django._sync import offload
+from restflow_django._sync import aon_loop_else_thread, offload
 from restflow_django.serializers import arender
 from restflow_django.views._postfetch import PostFetch, aapply_post_fetches
 from restflow_django.views._steps import as_page, paginator_step, validate_step
@@ -173,7 +174,8 @@ class APIViewHelpersMixin:
         else:
             if post_fetches:
                 instance = (await aapply_post_fetches([instance], post_fetches))[0]
-            body = await arender(self._response_serializer(serializer_class, instance))
+            build = functools.partial(self._response_serializer, serializer_class, instance)
+            body = await arender(await aon_loop_else_thread(build))
         return Response(body, status=status, headers=headers)
 
     def _response_serializer(
@@ -190,7 +192,8 @@ class APIViewHelpersMixin:
         post_fetches: Sequence[PostFetch] | None,
     ) -> Any:
         rows = await aapply_post_fetches(await aevaluate(rows), post_fetches)
-        return await arender(self._response_serializer(serializer_class, rows, many=True))
+        build = functools.partial(self._response_serializer, serializer_class, rows, many=True)
+        return await arender(await aon_loop_else_thread(build))
 
     async def apaginated_response(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -21,7 +22,7 @@ from restflow_core.pipelines import (
     run_update,
 )
 from restflow_django._hooks import async_twin, sync_twin
-from restflow_django._sync import offload
+from restflow_django._sync import aon_loop_else_thread, offload
 from restflow_django.serializers import arender, asave, checked_save
 from restflow_django.views._base import own_transaction
 from restflow_django.views._generic import AsyncGenericAPIView
@@ -116,7 +117,8 @@ class AsyncRetrieveModelMixin(AsyncGenericAPIView[ModelT]):
         )
 
     async def _arender_one(self, instance: ModelT) -> Any:
-        return await arender(self.get_response_serializer(instance))
+        build = functools.partial(self.get_response_serializer, instance)
+        return await arender(await aon_loop_else_thread(build))
 
 
 class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):

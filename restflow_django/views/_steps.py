@@ -8,10 +8,12 @@ blocking steps in one thread hop (`offload`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from asgiref.sync import async_to_sync
+from django.core.exceptions import SynchronousOnlyOperation
 from django.db.models import Model
 from rest_framework.pagination import BasePagination
 from rest_framework.serializers import BaseSerializer
@@ -19,12 +21,13 @@ from rest_framework.serializers import BaseSerializer
 from restflow_core.pagination import Page
 from restflow_core.steps import Blocking, Joinable, Step, Steps, keeping
 from restflow_django._async_hooks import (
+    aawaiting_calls,
     class_awaits_when_representing,
     class_awaits_when_validating,
     saves_asynchronously,
 )
 from restflow_django._hooks import class_hook_form, has_async_twin, hook_form
-from restflow_django._sync import is_async_callable, runs_inline
+from restflow_django._sync import aon_loop_else_thread, is_async_callable, runs_inline
 from restflow_django.serializers import (
     AsyncSerializerMixin,
     Started,
@@ -101,7 +104,7 @@ def queryset_step(view: AsyncGenericAPIView[ModelT]) -> Step[[], Any]:
     get_queryset: Callable[[], Any] = view.get_queryset
     if is_async_callable(get_queryset):
         return get_queryset
-    return Joinable(get_queryset)
+    return Joinable(get_queryset, view.aget_queryset)
 
 
 def filter_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Any], Any]:
@@ -181,9 +184,11 @@ def validate_step(
             checked_is_valid(serializer, raise_exception=True)
         return serializer
 
-    # Building the serializer does not block: on the loop, or in the hop of a fetch before.
+    # Building the serializer seldom blocks: in the hop of a fetch before, else on the
+    # loop, or in a thread when the view's hooks query (`get_serializer_context`, say).
+    building = Joinable(build, functools.partial(_abuild, build))
     if not _awaits_when_validating(serializer_class):
-        return Steps(Joinable(build), Blocking(validate))
+        return Steps(building, Blocking(validate))
 
     def start(serializer: Serializer) -> tuple[Serializer, Started | None]:
         if isinstance(serializer, AsyncSerializerMixin):
@@ -196,7 +201,7 @@ def validate_step(
             await afinished_validation(serializer, begun, raise_exception=True)
         return serializer
 
-    return Steps(Joinable(build), Blocking(start), afinish)
+    return Steps(building, Blocking(start), afinish)
 
 
 def persist_step(view: AsyncGenericAPIView[ModelT], hook: str) -> Step[[Serializer], None]:
@@ -211,7 +216,7 @@ def hook_step(view: object, hook: str, default: Step[P, R]) -> Step[P, R]:
     form = hook_form(view, hook)
     if form == "async":
         awaited: Callable[P, Awaitable[R]] = getattr(view, f"a{hook}")
-        return awaited
+        return functools.partial(aawaiting_calls, awaited)
     if form == "sync":
         return overridden(getattr(view, hook))
     return default
@@ -224,7 +229,9 @@ async def _asave(serializer: Serializer) -> None:
 def save(serializer: Serializer) -> None:
     """Save `serializer` from sync code: DRF's `save`, or its own `asave` when it has one."""
     if hook_form(serializer, "save") == "async":
-        async_to_sync(asave)(serializer)
+        # The serializer's own `async def asave`.
+        own: Any = serializer
+        async_to_sync(own.asave)()
     else:
         checked_save(serializer)
 
@@ -251,7 +258,7 @@ def render_saved_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Serializer], A
         return checked_data(shown(serializer))
 
     async def arender_saved(serializer: Serializer) -> Any:
-        return await arender(shown(serializer))
+        return await arender(await aon_loop_else_thread(functools.partial(shown, serializer)))
 
     shown_class = view._explicit_response_serializer_class() or _request_serializer_class(view)
     if shown_class is not None and class_awaits_when_representing(shown_class):
@@ -308,8 +315,14 @@ def _request_serializer_class(view: APIViewHelpersMixin) -> Any:
         return explicit
     try:
         return view.get_serializer_class()
-    except AssertionError:
+    except (AssertionError, SynchronousOnlyOperation):
+        # No class to plan with (or one a query decides): the steps check the serializer.
         return None
+
+
+async def _abuild(build: Callable[..., Serializer], *arguments: Any) -> Serializer:
+    """`build(*arguments)` on the loop, or in a thread when the view's hooks query."""
+    return await aon_loop_else_thread(functools.partial(build, *arguments))
 
 
 def _awaits_when_validating(serializer_class: Any) -> bool:
