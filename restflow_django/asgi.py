@@ -187,8 +187,7 @@ class ReusedThreadsASGIHandler(ASGIHandler):
         finally:
             _LENT.reset(lent)
             _READ_BODY.reset(token)
-            if isinstance(thread, RequestThread):
-                self._give_back(thread)
+            await self._arelease(thread)
 
     @override
     async def handle(self, scope: Any, receive: Any, send: Any) -> None:
@@ -230,7 +229,9 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             thread.finish(lambda: signals.request_finished.send(sender=type(self)))
         else:
             thread.finish(answered.result().close)
-        body_file.close()
+        # After the request's sync work: a view still running for a client that left
+        # may read the body yet.
+        thread.finish(body_file.close)
 
     async def _aanswer(self, request: Any, send: Any) -> HttpResponseBase:
         """Get the view's response and send it; a client gone meanwhile is no error."""
@@ -303,6 +304,17 @@ class ReusedThreadsASGIHandler(ASGIHandler):
             thread.submit(connections.close_all).result()
             thread.shutdown(wait=True)
 
+    async def _arelease(self, thread: RequestThread | SharedLane) -> None:
+        """Wait until the request's work on its thread is done (as Django's handler waits for
+        `request_finished`), then give the thread back: only then, so that a view still
+        running for a client that left keeps its thread from the next request."""
+        done = thread.last_finish() or thread.submit(_nothing)
+        if isinstance(thread, RequestThread):
+            done.add_done_callback(lambda _: self._give_back(thread))
+        # Its failure is logged where it happened (`finish`).
+        with contextlib.suppress(Exception):
+            await asyncio.shield(asyncio.wrap_future(done))
+
     def _give_back(self, thread: RequestThread) -> None:
         with self._lending:
             if len(self._idle) < self.idle_threads:
@@ -328,6 +340,7 @@ class _RequestWork(Executor):
     the request, without the event loop waiting for either."""
 
     _first: list[Callable[[], object]]
+    _finished: Future[object] | None = None
 
     def run_first(self, work: Callable[[], object]) -> None:
         """Run `work` (in the caller's context) just before the next call submitted."""
@@ -338,13 +351,30 @@ class _RequestWork(Executor):
         waiting for it; a failure is logged."""
         done = self.submit(functools.partial(contextvars.copy_context().run, work))
         done.add_done_callback(_log_failure)
+        self._finished = done
+
+    def last_finish(self) -> Future[object] | None:
+        """What the last `finish` queued, if anything: once it is done, so is the request's
+        work on its thread."""
+        done, self._finished = self._finished, None
+        return done
 
     def _with_first(self, call: Callable[[], T]) -> Callable[[], T]:
-        """`call`, preceded by the work waiting to run first, if any."""
+        """`call`, preceded by the work waiting to run first, if any.
+
+        The work is taken when it runs, not now: if `call` is cancelled before it starts,
+        the next call (at the latest the request's `finish`) runs it instead, so that
+        `request_started`'s receivers always run before `request_finished`'s.
+        """
         if not self._first:
             return call
+        return functools.partial(self._after_first, call)
+
+    def _after_first(self, call: Callable[[], T]) -> T:
         first, self._first = self._first, []
-        return functools.partial(_after, first, call)
+        for work in first:
+            work()
+        return call()
 
 
 class RequestThread(_RequestWork, ThreadPoolExecutor):
@@ -500,10 +530,8 @@ def _holds_transaction() -> bool:
     )
 
 
-def _after(first: list[Callable[[], object]], work: Callable[[], T]) -> T:
-    for earlier in first:
-        earlier()
-    return work()
+def _nothing() -> None:
+    """A call whose end says that everything queued before it on a thread is done."""
 
 
 def _log_failure(done: Future[Any]) -> None:

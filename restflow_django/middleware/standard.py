@@ -103,7 +103,8 @@ class SessionMiddleware(LoopHooksMixin, sessions.SessionMiddleware):
         if session is None:
             return False
         must_save = session.modified or settings.SESSION_SAVE_EVERY_REQUEST
-        return bool(must_save and not session.is_empty() and response.status_code < 500)
+        # Django reads the session's expiry (a load) before it skips the save of a 5xx.
+        return bool(must_save and not session.is_empty())
 
 
 class CsrfViewMiddleware(LoopHooksMixin, csrf.CsrfViewMiddleware):
