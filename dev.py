@@ -99,6 +99,8 @@ def test() -> None:
         run(BIN / "mkdocs", "build", "--strict", "--quiet", "--site-dir", site, env=quiet_docs())
     sqlite_env = {k: v for k, v in os.environ.items() if k != "RESTFLOW_TEST_POSTGRES"}
     run(BIN / "pytest", "-q", env=sqlite_env)
+    # -P: the tests folder holds a `django` package of restflow's tests, kept off the path.
+    run(BIN / "python", "-P", "tests/django_suite.py", env=sqlite_env)
     print("The built wheel, installed in a clean virtualenv:", flush=True)
     test_wheel()
     ensure_environment(FLOOR_VENV, "[django,test]", *FLOOR_PINS)
