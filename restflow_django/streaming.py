@@ -11,6 +11,7 @@ reached, and logs a warning naming the setting that avoids the detour
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal, TypeVar
@@ -41,8 +42,9 @@ async def astream_rows(
     """Yield `queryset` encoded row by row: one JSON array, or one JSON document per line.
 
     Rows are fetched `chunk_size` at a time with the async ORM and represented on the
-    event loop (in a thread only when a representation follows a lazy relation). An
-    unordered queryset is streamed in primary-key order.
+    event loop (in a thread only when a representation follows a lazy relation); a
+    `represent` that returns an awaitable (a serializer's `adata`) is awaited. An unordered
+    queryset is streamed in primary-key order.
     """
     renderer = JSONRenderer()
     first = True
@@ -51,6 +53,8 @@ async def astream_rows(
     try:
         async for row in _arows(queryset, chunk_size):
             data = await aon_loop_or_thread(functools.partial(represent, row))
+            if inspect.isawaitable(data):
+                data = await data
             encoded = renderer.render(data)
             if format == "ndjson":
                 yield encoded + b"\n"

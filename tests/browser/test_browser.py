@@ -255,6 +255,7 @@ def test_creates_through_the_html_form(browser: Any, demo: tuple[str, Path], ste
     wait_for_text(browser, ".response-info", "HTTP 201 Created")
 
     assert stored(database, "Browser lamp") == [("Browser lamp", 12.5, 3, "")]
+    assert '"availability": "only 3 left"' in browser.find_element(*by(".response-info")).text
     assert "Browser lamp" in listed_names(browser, url)
 
 
@@ -269,6 +270,7 @@ def test_creates_through_the_raw_data_form(
     step("created")
 
     assert stored(database, "Raw vise") == [("Raw vise", 30, 1, "x")]
+    assert '"availability": "only 1 left"' in browser.find_element(*by(".response-info")).text
     assert "Raw vise" in listed_names(browser, url)
 
 
@@ -335,6 +337,28 @@ def test_an_invalid_form_shows_the_errors_beside_the_fields(
     price_group = browser.find_element(*by("#post-object-form .has-error"))
     assert "Ensure this value is greater than or equal to 0." in price_group.text
     assert stored(database, "Bad price") == []
+
+
+def test_an_async_validator_refuses_through_the_html_form(
+    browser: Any, demo: tuple[str, Path], step: Step
+) -> None:
+    """The product serializer's `async def validate_name` speaks beside its field, and
+    nothing is stored."""
+    url, database = demo
+    browser.get(f"{url}/api/products/")
+    taken = listed_names(browser, url)[0]
+    browser.get(f"{url}/api/products/")
+    form = html_form(browser, "post-object-form")
+    form.find_element(*by("[name=name]")).send_keys(taken.upper())
+    form.find_element(*by("[name=price]")).send_keys("5")
+    step.expect("400")
+    form.find_element(*by("button")).click()
+    wait_for_text(browser, ".response-info", "HTTP 400 Bad Request")
+    step("refused")
+
+    name_group = browser.find_element(*by("#post-object-form .has-error"))
+    assert "Another product has this name." in name_group.text
+    assert stored(database, taken.upper()) == []
 
 
 def test_an_anonymous_user_gets_no_write_forms_and_a_refused_post(

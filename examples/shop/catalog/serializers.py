@@ -29,6 +29,7 @@ class ProductSerializer(ModelSerializer[Product]):
     created_by: serializers.StringRelatedField[Any] = serializers.StringRelatedField(read_only=True)
     rating = serializers.FloatField(read_only=True, allow_null=True, default=None)
     review_count = serializers.IntegerField(read_only=True, default=0)
+    availability = serializers.SerializerMethodField()
 
     class Meta:
         model = Product
@@ -44,9 +45,26 @@ class ProductSerializer(ModelSerializer[Product]):
             "created_by",
             "rating",
             "review_count",
+            "availability",
             "created_at",
         )
         read_only_fields = ("created_at",)
+
+    async def validate_name(self, value: str) -> str:
+        """Refuse a name another product has, whatever its case (asked with the async ORM)."""
+        others = Product.objects.filter(name__iexact=value)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if await others.aexists():
+            raise serializers.ValidationError("Another product has this name.")
+        return value
+
+    async def get_availability(self, product: Product) -> str:
+        """What the shop front says of the stock; `async`, as a call to a stock service
+        would be (restflow awaits every row's, a few at a time)."""
+        if product.stock == 0:
+            return "sold out"
+        return "in stock" if product.stock > 5 else f"only {product.stock} left"
 
 
 class ReviewSerializer(ModelSerializer[Review]):

@@ -123,7 +123,8 @@ class ProductViewSet(AsyncModelViewSet[Product]):
         context = self.get_serializer_context()
         return stream_response(
             queryset,
-            lambda row: ProductSerializer(row, context=context).data,
+            # `adata`: the serializer has an async method field, awaited row by row.
+            lambda row: ProductSerializer(row, context=context).adata,
             format="ndjson",
         )
 
