@@ -104,11 +104,13 @@ def printed(config: str) -> str:
 
 
 def user_environment() -> dict[str, str]:
-    """The environment a user's shell has: none of this test run's Django settings."""
+    """The environment a user's shell has: none of this test run's Django settings (and the
+    password `createsuperuser` would prompt for)."""
     kept = {
         k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH")
     }
-    return {**kept, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{kept['PATH']}"}
+    path = f"{Path(sys.executable).parent}{os.pathsep}{kept['PATH']}"
+    return {**kept, "PATH": path, "DJANGO_SUPERUSER_PASSWORD": "a long sentence as password"}
 
 
 def run(command: list[str], project: Path) -> subprocess.CompletedProcess[str]:
@@ -182,7 +184,12 @@ def build_quick_start(project: Path) -> None:
                     words = [python, *words[1:]]
                 else:
                     pytest.fail(f"the Quick start runs a command this test does not know: {line}")
-                run(words, project)
+                if words[2:] == ["createsuperuser"]:
+                    # The user answers its prompts; here the answers are given up front.
+                    words += ["--noinput", "--username", "ada", "--email", "ada@example.com"]
+                done = run(words, project)
+                if words[2:] == ["check"]:
+                    assert "System check identified no issues" in done.stdout, done.stdout
         elif (written := PROJECT_FILE.match(block.code)) is not None:
             path = project / written[1]
             if written[2]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rest_framework import serializers
 
 from restflow_django.diagnostics import Diagnostics, LazyRelationError, strict_relations
-from restflow_django.serializers import arender
+from restflow_django.serializers import ModelSerializer, arender
 from restflow_django.test import AsyncAPIRequestFactory
 from tests.testapp.models import Category, Product
 from tests.testapp.serializers import ProductSerializer
@@ -214,3 +215,49 @@ class TestStrictRelationsSetting:
             pytest.raises(LazyRelationError, match="category_name"),
         ):
             await arender(ProductSerializer(fresh))
+
+
+class CountsTags(ModelSerializer[Product]):
+    """A product with an async method field that asks the database for each row."""
+
+    tag_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = ("id", "name", "tag_count")
+
+    async def get_tag_count(self, product: Product) -> int:
+        return await product.tags.acount()
+
+
+class CountsPrefetchedTags(ModelSerializer[Product]):
+    """The same field, sync, over tags the queryset prefetched."""
+
+    tag_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = ("id", "name", "tag_count")
+
+    def get_tag_count(self, product: Product) -> int:
+        return len(product.tags.all())
+
+
+class TestAsyncMethodFieldCosts:
+    async def test_an_async_orm_call_per_row_is_a_crossing_per_row(self, tools: Category) -> None:
+        """Representing 20 rows whose async method field queries crosses to a thread for
+        each row; with the rows prefetched (in the page's own crossing) a sync field crosses
+        none (the figures docs/serializers.md gives)."""
+        await catalogue(tools, 20)
+        rows = [product async for product in Product.objects.order_by("id")]
+        prefetched = Product.objects.order_by("id").prefetch_related("tags")
+        loaded = [product async for product in prefetched]
+
+        async with Diagnostics() as per_row:
+            await arender(CountsTags(rows, many=True))
+        async with Diagnostics() as once:
+            await arender(CountsPrefetchedTags(loaded, many=True))
+
+        per_row.assert_crossings(20)
+        per_row.assert_queries(20)
+        once.assert_crossings(0)

@@ -8,7 +8,9 @@ views of this module's own.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,8 +24,12 @@ from django.http import HttpRequest, HttpResponse
 from django.test import override_settings
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from typing_extensions import override
 
 from restflow_django.asgi import ReusedThreadsASGIHandler
+from restflow_django.views import AsyncAPIView
 from tests.django.asgi_calls import exchange, http_scope
 
 pytestmark = [
@@ -66,7 +72,26 @@ def unavailable(request: HttpRequest) -> HttpResponse:
     return HttpResponse("later", status=503, headers={"Retry-After": "1"})
 
 
+class SlowCheck(BasePermission):
+    """A sync permission check that takes a while, noting when and where it ran."""
+
+    @override
+    def has_permission(self, request: Any, view: Any) -> bool:
+        began = time.monotonic()
+        time.sleep(0.05)
+        SEEN.setdefault("checks", []).append((threading.get_ident(), began, time.monotonic()))
+        return True
+
+
+class Checked(AsyncAPIView):
+    permission_classes = (SlowCheck,)
+
+    async def get(self, request: Any) -> Response:
+        return Response({})
+
+
 urlpatterns = [
+    path("checked/", Checked.as_view()),
     path("slow/", csrf_exempt(slow)),
     path("quick/", quick),
     path("touches/", touches_thread),
@@ -190,3 +215,17 @@ async def test_a_5xx_with_a_session_saved_every_request_stays_a_503() -> None:
 
     assert (status, body) == (503, b"later")
     assert headers[b"retry-after"] == [b"1"]
+
+
+async def test_slow_sync_calls_queue_behind_each_other_on_one_shared_thread() -> None:
+    """Under `share_thread`, five requests' slow sync permission checks run one after the
+    other on one thread (what docs/performance.md warns of)."""
+    with served(share_thread=True) as application:
+        answers = await asyncio.gather(
+            *(exchange(application, http_scope("GET", "/checked/", b""), b"") for _ in range(5))
+        )
+
+    checks = sorted(SEEN["checks"], key=lambda check: check[1])
+    assert [status for status, _, _ in answers] == [200] * 5
+    assert len({thread for thread, _, _ in checks}) == 1
+    assert all(earlier[2] <= later[1] for earlier, later in itertools.pairwise(checks))
