@@ -2,10 +2,14 @@
 """restflow's two commands: `python3 dev.py demo` serves the demo, `python3 dev.py test` checks.
 
 Each creates `.venv` (or the folder named by `RESTFLOW_VENV`) and installs the project into it
-when missing or when `pyproject.toml` changed; the tests also run the Django suite in
-`.venv-floor` on the oldest supported Django and DRF. `RESTFLOW_TEST_POSTGRES`, a libpq connection
-string such as `host=127.0.0.1 port=5432 dbname=restflow user=restflow password=restflow`,
-adds a run of the Django tests on PostgreSQL.
+when missing or when `pyproject.toml` changed: the main environment, Django 5.2 on the
+running Python (3.11). The tests also run in a virtualenv for each other supported
+combination (`COMBINATIONS`): the whole suite on Django 6.1 and Python 3.13, and the Django
+tests on Django 6.0 with Python 3.12 and on the oldest Django and DRF. A Python other than
+the running one is found on the PATH or in pyenv's versions; `RESTFLOW_PYTHON_3_13` (and so
+on) names one elsewhere. `RESTFLOW_TEST_POSTGRES`, a libpq connection string such as
+`host=127.0.0.1 port=5432 dbname=restflow user=restflow password=restflow`, adds runs of the
+Django tests on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -19,14 +23,51 @@ import subprocess
 import sys
 import tempfile
 import venv
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("RESTFLOW_VENV", ROOT / ".venv"))
 BIN = VENV / "bin"
-# The oldest versions restflow supports: its Django tests run there too.
-FLOOR_VENV = Path(os.environ.get("RESTFLOW_FLOOR_VENV", ROOT / ".venv-floor"))
-FLOOR_PINS = ("django>=4.2,<5", "djangorestframework>=3.16,<3.17", "django-filter>=24.3,<25")
+
+
+@dataclass(frozen=True)
+class Combination:
+    """A Django, DRF and Python the suite also runs on, in a virtualenv of its own."""
+
+    name: str
+    python: str
+    pins: tuple[str, ...]
+    venv: Path
+    # The whole suite and the wheel phase, or the Django tests (Django's own run in both).
+    whole: bool = False
+    # The Django tests on PostgreSQL too, when `RESTFLOW_TEST_POSTGRES` names a database.
+    postgres: bool = False
+
+
+COMBINATIONS = (
+    Combination(
+        "Django 6.1, DRF 3.18, Python 3.13",
+        "3.13",
+        ("django>=6.1,<6.2", "djangorestframework>=3.18,<3.19"),
+        Path(os.environ.get("RESTFLOW_CURRENT_VENV", ROOT / ".venv-current")),
+        whole=True,
+        postgres=True,
+    ),
+    Combination(
+        "Django 6.0, Python 3.12",
+        "3.12",
+        ("django>=6.0,<6.1", "djangorestframework>=3.16"),
+        Path(os.environ.get("RESTFLOW_DJANGO60_VENV", ROOT / ".venv-django60")),
+    ),
+    # The oldest versions restflow supports.
+    Combination(
+        "Django 4.2, DRF 3.16 (the floor)",
+        "3.11",
+        ("django>=4.2,<5", "djangorestframework>=3.16,<3.17", "django-filter>=24.3,<25"),
+        Path(os.environ.get("RESTFLOW_FLOOR_VENV", ROOT / ".venv-floor")),
+    ),
+)
 # A virtualenv that never sees the source tree: the built wheel is installed there, as users get it.
 WHEEL_VENV = Path(os.environ.get("RESTFLOW_WHEEL_VENV", ROOT / ".venv-wheel"))
 PACKAGES = ("restflow_core", "restflow_django", "restflow_memory")
@@ -46,12 +87,17 @@ CHECKERS = (
 
 
 def ensure_environment(
-    venv_dir: Path, requirement: str, *pins: str, project: str = f"-e {ROOT}"
+    venv_dir: Path,
+    requirement: str,
+    *pins: str,
+    project: str = f"-e {ROOT}",
+    interpreter: str = sys.executable,
 ) -> None:
-    """Create `venv_dir` and install `project` (editable by default) with `requirement`'s
-    extras into it, once per pyproject."""
+    """Create `venv_dir` (with `interpreter`) and install `project` (editable by default)
+    with `requirement`'s extras into it, once per pyproject."""
     digest = hashlib.sha256(
-        (ROOT / "pyproject.toml").read_bytes() + repr((requirement, pins, project)).encode()
+        (ROOT / "pyproject.toml").read_bytes()
+        + repr((requirement, pins, project, interpreter)).encode()
     )
     stamp = venv_dir / f".installed-{digest.hexdigest()[:16]}"
     if stamp.exists():
@@ -59,7 +105,10 @@ def ensure_environment(
     python = venv_dir / "bin" / "python"
     if not python.exists():
         print(f"creating {venv_dir}", flush=True)
-        venv.EnvBuilder(with_pip=True).create(venv_dir)
+        if interpreter == sys.executable:
+            venv.EnvBuilder(with_pip=True).create(venv_dir)
+        else:
+            run(interpreter, "-m", "venv", venv_dir)
     run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     *options, target = project.split()
     run(python, "-m", "pip", "install", "--quiet", *options, f"{target}{requirement}", *pins)
@@ -97,22 +146,69 @@ def test() -> None:
     run(BIN / "lint-imports")
     with tempfile.TemporaryDirectory() as site:
         run(BIN / "mkdocs", "build", "--strict", "--quiet", "--site-dir", site, env=quiet_docs())
-    sqlite_env = {k: v for k, v in os.environ.items() if k != "RESTFLOW_TEST_POSTGRES"}
-    run(BIN / "pytest", "-q", env=sqlite_env)
-    # -P: the tests folder holds a `django` package of restflow's tests, kept off the path.
-    run(BIN / "python", "-P", "tests/django_suite.py", env=sqlite_env)
-    print("The built wheel, installed in a clean virtualenv:", flush=True)
-    test_wheel()
-    ensure_environment(FLOOR_VENV, "[django,test]", *FLOOR_PINS)
-    print("Django tests on the floor versions (Django 4.2, DRF 3.16):", flush=True)
-    run(FLOOR_VENV / "bin" / "pytest", "-q", "tests/django", "tests/contract", env=sqlite_env)
-    if os.environ.get("RESTFLOW_TEST_POSTGRES"):
-        print("Django tests on PostgreSQL:", flush=True)
-        run(BIN / "pytest", "-q", "tests/django", "tests/contract", env=dict(os.environ))
-    elif os.environ.get("RESTFLOW_REQUIRE_POSTGRES"):
+    if os.environ.get("RESTFLOW_REQUIRE_POSTGRES") and not os.environ.get("RESTFLOW_TEST_POSTGRES"):
         sys.exit("RESTFLOW_REQUIRE_POSTGRES is set but RESTFLOW_TEST_POSTGRES is not")
+    print("Django 5.2, Python 3.11 (the main environment):", flush=True)
+    run_suite(BIN, whole=True, postgres=True)
+    print("The built wheel, installed in a clean virtualenv:", flush=True)
+    check_wheel(WHEEL_VENV)
+    verify_types()
+    for combination in COMBINATIONS:
+        interpreter = find_python(combination.python)
+        if interpreter is None:
+            sys.exit(
+                f"no Python {combination.python} for {combination.name}: install it, or name "
+                f"it with RESTFLOW_PYTHON_{combination.python.replace('.', '_')}"
+            )
+        print(f"{combination.name}:", flush=True)
+        # The whole suite type-checks too (tests/test_typing.py).
+        extras = "[django,dev]" if combination.whole else "[django,test]"
+        ensure_environment(combination.venv, extras, *combination.pins, interpreter=interpreter)
+        run_suite(combination.venv / "bin", whole=combination.whole, postgres=combination.postgres)
+        if combination.whole:
+            print(f"The built wheel on {combination.name}:", flush=True)
+            check_wheel(
+                combination.venv.with_name(f"{combination.venv.name}-wheel"),
+                *combination.pins,
+                interpreter=interpreter,
+            )
+
+
+def run_suite(bin: Path, *, whole: bool, postgres: bool) -> None:
+    """Run the tests with the virtualenv `bin`: all of them (`whole`) or the Django and
+    conformance tests; Django's own tests against restflow's serving; and with `postgres`
+    the Django tests on PostgreSQL when a database is configured."""
+    sqlite_env = {k: v for k, v in os.environ.items() if k != "RESTFLOW_TEST_POSTGRES"}
+    if whole:
+        run(bin / "pytest", "-q", env=sqlite_env)
+    else:
+        run(bin / "pytest", "-q", "tests/django", "tests/contract", env=sqlite_env)
+    # -P: the tests folder holds a `django` package of restflow's tests, kept off the path.
+    run(bin / "python", "-P", "tests/django_suite.py", env=sqlite_env)
+    if not postgres:
+        return
+    if os.environ.get("RESTFLOW_TEST_POSTGRES"):
+        print("The Django tests on PostgreSQL:", flush=True)
+        run(bin / "pytest", "-q", "tests/django", "tests/contract", env=dict(os.environ))
     else:
         print("PostgreSQL tests skipped: set RESTFLOW_TEST_POSTGRES to run them.")
+
+
+def find_python(version: str) -> str | None:
+    """A Python `version` ("3.13") interpreter: the running one, `RESTFLOW_PYTHON_3_13`, one on
+    the PATH, or one of pyenv's versions; `None` when there is none."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        return sys.executable
+    named = os.environ.get(f"RESTFLOW_PYTHON_{version.replace('.', '_')}")
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates = [named, shutil.which(f"python{version}")]
+    candidates += [str(path) for path in sorted(pyenv.glob(f"{version}.*/bin/python{version}"))]
+    for candidate in filter(None, candidates):
+        # pyenv's shims answer only with a version chosen: try each one.
+        works = subprocess.run([candidate, "-c", "pass"], capture_output=True, check=False)
+        if works.returncode == 0:
+            return candidate
+    return None
 
 
 def source_modules() -> list[str]:
@@ -125,8 +221,8 @@ def source_modules() -> list[str]:
     return modules
 
 
-def test_wheel() -> None:
-    """Build the wheel, install it (not editable) in a virtualenv of its own, and test that.
+def check_wheel(wheel_venv: Path, *pins: str, interpreter: str = sys.executable) -> None:
+    """Build the wheel, install it (not editable) in `wheel_venv`, and test that.
 
     Every module of the source tree must import from the installed copy, every package must
     carry `py.typed`, and the guide's, the demo's and the README's tests run against it from
@@ -147,12 +243,19 @@ def test_wheel() -> None:
         (built,) = wheels.glob("*.whl")
         # At a path that stays the same, so dependencies are installed once; the wheel
         # itself is reinstalled on every run.
-        dist = WHEEL_VENV / "dist"
+        dist = wheel_venv / "dist"
         shutil.rmtree(dist, ignore_errors=True)
         dist.mkdir(parents=True)
         wheel = Path(shutil.copy(built, dist))
-        ensure_environment(WHEEL_VENV, "[django,test,typing]", *CHECKERS, project=str(wheel))
-        python = WHEEL_VENV / "bin" / "python"
+        ensure_environment(
+            wheel_venv,
+            "[django,test,typing]",
+            *CHECKERS,
+            *pins,
+            project=str(wheel),
+            interpreter=interpreter,
+        )
+        python = wheel_venv / "bin" / "python"
         run(python, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", wheel)
         tree = Path(scratch) / "tree"
         for part in ("tests", "examples", "docs"):
@@ -166,11 +269,10 @@ def test_wheel() -> None:
         if subprocess.call([str(part) for part in check], cwd=tree) != 0:
             sys.exit("the installed wheel is missing modules or typing markers")
         sqlite_env = {k: v for k, v in os.environ.items() if k != "RESTFLOW_TEST_POSTGRES"}
-        pytest = [str(WHEEL_VENV / "bin" / "pytest"), "-q", *WHEEL_TESTS]
+        pytest = [str(wheel_venv / "bin" / "pytest"), "-q", *WHEEL_TESTS]
         code = subprocess.call(pytest, cwd=tree, env=sqlite_env)
         if code != 0:
             sys.exit(code)
-    verify_types()
 
 
 # pyright's `--verifytypes` score each package's public API must reach, installed.

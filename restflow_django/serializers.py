@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, cast
 
 from asgiref.sync import async_to_sync, sync_to_async
+from django.core import exceptions
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError
@@ -777,9 +778,9 @@ class ModelSerializer(
         try:
             instance.save(update_fields=columns)
         except DatabaseError as error:
-            # Django's own refusal when the UPDATE matched no row: it was deleted since it
-            # was read (a whole-row save would have inserted it again).
-            if type(error) is DatabaseError and error.__cause__ is None:
+            # The row was deleted since it was read (a whole-row save would have inserted it
+            # again).
+            if _matched_no_row(error):
                 raise NotFound from error
             raise
         for name in many:
@@ -800,6 +801,18 @@ class ModelSerializer(
             # DRF would look for unique-together and unique-for-date rules and find none.
             return []
         return super().get_validators()
+
+
+# Django 6.1 names its refusal of an UPDATE that matched no row (`Model.NotUpdated`).
+_NOT_UPDATED: type[Exception] | None = getattr(exceptions, "ObjectNotUpdated", None)
+
+
+def _matched_no_row(error: DatabaseError) -> bool:
+    """Whether `error` is Django's refusal of a `save(update_fields=...)` that matched no
+    row: `Model.NotUpdated` on Django 6.1, a bare `DatabaseError` before."""
+    if _NOT_UPDATED is not None:
+        return isinstance(error, _NOT_UPDATED)
+    return type(error) is DatabaseError and error.__cause__ is None
 
 
 def _update_plan(

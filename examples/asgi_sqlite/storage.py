@@ -24,6 +24,10 @@ class Database:
         self.connection = sqlite3.connect(path, isolation_level=None)
         self.turn = asyncio.Lock()
 
+    def close(self) -> None:
+        """Close the connection (an in-memory database is gone with it)."""
+        self.connection.close()
+
 
 class Table:
     """A sqlite3 table whose columns are `id` (the key) and `columns`."""

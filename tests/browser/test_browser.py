@@ -11,6 +11,7 @@ error on the JavaScript console fails the step. Screenshots of each step go to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -144,12 +145,16 @@ def requested_urls(browser: Any) -> list[str]:
     return found
 
 
+def read(database: Path, sql: str, *parameters: Any) -> list[tuple[Any, ...]]:
+    """The rows `sql` reads from the demo's database, through a connection closed after."""
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        return connection.execute(sql, parameters).fetchall()
+
+
 def stored(database: Path, name: str) -> list[tuple[Any, ...]]:
     """The demo's stored products named `name`: (name, price, stock, description)."""
-    with sqlite3.connect(database) as connection:
-        return connection.execute(
-            "SELECT name, price, stock, description FROM catalog_product WHERE name = ?", (name,)
-        ).fetchall()
+    sql = "SELECT name, price, stock, description FROM catalog_product WHERE name = ?"
+    return read(database, sql, name)
 
 
 def by(css: str) -> tuple[str, str]:
@@ -222,13 +227,13 @@ def sign_in(browser: Any, url: str, user: str = "ada") -> None:
 
 def owned_product(database: Path, user: str = "ada") -> int:
     """The id of a product `user` listed."""
-    with sqlite3.connect(database) as connection:
-        row = connection.execute(
-            "SELECT p.id FROM catalog_product p JOIN auth_user u ON u.id = p.created_by_id "
-            "WHERE u.username = ? ORDER BY p.id LIMIT 1",
-            (user,),
-        ).fetchone()
-    return int(row[0])
+    ((found,),) = read(
+        database,
+        "SELECT p.id FROM catalog_product p JOIN auth_user u ON u.id = p.created_by_id "
+        "WHERE u.username = ? ORDER BY p.id LIMIT 1",
+        user,
+    )
+    return int(found)
 
 
 def test_signs_in_through_the_login_page(browser: Any, demo: tuple[str, Path], step: Step) -> None:
@@ -299,10 +304,7 @@ def test_deletes_with_the_delete_button(browser: Any, demo: tuple[str, Path], st
 
     url, database = demo
     browser.get(f"{url}/api/products/")
-    with sqlite3.connect(database) as connection:
-        (pk,) = connection.execute(
-            "SELECT id FROM catalog_product WHERE name = 'Browser lamp'"
-        ).fetchone()
+    ((pk,),) = read(database, "SELECT id FROM catalog_product WHERE name = 'Browser lamp'")
     browser.get(f"{url}/api/products/{pk}/")
     browser.find_element(*by('button[data-target="#deleteModal"]')).click()
     confirm = WebDriverWait(browser, 10).until(
@@ -313,11 +315,7 @@ def test_deletes_with_the_delete_button(browser: Any, demo: tuple[str, Path], st
     wait_for_text(browser, ".response-info", "HTTP 204 No Content")
 
     # The demo archives a deleted product: gone from the API, kept with its reviews.
-    with sqlite3.connect(database) as connection:
-        archived = connection.execute(
-            "SELECT is_archived FROM catalog_product WHERE id = ?", (pk,)
-        ).fetchone()
-    assert archived == (1,)
+    assert read(database, "SELECT is_archived FROM catalog_product WHERE id = ?", pk) == [(1,)]
     assert "Browser lamp" not in listed_names(browser, url)
 
 

@@ -34,7 +34,11 @@ async def _driver(adapter: str) -> AsyncIterator[Driver]:
     if adapter == "memory":
         yield MemoryDriver()
     elif adapter == "sqlite-asgi":
-        yield SqliteAsgiDriver()
+        driver = SqliteAsgiDriver()
+        try:
+            yield driver
+        finally:
+            driver.database.close()
     else:
         from restflow_django.test import aclose_thread_connections
 

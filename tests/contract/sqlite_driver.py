@@ -88,7 +88,8 @@ class SqliteAsgiDriver:
     """The notes API on the sqlite3 ASGI adapter, called in process as a server would."""
 
     def __init__(self) -> None:
-        self.table = Table(Database(), "notes", ("title", "pages", "owner"))
+        self.database = Database()
+        self.table = Table(self.database, "notes", ("title", "pages", "owner"))
         self.journal: Journal = []
         attributes = {"table": self.table, "journal": self.journal}
         self.app = App(
