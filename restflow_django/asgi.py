@@ -213,25 +213,25 @@ class ReusedThreadsASGIHandler(ASGIHandler):
         answered = asyncio.ensure_future(self._aanswer(request, send))
         listening = asyncio.ensure_future(self.listen_for_disconnect(receive))
         await asyncio.wait((listening, answered), return_when=asyncio.FIRST_COMPLETED)
-        # As in Django: the listener is settled first, then the answer, cancelled when the
-        # client left first, so that the view may handle its cancellation.
-        for task in (listening, answered):
-            if not task.done():
-                task.cancel()
-            try:
-                await task
-            except (RequestAborted, asyncio.CancelledError):
-                pass
-            except AssertionError:
-                body_file.close()
-                raise
-        if answered.cancelled():
-            thread.finish(lambda: signals.request_finished.send(sender=type(self)))
-        else:
-            thread.finish(answered.result().close)
-        # After the request's sync work: a view still running for a client that left
-        # may read the body yet.
-        thread.finish(body_file.close)
+        try:
+            # As in Django: the listener is settled first, then the answer, cancelled when
+            # the client left first, so that the view may handle its cancellation.
+            for task in (listening, answered):
+                if not task.done():
+                    task.cancel()
+                with contextlib.suppress(RequestAborted, asyncio.CancelledError):
+                    await task
+        finally:
+            # Also when sending failed (a stream that raised mid-body): the request still
+            # ends, and its body is closed.
+            answer = answered.done() and not answered.cancelled() and not answered.exception()
+            if answer:
+                thread.finish(answered.result().close)
+            else:
+                thread.finish(lambda: signals.request_finished.send(sender=type(self)))
+            # After the request's sync work: a view still running for a client that left
+            # may read the body yet.
+            thread.finish(body_file.close)
 
     async def _aanswer(self, request: Any, send: Any) -> HttpResponseBase:
         """Get the view's response and send it; a client gone meanwhile is no error."""

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from asgiref.sync import async_to_sync
 from rest_framework import permissions as drf
-from rest_framework.permissions import AND, NOT, OR, BasePermissionMetaclass
 from rest_framework.request import Request
+from typing_extensions import override
 
 from restflow_core.awaiting import run_without_suspending
 from restflow_core.permissions import aresolve
@@ -36,10 +36,14 @@ __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
     "IsAuthenticatedOrReadOnly",
     "NOT",
     "OR",
+    "OperandHolder",
+    "PermissionMetaclass",
+    "SingleOperandHolder",
 ]
 
-# DRF's permission combinations (`&`, `|`, `~`), walked operand by operand.
-_COMBINED = (AND, OR, NOT)
+# DRF's permission combinations (`&`, `|`, `~`), walked operand by operand; restflow's
+# own (below) are among them.
+_COMBINED = (drf.AND, drf.OR, drf.NOT)
 
 
 async def ahas_permission(permission: Any, request: Any, view: Any) -> bool:
@@ -147,6 +151,86 @@ def resolve_in_thread(decision: object) -> bool:
     return bool(decision)
 
 
+class _Awaitable:
+    """`ahas_permission` and `ahas_object_permission` for a combination of permissions:
+    each operand awaited as it needs, DRF's semantics, failing closed."""
+
+    async def ahas_permission(self, request: Request, view: Any) -> bool:
+        """The combination's answer for the request as a whole."""
+        return await ahas_permission(self, request, view)
+
+    async def ahas_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        """The combination's answer for one object."""
+        return await ahas_object_permission(self, request, view, obj)
+
+
+class AND(_Awaitable, drf.AND):
+    """DRF's `AND` (`A & B`), awaitable: `await (A & B)().ahas_permission(request, view)`."""
+
+
+class OR(_Awaitable, drf.OR):
+    """DRF's `OR` (`A | B`), awaitable, with DRF's rule for objects (one operand grants
+    both the request and the object)."""
+
+
+class NOT(_Awaitable, drf.NOT):
+    """DRF's `NOT` (`~A`), awaitable."""
+
+
+class _Combining(drf.OperationHolderMixin):
+    """`&`, `|` and `~` that build restflow's awaitable `AND`, `OR` and `NOT`."""
+
+    @override
+    def __and__(self, other: Any) -> OperandHolder:
+        return _pair(AND, self, other)
+
+    @override
+    def __or__(self, other: Any) -> OperandHolder:
+        return _pair(OR, self, other)
+
+    @override
+    def __rand__(self, other: Any) -> OperandHolder:
+        return _pair(AND, other, self)
+
+    @override
+    def __ror__(self, other: Any) -> OperandHolder:
+        return _pair(OR, other, self)
+
+    @override
+    def __invert__(self) -> SingleOperandHolder:
+        holder: Any = SingleOperandHolder  # DRF's stubs take an operator instance
+        made: SingleOperandHolder = holder(NOT, self)
+        return made
+
+
+def _pair(operator: type[AND | OR], first: Any, second: Any) -> OperandHolder:
+    holder: Any = OperandHolder  # DRF's stubs take an operator instance
+    made: OperandHolder = holder(operator, first, second)
+    return made
+
+
+class OperandHolder(_Combining, drf.OperandHolder):
+    """`A & B` or `A | B` before the view instantiates it: DRF's, building restflow's."""
+
+    @override
+    def __call__(self, *args: Any, **kwargs: Any) -> AND | OR:
+        made: AND | OR = super().__call__(*args, **kwargs)  # type: ignore[assignment]  # stubs: a Protocol
+        return made
+
+
+class SingleOperandHolder(_Combining, drf.SingleOperandHolder):
+    """`~A` before the view instantiates it: DRF's, building restflow's `NOT`."""
+
+    @override
+    def __call__(self, *args: Any, **kwargs: Any) -> NOT:
+        made: NOT = super().__call__(*args, **kwargs)  # type: ignore[assignment]  # stubs: a Protocol
+        return made
+
+
+class PermissionMetaclass(_Combining, drf.BasePermissionMetaclass):  # type: ignore[misc]  # replaces `type.__or__` (unions), as DRF's does
+    """The metaclass of restflow's permissions: `&`, `|` and `~` combine them awaitably."""
+
+
 if TYPE_CHECKING:
     # DRF's stubs type permission checks as sync; seen as `Any`, the base lets subclasses
     # declare coroutines and still be accepted wherever DRF takes a permission class.
@@ -157,7 +241,7 @@ else:
 
 class AsyncBasePermission(
     _DRFPermission,  # type: ignore[misc]  # subclassing `Any`: see `_DRFPermission`
-    metaclass=BasePermissionMetaclass,
+    metaclass=PermissionMetaclass,
 ):
     """A DRF permission whose checks are `async def`; combine it with `&`, `|` and `~`.
 
@@ -175,7 +259,7 @@ class AsyncBasePermission(
         return True
 
 
-class BasePermission(drf.BasePermission):
+class BasePermission(drf.BasePermission, metaclass=PermissionMetaclass):
     """DRF's `BasePermission` with an async surface: `ahas_permission` and
     `ahas_object_permission`.
 

@@ -191,6 +191,15 @@ EXPORTS = {
         "IsAuthenticatedOrReadOnly",
         "NOT",
         "OR",
+        "OperandHolder",
+        "PermissionMetaclass",
+        "SingleOperandHolder",
+    ],
+    "restflow_django.responses": [
+        "NDJSONResponse",
+        "SSEResponse",
+        "ServerSentEvent",
+        "StreamingJSONListResponse",
     ],
     "restflow_django.schema": ["AutoSchema"],
     "restflow_django.serializers": [

@@ -38,3 +38,12 @@ class ProductViewSet(AsyncModelViewSet[Product]):
     queryset = Product.objects.all()
     serializer_class = ProductSerializer
     permission_classes = (IsAuthenticated & (IsOwner | IsAdminUser), ~InStock)
+
+
+async def check(request: Request, view: Any) -> bool:
+    """A combination, instantiated, is awaited as drf-restflow's are."""
+    both = (IsAuthenticated & IsOwner)()
+    negated = (~InStock)()
+    return await both.ahas_permission(request, view) and not await negated.ahas_permission(
+        request, view
+    )
