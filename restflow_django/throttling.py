@@ -14,24 +14,39 @@ from asgiref.sync import sync_to_async
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.exceptions import APIException
+from rest_framework import throttling
 from rest_framework.request import Request
-from rest_framework.throttling import (
-    AnonRateThrottle,
-    ScopedRateThrottle,
-    SimpleRateThrottle,
-    UserRateThrottle,
-)
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from typing_extensions import override
+
+from restflow_django._sync import acall
 
 __all__ = [
     "AsyncAnonRateThrottle",
     "AsyncRateThrottleMixin",
     "AsyncScopedRateThrottle",
     "AsyncUserRateThrottle",
+    "BaseThrottle",
+    "SimpleRateThrottle",
 ]
 
 
-class AsyncRateThrottleMixin(SimpleRateThrottle):
+class BaseThrottle(throttling.BaseThrottle):
+    """DRF's `BaseThrottle` with an async surface: `aallow_request`.
+
+    Override `async def aallow_request(request, view)` for a throttle that awaits (the
+    async ORM, an async cache client); restflow's views await it. Its default answers with
+    `allow_request`, run where it cannot block the loop, so a throttle written DRF's way
+    works unchanged. `wait()` stays sync, as in DRF.
+    """
+
+    async def aallow_request(self, request: Request, view: Any) -> bool:
+        """Whether `request` may go on: `allow_request`, by default."""
+        allowed: bool = await acall(self, "allow_request", request, view)
+        return allowed
+
+
+class AsyncRateThrottleMixin(throttling.SimpleRateThrottle):
     """Adds `aallow_request` to a DRF rate throttle: at most `num_requests` per window."""
 
     # Set by DRF's `__init__` from the rate; its stubs do not declare them.
@@ -104,6 +119,11 @@ def is_cache_failure(error: BaseException) -> bool:
 async def _aresult(value: Any) -> Any:
     """Await `value` if it is awaitable, else return it."""
     return await value if inspect.isawaitable(value) else value
+
+
+class SimpleRateThrottle(AsyncRateThrottleMixin):
+    """DRF's `SimpleRateThrottle` (a `scope`, its rate, a `get_cache_key`), counted with the
+    cache's atomic operations and awaited: subclass it as you would DRF's."""
 
 
 class AsyncAnonRateThrottle(AsyncRateThrottleMixin, AnonRateThrottle):

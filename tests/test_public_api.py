@@ -229,6 +229,8 @@ EXPORTS = {
         "AsyncRateThrottleMixin",
         "AsyncScopedRateThrottle",
         "AsyncUserRateThrottle",
+        "BaseThrottle",
+        "SimpleRateThrottle",
     ],
     "restflow_django.transactions": ["DjangoUnitOfWork", "aon_commit", "atomic_on"],
     "restflow_django.views": [
