@@ -13,8 +13,8 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ImproperlyConfigured
-from rest_framework.exceptions import APIException
 from rest_framework import throttling
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from typing_extensions import override
