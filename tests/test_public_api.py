@@ -171,6 +171,13 @@ EXPORTS = {
     "restflow_django.decorators": ["action"],
     "restflow_django.diagnostics": ["Diagnostics", "LazyRelationError", "strict_relations"],
     "restflow_django.filters": ["OrderingFilter", "SearchFilter"],
+    "restflow_django.authentication": [
+        "BaseAuthentication",
+        "BasicAuthentication",
+        "RemoteUserAuthentication",
+        "SessionAuthentication",
+        "TokenAuthentication",
+    ],
     "restflow_django.pagination": [
         "BasePagination",
         "CursorPagination",
