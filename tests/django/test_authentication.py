@@ -7,6 +7,7 @@ import base64
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import User
 from django.test import override_settings
 from django.urls import path
@@ -156,7 +157,7 @@ class TestSession:
     ) -> None:
         """The session's user is read; a POST without the CSRF token is DRF's 403."""
         client = AsyncAPIClient(enforce_csrf_checks=True)
-        await client.aforce_login(ada)
+        await sync_to_async(client.force_login)(ada)
 
         read = await client.get("/session/")
         written = await client.post("/session/", {})
