@@ -115,8 +115,11 @@ class SessionAuthentication(BaseAuthentication, drf.SessionAuthentication):
         django_request = request._request
         auser = getattr(django_request, "auser", None)
         if auser is None:
-            # Django 4.2, or no authentication middleware: DRF's own check.
-            found: Credentials | None = await acall(self, "authenticate", request)
+            # Django 4.2, or no authentication middleware: DRF's own check, in a thread
+            # when it reads the session.
+            found: Credentials | None = await aon_loop_else_thread(
+                lambda: self.authenticate(request)
+            )
             return found
         user = await auser()
         # The request's lazy `user` would read the session again.

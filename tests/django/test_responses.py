@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from typing import Any
 
+import django
 import httpx
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
@@ -32,6 +33,11 @@ from tests.testapp.models import Product
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls(__name__)]
 
 STATE: dict[str, Any] = {}
+# On Django 4.2 restflow's application keeps Django's request handling, which neither hears
+# a client leave nor closes the body of a request whose stream failed.
+OWN_HANDLING = pytest.mark.skipif(
+    django.VERSION < (5, 0), reason="restflow's own request handling needs Django 5.0"
+)
 
 
 async def products() -> AsyncIterator[dict[str, Any]]:
@@ -172,6 +178,7 @@ class TestJson:
 
         assert b"".join([chunk async for chunk in response]) == b"[]"
 
+    @OWN_HANDLING
     async def test_a_failure_mid_stream_cuts_it_and_is_logged(
         self, url: str, caplog: pytest.LogCaptureFixture
     ) -> None:
@@ -187,6 +194,7 @@ class TestJson:
 
 
 class TestServerSentEvents:
+    @OWN_HANDLING
     async def test_events_arrive_as_they_are_sent_and_a_hang_up_stops_the_generator(
         self, url: str
     ) -> None:
@@ -229,6 +237,7 @@ class TestServerSentEvents:
         assert response.status_code == 403
         assert "stopped" not in STATE
 
+    @OWN_HANDLING
     async def test_a_malformed_event_cuts_the_stream(
         self, url: str, caplog: pytest.LogCaptureFixture
     ) -> None:
@@ -242,6 +251,7 @@ class TestServerSentEvents:
         assert "may not hold a line break or NUL" in caplog.text
 
 
+@OWN_HANDLING
 class TestSlowReaders:
     async def test_a_reader_that_stops_reading_holds_the_generator_back(self, url: str) -> None:
         """While the client reads nothing, the generator is not run ahead without bound:
