@@ -1,4 +1,6 @@
-"""restflow's framework-agnostic core: Protocols, errors, steps and the action pipelines."""
+"""restflow's framework-agnostic core: Protocols, errors, steps and the action pipelines,
+and the kit an HTTP adapter is built from (resources, paginators, permissions, requests).
+"""
 
 from restflow_core.awaiting import abounded, run_without_suspending
 from restflow_core.errors import (
@@ -10,8 +12,16 @@ from restflow_core.errors import (
     RestflowError,
     ValidationFailed,
 )
-from restflow_core.pagination import Page
-from restflow_core.permissions import afirst_object_refusal, afirst_refusal, aresolve
+from restflow_core.pagination import LimitOffsetPagination, Page, PageNumberPagination, positive_int
+from restflow_core.permissions import (
+    AllowAny,
+    BasePermission,
+    IsAuthenticated,
+    IsAuthenticatedOrReadOnly,
+    afirst_object_refusal,
+    afirst_refusal,
+    aresolve,
+)
 from restflow_core.pipelines import (
     Destroy,
     Fetch,
@@ -36,6 +46,17 @@ from restflow_core.protocols import (
     Source,
 )
 from restflow_core.replies import Reply, error_reply, reply
+from restflow_core.requests import SAFE_METHODS, PlainRequest, is_authenticated, parse_json
+from restflow_core.resources import (
+    ACTIONS,
+    CreateMixin,
+    DestroyMixin,
+    ListMixin,
+    Pages,
+    Resource,
+    RetrieveMixin,
+    UpdateMixin,
+)
 from restflow_core.steps import (
     Blocking,
     Joinable,
@@ -58,31 +79,47 @@ from restflow_core.units import (
     rolled_back,
 )
 
-__all__ = [
+__all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
+    "ACTIONS",
+    "AllowAny",
+    "BasePermission",
     "Blocking",
+    "CreateMixin",
     "Destroy",
+    "DestroyMixin",
     "Fetch",
+    "IsAuthenticated",
+    "IsAuthenticatedOrReadOnly",
     "Joinable",
+    "LimitOffsetPagination",
+    "ListMixin",
     "MethodNotAllowed",
     "NotAuthenticated",
     "NotFound",
     "Offload",
     "Page",
+    "PageNumberPagination",
+    "Pages",
     "Paginate",
     "ParseError",
     "Permission",
     "PermissionDenied",
     "Persist",
+    "PlainRequest",
     "Refine",
     "Render",
     "Reply",
+    "Resource",
     "Respond",
     "RestflowError",
+    "RetrieveMixin",
     "Revalidate",
+    "SAFE_METHODS",
     "Source",
     "Step",
     "Steps",
     "UnitOfWork",
+    "UpdateMixin",
     "Validate",
     "ValidationFailed",
     "abounded",
@@ -97,9 +134,12 @@ __all__ = [
     "given",
     "held_units",
     "inline",
+    "is_authenticated",
     "keeping",
     "location_headers",
     "or_input",
+    "parse_json",
+    "positive_int",
     "reply",
     "rolled_back",
     "run_create",
