@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
-from asgiref.sync import SyncToAsync
+from asgiref.sync import AsyncToSync, SyncToAsync
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.backends.utils import CursorWrapper
@@ -100,12 +100,15 @@ class Diagnostics:
 
     queries: list[str] = field(default_factory=list)
     crossed: list[str] = field(default_factory=list)
+    # Crossings the other way: sync code in a thread waiting for a coroutine on the loop.
+    crossed_back: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _restore: list[Callable[[], None]] = field(default_factory=list, repr=False)
 
     async def __aenter__(self) -> Self:
         self._patch(CursorWrapper, "_execute_with_wrappers", self._record_query)
         self._patch(SyncToAsync, "__call__", self._record_crossing)
+        self._patch(AsyncToSync, "__call__", self._record_crossing_back)
         return self
 
     async def __aexit__(
@@ -140,6 +143,16 @@ class Diagnostics:
 
         return call
 
+    def _record_crossing_back(self, original: Any) -> Any:
+        def call(wrapper: Any, *args: Any, **kwargs: Any) -> Any:
+            awaited = getattr(wrapper, "awaitable", None)
+            name = getattr(awaited, "__qualname__", None) or type(awaited).__qualname__
+            with self._lock:
+                self.crossed_back.append(name)
+            return original(wrapper, *args, **kwargs)
+
+        return call
+
     def assert_queries(self, expected: int) -> None:
         """Fail with the SQL listed unless exactly `expected` queries ran."""
         if len(self.queries) != expected:
@@ -153,10 +166,14 @@ class Diagnostics:
         """How many times work crossed from the event loop to a thread."""
         return len(self.crossed)
 
-    def assert_crossings(self, expected: int) -> None:
-        """Fail with the functions listed unless exactly `expected` crossings happened."""
-        if self.crossings != expected:
+    def assert_crossings(self, expected: int, *, back: int = 0) -> None:
+        """Fail with the functions listed unless exactly `expected` crossings from the loop to
+        a thread happened, and `back` from a thread to the loop (none, by default)."""
+        if self.crossings != expected or len(self.crossed_back) != back:
             listing = "\n".join(f"  {name}" for name in self.crossed)
+            back_listing = "\n".join(f"  {name}" for name in self.crossed_back)
             raise AssertionError(
-                f"expected {expected} thread crossings, saw {self.crossings}:\n{listing}"
+                f"expected {expected} thread crossings and {back} back to the loop, saw "
+                f"{self.crossings}:\n{listing}\nand {len(self.crossed_back)} back:\n"
+                f"{back_listing}"
             )

@@ -21,6 +21,7 @@ from typing_extensions import override
 
 from restflow_core.awaiting import run_without_suspending
 from restflow_core.permissions import aresolve
+from restflow_django._hooks import hook_form
 from restflow_django._sync import acall
 
 __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
@@ -137,9 +138,12 @@ async def _adecide(
 
 
 def _ask_in_thread(leaf: Any, method: str, *arguments: Any) -> bool:
-    """`_aask` from sync code: an `a<method>` is awaited on the event loop."""
-    twin = getattr(leaf, f"a{method}", None)
-    return resolve_in_thread((twin or getattr(leaf, method))(*arguments))
+    """`_aask` from sync code: an `a<method>` the permission's class writes is awaited on the
+    event loop; otherwise the sync check answers here, with no hop back to the loop (the
+    default `a<method>` would only run it)."""
+    if hook_form(leaf, method) == "async":
+        return resolve_in_thread(getattr(leaf, f"a{method}")(*arguments))
+    return resolve_in_thread(getattr(leaf, method)(*arguments))
 
 
 def resolve_in_thread(decision: object) -> bool:

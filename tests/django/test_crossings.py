@@ -20,6 +20,7 @@ from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
 from restflow_django.diagnostics import Diagnostics
+from restflow_django.permissions import IsAuthenticated as RestflowIsAuthenticated
 from restflow_django.serializers import ModelSerializer, asave
 from restflow_django.test import AsyncAPIRequestFactory, force_authenticate
 from restflow_django.views import AsyncModelViewSet
@@ -382,3 +383,37 @@ class TestAsyncSerializerHooks:
         on_create.assert_crossings(3)
         on_retrieve.assert_crossings(1)
         assert await Product.objects.filter(name="Drill").aexists()
+
+
+class WithRestflowsPermission(AsyncModelViewSet[Product]):
+    """restflow's own `IsAuthenticated` (an async twin beside DRF's sync check)."""
+
+    queryset = Product.objects.select_related("category", "created_by").prefetch_related("tags")
+    serializer_class = PlainProductSerializer
+    permission_classes = (RestflowIsAuthenticated,)
+
+
+class TestNoHopBack:
+    @pytest.mark.parametrize(
+        ("method", "body"), [("PATCH", {"stock": 5}), ("PUT", None), ("DELETE", None)]
+    )
+    async def test_object_permissions_answer_in_the_writes_thread(
+        self, saw: Product, ada: User, method: str, body: Any
+    ) -> None:
+        """PATCH, PUT and DELETE with restflow's `IsAuthenticated`: one crossing to the
+        thread and none back to the loop (the sync check answers where it is)."""
+        if body is None and method == "PUT":
+            body = {"name": "Saw", "price": "12.50", "stock": 6}
+        request = factory.generic(method, "/", b"") if body is None else None
+        if request is None:
+            request = getattr(factory, method.lower())("/", body)
+        force_authenticate(request, ada)
+        view: Any = WithRestflowsPermission.as_view({method.lower(): ACTIONS[method]})
+
+        async with Diagnostics() as seen:
+            response = await view(request, pk=str(saw.pk))
+
+        assert response.status_code in (200, 204), response.data
+        seen.assert_crossings(1, back=0)
+        remaining = [p.stock async for p in Product.objects.filter(pk=saw.pk)]
+        assert remaining == ({"PATCH": [5], "PUT": [6], "DELETE": []}[method])

@@ -75,8 +75,9 @@ async def settled(served: ReusedThreadsASGIHandler) -> None:
 async def test_a_default_action_crosses_once_end_to_end(
     saw: Product, method: str, path: str, body: Any, status: int, stored: dict[str, int]
 ) -> None:
-    """Retrieve, list, create, partial update and destroy: one crossing each, against three
-    under Django's application, and the database holds what the action wrote."""
+    """Retrieve, list, create, partial update and destroy: one crossing each (and none back
+    to the loop), against three under Django's application, and the database holds what
+    the action wrote."""
     target = path.format(pk=saw.pk)
     with application() as served:
         await call(served, "GET", "/products/")  # the thread's first request opens its connection
@@ -88,6 +89,7 @@ async def test_a_default_action_crosses_once_end_to_end(
 
     assert answered == status, data
     assert len(ours.crossed) == 1, ours.crossed
+    assert ours.crossed_back == []
     assert {row.name: row.stock async for row in Product.objects.all()} == stored
     assert listed == 200
     assert len(djangos.crossed) == 3, djangos.crossed
