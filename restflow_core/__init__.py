@@ -4,12 +4,16 @@ and the kit an HTTP adapter is built from (resources, paginators, permissions, r
 
 from restflow_core.awaiting import abounded, run_without_suspending
 from restflow_core.errors import (
+    Conflict,
     MethodNotAllowed,
     NotAuthenticated,
     NotFound,
     ParseError,
+    PayloadTooLarge,
     PermissionDenied,
     RestflowError,
+    ServiceUnavailable,
+    UnsupportedMediaType,
     ValidationFailed,
 )
 from restflow_core.pagination import LimitOffsetPagination, Page, PageNumberPagination, positive_int
@@ -84,6 +88,7 @@ __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
     "AllowAny",
     "BasePermission",
     "Blocking",
+    "Conflict",
     "CreateMixin",
     "Destroy",
     "DestroyMixin",
@@ -102,6 +107,7 @@ __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
     "Pages",
     "Paginate",
     "ParseError",
+    "PayloadTooLarge",
     "Permission",
     "PermissionDenied",
     "Persist",
@@ -115,10 +121,12 @@ __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
     "RetrieveMixin",
     "Revalidate",
     "SAFE_METHODS",
+    "ServiceUnavailable",
     "Source",
     "Step",
     "Steps",
     "UnitOfWork",
+    "UnsupportedMediaType",
     "UpdateMixin",
     "Validate",
     "ValidationFailed",

@@ -23,6 +23,10 @@ class RestflowError(Exception):
         self.code: str = code if code is not None else self.default_code
         super().__init__(self.detail)
 
+    def headers(self) -> Mapping[str, str]:
+        """The headers the answer carries (`Allow`, `WWW-Authenticate`, `Retry-After`)."""
+        return {}
+
 
 class ValidationFailed(RestflowError):
     """The payload was rejected; `errors` maps each field to its messages."""
@@ -41,11 +45,31 @@ class ValidationFailed(RestflowError):
 
 
 class NotAuthenticated(RestflowError):
-    """The action needs credentials and the request carried none."""
+    """The action needs credentials and the request carried none (or bad ones).
+
+    `authenticate_header` is what the `WWW-Authenticate` header tells the client to send
+    (`Token`, `Basic realm="api"`), as HTTP asks of a 401.
+    """
 
     status = HTTPStatus.UNAUTHORIZED
     default_detail = "Authentication credentials were not provided."
     default_code = "not_authenticated"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        authenticate_header: str | None = None,
+    ) -> None:
+        super().__init__(detail, code=code)
+        self.authenticate_header = authenticate_header
+
+    @override
+    def headers(self) -> Mapping[str, str]:
+        if self.authenticate_header is None:
+            return {}
+        return {"WWW-Authenticate": self.authenticate_header}
 
 
 class PermissionDenied(RestflowError):
@@ -65,14 +89,65 @@ class NotFound(RestflowError):
 
 
 class MethodNotAllowed(RestflowError):
-    """The resource does not offer the action the request's method names."""
+    """The resource does not offer the action the request's method names; `allowed` are
+    the methods it offers there, for the `Allow` header."""
 
     status = HTTPStatus.METHOD_NOT_ALLOWED
     default_code = "method_not_allowed"
 
-    def __init__(self, method: str) -> None:
+    def __init__(self, method: str, allowed: Sequence[str] = ()) -> None:
         super().__init__(f'Method "{method}" not allowed.')
         self.method = method
+        self.allowed = tuple(allowed)
+
+    @override
+    def headers(self) -> Mapping[str, str]:
+        return {"Allow": ", ".join(self.allowed)} if self.allowed else {}
+
+
+class UnsupportedMediaType(RestflowError):
+    """The body's media type is not one the action reads."""
+
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    default_code = "unsupported_media_type"
+
+    def __init__(self, media_type: str) -> None:
+        super().__init__(f'Unsupported media type "{media_type}" in request.')
+        self.media_type = media_type
+
+
+class PayloadTooLarge(RestflowError):
+    """The body is larger than the adapter accepts."""
+
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Request body too large."
+    default_code = "payload_too_large"
+
+
+class Conflict(RestflowError):
+    """The write clashes with the stored state (a unique value taken meanwhile, say)."""
+
+    status = HTTPStatus.CONFLICT
+    default_detail = "Conflict."
+    default_code = "conflict"
+
+
+class ServiceUnavailable(RestflowError):
+    """The store cannot serve now and a retry can succeed: 503, with `Retry-After`."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+    default_detail = "Service temporarily unavailable, try again later."
+    default_code = "service_unavailable"
+
+    def __init__(
+        self, detail: str | None = None, *, code: str | None = None, retry_after: int = 1
+    ) -> None:
+        super().__init__(detail, code=code)
+        self.retry_after = retry_after
+
+    @override
+    def headers(self) -> Mapping[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class ParseError(RestflowError):

@@ -26,7 +26,9 @@ def reply(status: HTTPStatus, body: Any, headers: Mapping[str, str] | None = Non
 
 
 def error_reply(error: RestflowError) -> Reply:
-    """Describe `error` the way DRF does: field errors as the body, else a `detail`."""
+    """Describe `error` the way DRF does: field errors as the body, else a `detail`; with
+    the headers the error names (`Allow` on a 405, `WWW-Authenticate` on a 401,
+    `Retry-After` on a 503)."""
     if isinstance(error, ValidationFailed):
-        return reply(error.status, error.errors)
-    return reply(error.status, {"detail": error.detail})
+        return reply(error.status, error.errors, error.headers())
+    return reply(error.status, {"detail": error.detail}, error.headers())

@@ -184,12 +184,29 @@ class Resource(Generic[ModelT, DraftT]):
         """Return the headers of a 201: `Location` when the body has a `url`."""
         return location_headers(data)
 
+    def allowed_methods(self) -> list[str]:
+        """The methods this resource answers at the request's URL (a collection's, or one
+        object's), for a 405's `Allow` header."""
+        detail = self.key is not None
+        offered = [
+            method
+            for (method, for_detail), action in ACTIONS.items()
+            if for_detail == detail and inspect.iscoroutinefunction(getattr(self, action, None))
+        ]
+        offered += [
+            method.upper()
+            for method in ("get", "post", "put", "patch", "delete", "head", "options")
+            if inspect.iscoroutinefunction(getattr(self, method, None))
+            and method.upper() not in offered
+        ]
+        return offered
+
     async def adispatch(self) -> Reply:
         """Check permissions, run the action, and describe any error as DRF would."""
         try:
             handler = getattr(self, self.action, None) if self.action in _DISPATCHED else None
             if handler is None or not inspect.iscoroutinefunction(handler):
-                raise MethodNotAllowed(self.request.method)
+                raise MethodNotAllowed(self.request.method, self.allowed_methods())
             await self.acheck_permissions()
             result: Reply = await handler(self.request)
             return result

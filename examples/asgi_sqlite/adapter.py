@@ -173,6 +173,9 @@ class App:
         reply = await self.answer(scope, body)
         payload = b"" if reply.body is None else json.dumps(reply.body).encode()
         headers = [(b"content-type", b"application/json")] if payload else []
+        headers += [
+            (name.lower().encode(), value.encode()) for name, value in reply.headers.items()
+        ]
         await send({"type": "http.response.start", "status": int(reply.status), "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 

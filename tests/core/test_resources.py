@@ -14,8 +14,15 @@ from typing_extensions import override
 
 from restflow_core import (
     Blocking,
+    Conflict,
     NotAuthenticated,
+    PayloadTooLarge,
     PermissionDenied,
+    Reply,
+    RestflowError,
+    ServiceUnavailable,
+    UnsupportedMediaType,
+    error_reply,
     reply,
     run_create,
     run_destroy,
@@ -424,6 +431,77 @@ class TestResourceDetails:
         created = await client.post("/items/", {"name": "saw"})
 
         assert dict(created.headers) == {"Location": "/items/1/"}
+
+
+class ReadOnly(Plain):
+    """Items that are only read, with a `post` handler of their own (it answers at every URL)."""
+
+    create = None  # type: ignore[assignment]  # no create action here
+    update = None  # type: ignore[assignment]
+    partial_update = None  # type: ignore[assignment]
+    destroy = None  # type: ignore[assignment]
+
+    async def post(self, request: Any) -> Reply:
+        """A handler named after its method."""
+        return reply(HTTPStatus.ACCEPTED, None)
+
+
+class TestErrorReplies:
+    async def test_a_405_names_the_methods_the_url_allows(self) -> None:
+        """The `Allow` header lists what the collection or the object answers."""
+        on_object = await ReadOnly(MemoryRequest("DELETE"), action="destroy", key="1").adispatch()
+        on_list = await ReadOnly(MemoryRequest("PUT"), action="update").adispatch()
+        everything = await Plain(MemoryRequest("TRACE"), action="trace", key="1").adispatch()
+
+        assert on_object.status == HTTPStatus.METHOD_NOT_ALLOWED
+        assert dict(on_object.headers) == {"Allow": "GET, POST"}
+        assert on_object.body == {"detail": 'Method "DELETE" not allowed.'}
+        assert dict(on_list.headers) == {"Allow": "GET, POST"}
+        assert dict(everything.headers) == {"Allow": "GET, PUT, PATCH, DELETE"}
+
+    @pytest.mark.parametrize(
+        ("error", "status", "detail", "headers"),
+        [
+            (NotAuthenticated(), 401, "Authentication credentials were not provided.", {}),
+            (
+                NotAuthenticated("Invalid token.", authenticate_header="Token"),
+                401,
+                "Invalid token.",
+                {"WWW-Authenticate": "Token"},
+            ),
+            (
+                UnsupportedMediaType("text/plain"),
+                415,
+                'Unsupported media type "text/plain" in request.',
+                {},
+            ),
+            (PayloadTooLarge(), 413, "Request body too large.", {}),
+            (Conflict(), 409, "Conflict.", {}),
+            (
+                ServiceUnavailable(retry_after=5),
+                503,
+                "Service temporarily unavailable, try again later.",
+                {"Retry-After": "5"},
+            ),
+            (
+                ServiceUnavailable(),
+                503,
+                "Service temporarily unavailable, try again later.",
+                {"Retry-After": "1"},
+            ),
+        ],
+    )
+    def test_each_error_is_drfs_answer_with_its_headers(
+        self, error: RestflowError, status: int, detail: str, headers: dict[str, str]
+    ) -> None:
+        """Status, `detail` and the headers an HTTP client needs from each error."""
+        answer = error_reply(error)
+
+        assert (answer.status, answer.body, dict(answer.headers)) == (
+            status,
+            {"detail": detail},
+            headers,
+        )
 
 
 class TestErrorsAndPlumbing:
