@@ -98,7 +98,7 @@ class MethodNotAllowed(RestflowError):
     def __init__(self, method: str, allowed: Sequence[str] = ()) -> None:
         super().__init__(f'Method "{method}" not allowed.')
         self.method = method
-        self.allowed = tuple(allowed)
+        self.allowed: tuple[str, ...] = tuple(allowed)
 
     @override
     def headers(self) -> Mapping[str, str]:
