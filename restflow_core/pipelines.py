@@ -23,12 +23,15 @@ from restflow_core.units import UnitOfWork, atomically
 ModelT = TypeVar("ModelT")
 DraftT = TypeVar("DraftT")
 QueryT = TypeVar("QueryT")
+PayloadT = TypeVar("PayloadT")
 ItemT = TypeVar("ItemT")
 ResponseT = TypeVar("ResponseT")
 
 Fetch: TypeAlias = Step[[], ModelT]
-Validate: TypeAlias = Step[[object], DraftT]
-Revalidate: TypeAlias = Step[[ModelT, object, bool], DraftT]
+# The payload is what the adapter parsed, typed as the adapter types it: a pipeline takes
+# `data` and its `validate` step with the same payload type.
+Validate: TypeAlias = Step[[Any], DraftT]
+Revalidate: TypeAlias = Step[[ModelT, Any, bool], DraftT]
 Persist: TypeAlias = Step[[DraftT], DraftT | None]
 Destroy: TypeAlias = Step[[ModelT], None]
 Render: TypeAlias = Step[[DraftT], Any]
@@ -53,9 +56,9 @@ def forget_prefetched(instance: object) -> None:
 
 
 async def run_create(
-    data: Any,
+    data: PayloadT,
     *,
-    validate: Validate[DraftT],
+    validate: Step[[PayloadT], DraftT],
     persist: Persist[DraftT],
     render: Render[DraftT],
     respond: Respond[ResponseT],
@@ -119,11 +122,11 @@ async def run_retrieve(
 
 
 async def run_update(
-    data: Any,
+    data: PayloadT,
     *,
     partial: bool,
     fetch: Fetch[ModelT],
-    validate: Revalidate[ModelT, DraftT],
+    validate: Step[[ModelT, PayloadT, bool], DraftT],
     persist: Persist[DraftT],
     render: Render[DraftT],
     respond: Respond[ResponseT],
@@ -159,10 +162,10 @@ async def run_update(
 
 
 async def run_partial_update(
-    data: Any,
+    data: PayloadT,
     *,
     fetch: Fetch[ModelT],
-    validate: Revalidate[ModelT, DraftT],
+    validate: Step[[ModelT, PayloadT, bool], DraftT],
     persist: Persist[DraftT],
     render: Render[DraftT],
     respond: Respond[ResponseT],

@@ -20,12 +20,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, ParamSpec, Protocol, TypeAlias, TypeVar
+from typing import Any, Generic, NamedTuple, ParamSpec, Protocol, TypeAlias, TypeVar, overload
 
 P = ParamSpec("P")
+Q = ParamSpec("Q")
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
+C = TypeVar("C")
+D = TypeVar("D")
+E = TypeVar("E")
 
 
 class Offload(Protocol):
@@ -61,15 +67,65 @@ class Joinable(Generic[P, R_co]):
 
 
 class Steps(Generic[P, R_co]):
-    """Several steps run in order, the first taking the parameters, the last giving `R_co`."""
+    """Several steps run in order, the first taking the parameters, the last giving `R_co`.
+
+    The checkers follow the value from step to step: each step must take what the one
+    before it gives, and the last must give what the `Steps` declares (up to six steps; a
+    longer chain is two `Steps`, one inside the other).
+    """
 
     __slots__ = ("links",)
 
-    def __init__(self, first: Step[P, Any], *rest: Step[[Any], Any]) -> None:
+    @overload
+    def __init__(self: Steps[Q, R], first: Step[Q, R], /) -> None: ...
+    @overload
+    def __init__(self: Steps[Q, R], first: Step[Q, A], second: Step[[A], R], /) -> None: ...
+    @overload
+    def __init__(
+        self: Steps[Q, R], first: Step[Q, A], second: Step[[A], B], third: Step[[B], R], /
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Steps[Q, R],
+        first: Step[Q, A],
+        second: Step[[A], B],
+        third: Step[[B], C],
+        fourth: Step[[C], R],
+        /,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Steps[Q, R],
+        first: Step[Q, A],
+        second: Step[[A], B],
+        third: Step[[B], C],
+        fourth: Step[[C], D],
+        fifth: Step[[D], R],
+        /,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Steps[Q, R],
+        first: Step[Q, A],
+        second: Step[[A], B],
+        third: Step[[B], C],
+        fourth: Step[[C], D],
+        fifth: Step[[D], E],
+        sixth: Step[[E], R],
+        /,
+    ) -> None: ...
+    def __init__(self, first: Any, /, *rest: Any) -> None:
         links = _links(first)
         for step in rest:
             links += _links(step)
         self.links: tuple[_Link, ...] = links
+
+    @classmethod
+    def chain(cls, steps: Sequence[Step[..., Any]], /) -> Steps[..., Any]:
+        """Steps built from a list made at run time: the checkers cannot follow its values."""
+        chained: Steps[..., Any] = cls.__new__(cls)
+        chained.links = tuple(link for step in steps for link in _links(step))
+        return chained
 
 
 Step: TypeAlias = Blocking[P, R] | Joinable[P, R] | Steps[P, R] | Callable[P, Awaitable[R]]

@@ -132,7 +132,7 @@ async def afinish_validation(serializer: Any, state: _Validation, hooks: Validat
         stages.append(lambda state: _avalidate(serializer, state))
     else:
         stages.append(Blocking(lambda state: _validate(serializer, state)))
-    return await run_steps(offload, given(Steps(*stages), state))
+    return await run_steps(offload, given(Steps.chain(stages), state))
 
 
 def _check_fields(serializer: Any, data: Any, hooks: ValidationHooks) -> _Validation:

@@ -81,18 +81,19 @@ def object_steps(view: AsyncGenericAPIView[ModelT], *, writes: bool) -> Step[[],
 def default_object_steps(view: AsyncGenericAPIView[ModelT], *, writes: bool) -> Step[[], ModelT]:
     """Build and filter the queryset, fetch the row (or 404), check its permissions."""
     filtering = filter_step(view)
+    fetch: Blocking[[tuple[Any, dict[str, Any]]], ModelT] = Blocking(fetch_row)
     if isinstance(filtering, Blocking):
         # The filters may query: they join the fetch's thread hop.
         return Steps(
             queryset_step(view),
             filtering,
             Joinable(view._object_lookup),
-            Blocking(fetch_row),
+            fetch,
             keeping(object_permission_step(view, writes=writes)),
         )
     return Steps(
         view._afiltered_lookup,
-        Blocking(fetch_row),
+        fetch,
         keeping(object_permission_step(view, writes=writes)),
     )
 

@@ -71,7 +71,7 @@ async def fetch() -> Book:
 async def main() -> None:
     """Call pipelines with collaborators of the wrong shape."""
     await run_create(
-        {},
+        {"title": "x"},
         validate=validate,
         persist=persist_sync,  # type: ignore[arg-type]
         render=render,
@@ -95,7 +95,7 @@ async def persist_book(book: Book) -> None:
 async def update_with_swapped_arguments() -> None:
     """An update whose `validate` takes the payload where the fetched book belongs."""
     await run_update(
-        {},
+        {"title": "x"},
         partial=True,
         fetch=fetch,
         validate=revalidate_swapped,  # type: ignore[arg-type]
