@@ -2,8 +2,10 @@
 and the kit an HTTP adapter is built from (resources, paginators, permissions, requests).
 """
 
+from restflow_core.authentication import Authenticator, TokenAuthentication
 from restflow_core.awaiting import abounded, run_without_suspending
 from restflow_core.errors import (
+    AuthenticationFailed,
     Conflict,
     MethodNotAllowed,
     NotAuthenticated,
@@ -16,6 +18,7 @@ from restflow_core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from restflow_core.filters import Searchable, SearchFilter, search_terms
 from restflow_core.pagination import LimitOffsetPagination, Page, PageNumberPagination, positive_int
 from restflow_core.permissions import (
     AllowAny,
@@ -25,6 +28,7 @@ from restflow_core.permissions import (
     afirst_object_refusal,
     afirst_refusal,
     aresolve,
+    first_object_refusal,
 )
 from restflow_core.pipelines import (
     Destroy,
@@ -45,18 +49,28 @@ from restflow_core.pipelines import (
     run_update,
 )
 from restflow_core.protocols import (
+    BlockingSource,
     Permission,
     Respond,
     Source,
 )
 from restflow_core.replies import Reply, error_reply, reply
-from restflow_core.requests import SAFE_METHODS, PlainRequest, is_authenticated, parse_json
+from restflow_core.requests import (
+    SAFE_METHODS,
+    PlainRequest,
+    is_authenticated,
+    parse_body,
+    parse_json,
+)
 from restflow_core.resources import (
     ACTIONS,
+    HOOKS,
     CreateMixin,
     DestroyMixin,
+    Hook,
     ListMixin,
     Pages,
+    Plan,
     Resource,
     RetrieveMixin,
     UpdateMixin,
@@ -81,18 +95,24 @@ from restflow_core.units import (
     current_unit,
     held_units,
     rolled_back,
+    to_the_end,
 )
 
 __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
     "ACTIONS",
     "AllowAny",
+    "AuthenticationFailed",
+    "Authenticator",
     "BasePermission",
     "Blocking",
+    "BlockingSource",
     "Conflict",
     "CreateMixin",
     "Destroy",
     "DestroyMixin",
     "Fetch",
+    "HOOKS",
+    "Hook",
     "IsAuthenticated",
     "IsAuthenticatedOrReadOnly",
     "Joinable",
@@ -112,6 +132,7 @@ __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
     "PermissionDenied",
     "Persist",
     "PlainRequest",
+    "Plan",
     "Refine",
     "Render",
     "Reply",
@@ -121,10 +142,13 @@ __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
     "RetrieveMixin",
     "Revalidate",
     "SAFE_METHODS",
+    "SearchFilter",
+    "Searchable",
     "ServiceUnavailable",
     "Source",
     "Step",
     "Steps",
+    "TokenAuthentication",
     "UnitOfWork",
     "UnsupportedMediaType",
     "UpdateMixin",
@@ -138,6 +162,7 @@ __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
     "atomically",
     "current_unit",
     "error_reply",
+    "first_object_refusal",
     "forget_prefetched",
     "given",
     "held_units",
@@ -146,6 +171,7 @@ __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
     "keeping",
     "location_headers",
     "or_input",
+    "parse_body",
     "parse_json",
     "positive_int",
     "reply",
@@ -158,5 +184,7 @@ __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
     "run_steps",
     "run_update",
     "run_without_suspending",
+    "search_terms",
     "then",
+    "to_the_end",
 ]

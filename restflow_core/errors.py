@@ -72,6 +72,14 @@ class NotAuthenticated(RestflowError):
         return {"WWW-Authenticate": self.authenticate_header}
 
 
+class AuthenticationFailed(NotAuthenticated):
+    """The request carried credentials, and they are wrong (an unknown token, a bad
+    password): 401, with `WWW-Authenticate` when the scheme is named."""
+
+    default_detail = "Incorrect authentication credentials."
+    default_code = "authentication_failed"
+
+
 class PermissionDenied(RestflowError):
     """A permission refused the request or the object."""
 

@@ -11,7 +11,7 @@ from typing import Any, Generic, TypeVar
 from typing_extensions import override
 
 from restflow_core.errors import NotFound
-from restflow_core.protocols import Source
+from restflow_core.protocols import BlockingSource, Source
 from restflow_core.replies import Reply, reply
 from restflow_core.requests import PlainRequest
 
@@ -50,19 +50,47 @@ class Page(Generic[ItemT]):
 
 
 class _LinkedPagination:
-    """The response shape both paginators share."""
+    """What both paginators share: the response shape, and reading a window of a source
+    through its async API (`apage`) or its blocking one (`page`)."""
 
     count = 0
 
-    async def apaginate_queryset(
-        self, queryset: Any, request: PlainRequest, view: Any = None, /
-    ) -> list[Any] | None:
-        """Return the requested page, or `None` when the request is not paginated."""
+    def window_size(self, request: PlainRequest) -> int | None:
+        """The number of items a page holds, or `None` when the request is not paginated."""
         raise NotImplementedError
+
+    def cut(self, request: PlainRequest, size: int, count: int) -> slice:
+        """The window of a collection of `count` items the request asks for."""
+        raise NotImplementedError
+
+    async def apaginate_queryset(
+        self, queryset: Source[ModelT], request: PlainRequest, view: Any = None, /
+    ) -> list[ModelT] | None:
+        """Return the requested page, or `None` when the request is not paginated."""
+        size = self.window_size(request)
+        if size is None:
+            return None
+        window = self.cut(request, size, await queryset.acount())
+        return [item async for item in queryset[window]]
+
+    def paginate_queryset(
+        self, queryset: BlockingSource[ModelT], request: PlainRequest, view: Any = None, /
+    ) -> list[ModelT] | None:
+        """`apaginate_queryset` through the source's blocking calls, for a blocking step."""
+        size = self.window_size(request)
+        if size is None:
+            return None
+        return list(queryset[self.cut(request, size, queryset.count())])
 
     async def apage(self, source: Source[ModelT], request: PlainRequest, /) -> Page[ModelT] | None:
         """Return the requested page with its count and links, or `None` when not paginated."""
-        items = await self.apaginate_queryset(source, request)
+        return self._paged(await self.apaginate_queryset(source, request))
+
+    def page(self, source: BlockingSource[ModelT], request: PlainRequest, /) -> Page[ModelT] | None:
+        """`apage` through the source's blocking calls, for a blocking step."""
+        return self._paged(self.paginate_queryset(source, request))
+
+    def _paged(self, items: list[ModelT] | None) -> Page[ModelT] | None:
         if items is None:
             return None
         return Page(items, self.count, self.get_next_link(), self.get_previous_link())
@@ -114,19 +142,18 @@ class PageNumberPagination(_LinkedPagination):
         return self.page_size
 
     @override
-    async def apaginate_queryset(
-        self, queryset: Source[ModelT], request: PlainRequest, view: Any = None, /
-    ) -> list[ModelT] | None:
-        """Return the requested page; raise `NotFound` for a page that does not exist."""
-        size = self.get_page_size(request)
-        if not size:
-            return None
-        self.request = request
-        self.count = await queryset.acount()
-        self.pages = max(1, -(-self.count // size))
+    def window_size(self, request: PlainRequest) -> int | None:
+        """The page size; `None` (not paginated) when it is 0 or unset."""
+        return self.get_page_size(request) or None
+
+    @override
+    def cut(self, request: PlainRequest, size: int, count: int) -> slice:
+        """The requested page's window; raise `NotFound` for a page that does not exist."""
+        self.request, self.count = request, count
+        self.pages = max(1, -(-count // size))
         self.number = self._page_number(request.query_params)
         start = (self.number - 1) * size
-        return [item async for item in queryset[start : start + size]]
+        return slice(start, start + size)
 
     def _page_number(self, params: Mapping[str, str]) -> int:
         raw = params.get(self.page_query_param, "1")
@@ -188,18 +215,16 @@ class LimitOffsetPagination(_LinkedPagination):
             return 0
 
     @override
-    async def apaginate_queryset(
-        self, queryset: Source[ModelT], request: PlainRequest, view: Any = None, /
-    ) -> list[ModelT] | None:
-        """Return the requested window; past the end it is empty, as in DRF."""
-        limit = self.get_limit(request)
-        if limit is None:
-            return None
-        self.request, self.limit, self.offset = request, limit, self.get_offset(request)
-        self.count = await queryset.acount()
-        if self.offset > self.count:
-            return []
-        return [item async for item in queryset[self.offset : self.offset + limit]]
+    def window_size(self, request: PlainRequest) -> int | None:
+        """The limit; `None` (not paginated) when the request has none and there is no default."""
+        return self.get_limit(request)
+
+    @override
+    def cut(self, request: PlainRequest, size: int, count: int) -> slice:
+        """The requested window; past the end it is empty, as in DRF."""
+        self.request, self.limit, self.offset = request, size, self.get_offset(request)
+        self.count = count
+        return slice(self.offset, self.offset + size)
 
     @override
     def get_next_link(self) -> str | None:

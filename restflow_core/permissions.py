@@ -51,6 +51,37 @@ async def afirst_object_refusal(
     return None
 
 
+def first_object_refusal(
+    permissions: Iterable[Permission], request: Any, view: Any, obj: Any
+) -> Permission | None:
+    """`afirst_object_refusal` for blocking steps, which cannot await.
+
+    A permission whose answer is awaitable is refused loudly (`TypeError`), not counted as
+    an answer: a resource with such a permission checks objects on the loop instead.
+    """
+    for permission in permissions:
+        decision = permission.has_object_permission(request, view, obj)
+        if inspect.isawaitable(decision):
+            if inspect.iscoroutine(decision):
+                decision.close()
+            raise TypeError(
+                f"{type(permission).__name__}.has_object_permission is async, and a blocking "
+                "step cannot await it: list it in `permission_classes` so the resource checks "
+                "objects on the loop"
+            )
+        if not decision:
+            return permission
+    return None
+
+
+def has_async_object_check(permission_classes: Iterable[type[Any]]) -> bool:
+    """Whether any of `permission_classes` answers for objects with `async def`."""
+    return any(
+        inspect.iscoroutinefunction(getattr(permission, "has_object_permission", None))
+        for permission in permission_classes
+    )
+
+
 class BasePermission:
     """Allows everything; override `has_permission` or `has_object_permission`.
 

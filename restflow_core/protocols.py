@@ -6,7 +6,7 @@ adapter ships dict-backed implementations of each.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Iterator, Mapping
 from http import HTTPStatus
 from typing import Any, Protocol, Self, TypeVar
 
@@ -38,6 +38,34 @@ class Source(Protocol[ModelT_co]):
         ...
 
     async def acount(self) -> int:
+        """Return how many objects the collection holds."""
+        ...
+
+
+class BlockingSource(Protocol[ModelT_co]):
+    """A lazy, filterable collection read by calls that block: a `QuerySet` in a thread, or
+    the query of a store whose reads wait on a disk or a socket.
+
+    A resource with an `offload` reads its queryset through this, in blocking steps.
+    """
+
+    def filter(self, *args: Any, **lookups: Any) -> Self:
+        """Narrow the collection to objects matching every lookup."""
+        ...
+
+    def __getitem__(self, window: slice, /) -> Self:
+        """Narrow the collection to a slice of its current order."""
+        ...
+
+    def __iter__(self) -> Iterator[ModelT_co]:
+        """Yield the objects."""
+        ...
+
+    def get(self, *args: Any, **lookups: Any) -> ModelT_co:
+        """Return the only object matching the lookups; raise `NotFound` if there is none."""
+        ...
+
+    def count(self) -> int:
         """Return how many objects the collection holds."""
         ...
 

@@ -1,22 +1,34 @@
 """A generic resource: what makes an adapter's views behave like DRF's generic views.
 
-`Resource` dispatches a request to its action (405 for a method without one), checks the
-view-level permissions before the action and the object permissions on the fetched object
-(401 for an anonymous user, else 403 with the permission's `message` and `code`), finds
-the object by `lookup_field` in the filtered queryset (404 when it is not there), wires
-filtering and pagination, and runs each action's pipeline. An adapter subclasses it and
-supplies what is its own: the queryset, validation and representation of drafts, saving
-and deleting, and the unit of work. `CreateMixin`, `ListMixin`, `RetrieveMixin`,
-`UpdateMixin` and `DestroyMixin` add the five actions.
+`Resource` dispatches a request to its action (405 for a method without one), authenticates
+it with `authentication_classes`, checks the view-level permissions before the action and
+the object permissions on the fetched object (401 for an anonymous user, else 403 with the
+permission's `message` and `code`), finds the object by `lookup_field` in the filtered
+queryset (404 when it is not there), wires filtering and pagination, and runs each action's
+pipeline. An adapter subclasses it and supplies what is its own: the queryset, validation
+and representation of drafts, saving and deleting, and the unit of work. `CreateMixin`,
+`ListMixin`, `RetrieveMixin`, `UpdateMixin` and `DestroyMixin` add the five actions.
+
+Each hook comes in two forms, and a resource class gives whichever suits its store: the
+`async def` form (`avalidated`, `asave`, ...) is awaited on the loop; the plain form
+(`validated`, `save`, ...) is a step of the action's pipeline that may block, and the
+resource's `offload` runs each stretch of such steps in one go: one thread hop per action
+for a store whose calls block. Which form each hook takes is decided once per class, when
+the class is made; `Resource.explain()` lists it.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from http import HTTPStatus
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
+from typing_extensions import override
+
+from restflow_core.authentication import Authenticator
 from restflow_core.errors import (
     MethodNotAllowed,
     NotAuthenticated,
@@ -24,7 +36,12 @@ from restflow_core.errors import (
     RestflowError,
 )
 from restflow_core.pagination import Page
-from restflow_core.permissions import afirst_object_refusal, afirst_refusal
+from restflow_core.permissions import (
+    afirst_object_refusal,
+    afirst_refusal,
+    first_object_refusal,
+    has_async_object_check,
+)
 from restflow_core.pipelines import (
     location_headers,
     run_create,
@@ -33,13 +50,15 @@ from restflow_core.pipelines import (
     run_retrieve,
     run_update,
 )
-from restflow_core.protocols import Permission, Source
+from restflow_core.protocols import BlockingSource, Permission, Source
 from restflow_core.replies import Reply, error_reply, reply
 from restflow_core.requests import is_authenticated
+from restflow_core.steps import Blocking, Joinable, Offload, Step, Steps, inline, keeping
 from restflow_core.units import UnitOfWork
 
 ModelT = TypeVar("ModelT")
 DraftT = TypeVar("DraftT")
+T = TypeVar("T")
 
 ACTIONS: Mapping[tuple[str, bool], str] = {
     ("GET", False): "list",
@@ -57,27 +76,110 @@ _DISPATCHED = frozenset(
 
 
 class Pages(Protocol):
-    """A paginator a resource uses: cuts the requested page, with its count and links."""
+    """A paginator a resource uses: cuts the requested page, with its count and links.
+
+    A resource with an `offload` calls `page` instead, with a `BlockingSource`, in a
+    blocking step; the core's paginators have both.
+    """
 
     async def apage(self, source: Any, request: Any, /) -> Page[Any] | None:
         """Return the requested page, or `None` when the request is not paginated."""
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Hook:
+    """One hook of a resource: its plain and async names, and how its plain form runs
+    (`blocking`: through `offload`; else it joins the blocking work before it)."""
+
+    sync: str
+    asyn: str
+    blocking: bool = True
+
+
+# Every hook an action runs, by role.
+HOOKS: Mapping[str, Hook] = {
+    "fetch": Hook("get_object", "aget_object"),
+    "refine": Hook("filter_queryset", "afilter_queryset", blocking=False),
+    "paginate": Hook("page", "apage"),
+    "collect": Hook("collect", "acollect"),
+    "validate": Hook("validated", "avalidated"),
+    "revalidate": Hook("revalidated", "arevalidated"),
+    "save": Hook("save", "asave"),
+    "delete": Hook("delete", "adelete"),
+    "perform_create": Hook("perform_create", "aperform_create"),
+    "perform_update": Hook("perform_update", "aperform_update"),
+    "perform_destroy": Hook("perform_destroy", "aperform_destroy"),
+    "render": Hook("render", "arender", blocking=False),
+    "render_instance": Hook("render_instance", "arender_instance", blocking=False),
+    "render_many": Hook("render_many", "arender_many", blocking=False),
+}
+# Hooks whose default form is the one another hook takes (a default `perform_create` saves).
+_FOLLOWS = {"perform_create": "save", "perform_update": "save", "perform_destroy": "delete"}
+# Hooks whose default reads the queryset: plain when the store blocks, else async.
+_READS = frozenset({"fetch", "refine", "paginate", "collect"})
+
+Form = Literal["plain", "async"]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a resource class decided when it was made: each hook's form, the offload, and
+    whether object permissions are checked on the loop."""
+
+    forms: Mapping[str, Form]
+    offload: Offload | None
+    async_object_check: bool
+
+    def explain(self) -> str:
+        """Each hook, the form it takes, and where that runs."""
+        lines = [f"offload: {_name(self.offload) if self.offload else 'none (inline)'}"]
+        for role, hook in HOOKS.items():
+            if self.forms[role] == "async":
+                lines.append(f"{role}: {hook.asyn} (async, on the loop)")
+            elif hook.blocking:
+                lines.append(f"{role}: {hook.sync} (blocking, through offload)")
+            else:
+                lines.append(f"{role}: {hook.sync} (plain, joins the blocking work before it)")
+        if self.async_object_check:
+            lines.append("object permissions: async, checked on the loop after the fetch")
+        return "\n".join(lines)
+
+
+def _name(function: object) -> str:
+    return f"{getattr(function, '__module__', '?')}.{getattr(function, '__qualname__', function)}"
+
+
 class Resource(Generic[ModelT, DraftT]):
     """The framework-independent half of a DRF generic view: one instance serves one request.
 
-    Subclasses supply `get_queryset`, `avalidated`, `arevalidated`, `arender`,
-    `arender_instance`, `arender_many`, `asave` and `adelete` (and `get_unit_of_work` for
-    `atomic`), and set `permission_classes`, `filter_backends`, `pagination_class` and
-    `lookup_field` as on a DRF view. `request` needs `method`, `data` and `user`.
+    Subclasses supply `get_queryset`, validation (`avalidated`/`arevalidated`, or the plain
+    `validated`/`revalidated`), representation (`arender`, `arender_instance`,
+    `arender_many`, or their plain forms), saving and deleting (`asave`/`adelete`, or
+    `save`/`delete`), and `get_unit_of_work` for `atomic`; and set `permission_classes`,
+    `authentication_classes`, `filter_backends`, `pagination_class` and `lookup_field` as
+    on a DRF view. `request` needs `method`, `data` and a settable `user` (and `headers`,
+    to be authenticated): a `PlainRequest` has them.
+
+    `offload` is for a store whose calls block: set it (`asyncio.to_thread`, say) and the
+    resource reads the queryset through its blocking API (a `BlockingSource`), runs the
+    plain hooks as blocking steps, and pays one `offload` per stretch of them: one per
+    action when no async hook sits in the middle.
     """
 
     permission_classes: ClassVar[Sequence[type[Any]]] = ()
+    authentication_classes: ClassVar[Sequence[type[Authenticator]]] = ()
     filter_backends: ClassVar[Sequence[type[Any]]] = ()
     pagination_class: ClassVar[type[Pages] | None] = None
     lookup_field: ClassVar[str] = "pk"
     atomic: ClassVar[bool] = False
+    offload: ClassVar[Offload | None] = None
+    plan: ClassVar[Plan]
+
+    @override
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.plan = _plan(cls)
 
     def __init__(self, request: Any, *, action: str, key: str | None = None) -> None:
         self.request = request
@@ -85,8 +187,26 @@ class Resource(Generic[ModelT, DraftT]):
         self.key = key
         self._paginator: Pages | None = None
 
-    def get_queryset(self) -> Source[ModelT]:
-        """Return every object this resource may show."""
+    @classmethod
+    def explain(cls) -> str:
+        """What the class decided: each hook's form and where it runs, one per line."""
+        return f"{cls.__qualname__}\n{cls.plan.explain()}"
+
+    def step(self, role: str) -> Step[..., Any]:
+        """The step running the hook `role` (a key of `HOOKS`) in the form the class chose."""
+        hook = HOOKS[role]
+        if self.plan.forms[role] == "async":
+            return getattr(self, hook.asyn)  # type: ignore[no-any-return]  # a hook, by name
+        work = getattr(self, hook.sync)
+        return Blocking(work) if hook.blocking else Joinable(work)
+
+    def run_offload(self, work: Callable[[], T], /) -> Any:
+        """Run a stretch of blocking steps through the class's `offload` (inline without one)."""
+        return (self.plan.offload or inline)(work)
+
+    def get_queryset(self) -> Any:
+        """Return every object this resource may show: a `Source`, or with an `offload`, a
+        `BlockingSource`."""
         raise NotImplementedError
 
     def get_unit_of_work(self) -> UnitOfWork | None:
@@ -116,17 +236,48 @@ class Resource(Generic[ModelT, DraftT]):
     async def asave(self, draft: DraftT) -> DraftT | None:
         """Store what `draft` holds (the default of the create and update hooks).
 
-        Return what was saved, or `None` when `draft` now holds it.
+        Return what was saved, or `None` when `draft` now holds it. A class with a plain
+        `save` gets this for free: it runs `save` through `offload`.
         """
+        if self.plan.forms["save"] == "plain":
+            saved: DraftT | None = await self.run_offload(partial(self.save, draft))
+            return saved
+        raise NotImplementedError
+
+    def save(self, draft: DraftT) -> DraftT | None:
+        """`asave` as blocking work."""
         raise NotImplementedError
 
     async def adelete(self, instance: ModelT) -> None:
-        """Remove `instance` (the default of the destroy hook)."""
+        """Remove `instance` (the default of the destroy hook). A class with a plain
+        `delete` gets this for free: it runs `delete` through `offload`."""
+        if self.plan.forms["delete"] == "plain":
+            await self.run_offload(partial(self.delete, instance))
+            return
+        raise NotImplementedError
+
+    def delete(self, instance: ModelT) -> None:
+        """`adelete` as blocking work."""
         raise NotImplementedError
 
     def get_permissions(self) -> list[Permission]:
         """Return instances of `permission_classes`."""
         return [permission() for permission in self.permission_classes]
+
+    def get_authenticators(self) -> list[Authenticator]:
+        """Return instances of `authentication_classes`."""
+        return [authenticator() for authenticator in self.authentication_classes]
+
+    async def aauthenticate(self) -> None:
+        """Ask each authenticator in turn; the first that knows the request sets its user.
+
+        An authenticator's `AuthenticationFailed` ends the request with a 401.
+        """
+        for authenticator in self.get_authenticators():
+            user = await authenticator.aauthenticate(self.request)
+            if user is not None:
+                self.request.user = user
+                return
 
     async def acheck_permissions(self) -> None:
         """Raise `NotAuthenticated` or `PermissionDenied` if a permission refuses the request."""
@@ -140,10 +291,21 @@ class Resource(Generic[ModelT, DraftT]):
         if refusal is not None:
             self.permission_denied(refusal)
 
+    def check_object_permissions(self, obj: ModelT) -> None:
+        """`acheck_object_permissions` in a blocking step (sync permissions only)."""
+        refusal = first_object_refusal(self.get_permissions(), self.request, self, obj)
+        if refusal is not None:
+            self.permission_denied(refusal)
+
     def permission_denied(self, permission: Permission) -> None:
-        """Raise the error for `permission`'s refusal: 401 for anonymous users, else 403."""
+        """Raise the error for `permission`'s refusal: 401 for anonymous users, else 403.
+
+        The 401 names the first authenticator's scheme in `WWW-Authenticate`.
+        """
         if not is_authenticated(self.request.user):
-            raise NotAuthenticated()
+            authenticators = self.get_authenticators()
+            header = authenticators[0].authenticate_header(self.request) if authenticators else None
+            raise NotAuthenticated(authenticate_header=header)
         message = getattr(permission, "message", None)
         raise PermissionDenied(message, code=getattr(permission, "code", None))
 
@@ -155,6 +317,12 @@ class Resource(Generic[ModelT, DraftT]):
                 queryset = await backend.afilter_queryset(self.request, queryset, self)
             else:
                 queryset = backend.filter_queryset(self.request, queryset, self)
+        return queryset
+
+    def filter_queryset(self, queryset: Any) -> Any:
+        """Run every filter backend's `filter_queryset` over `queryset`, in a step."""
+        for backend_class in self.filter_backends:
+            queryset = backend_class().filter_queryset(self.request, queryset, self)
         return queryset
 
     @property
@@ -170,6 +338,21 @@ class Resource(Generic[ModelT, DraftT]):
             return None
         return await self.paginator.apage(queryset, self.request)
 
+    def page(self, queryset: BlockingSource[ModelT]) -> Page[ModelT] | None:
+        """`apage` in a blocking step: the paginator's `page` over the blocking source."""
+        if self.paginator is None:
+            return None
+        page: Page[ModelT] | None = getattr(self.paginator, "page")(queryset, self.request)  # noqa: B009  # `Pages` asks only for `apage`
+        return page
+
+    async def acollect(self, source: Source[ModelT]) -> list[ModelT]:
+        """Every object of `source` (a list that is not paginated)."""
+        return [item async for item in source]
+
+    def collect(self, source: BlockingSource[ModelT]) -> list[ModelT]:
+        """`acollect` in a blocking step."""
+        return list(source)
+
     async def aget_object(self) -> ModelT:
         """Return the object the request names, filtered and permission-checked.
 
@@ -179,6 +362,24 @@ class Resource(Generic[ModelT, DraftT]):
         obj = await queryset.aget(**{self.lookup_field: self.key})
         await self.acheck_object_permissions(obj)
         return obj
+
+    def get_object(self) -> ModelT:
+        """`aget_object` in a blocking step, through the queryset's blocking `get`."""
+        obj = self.find_object()
+        self.check_object_permissions(obj)
+        return obj
+
+    def find_object(self) -> ModelT:
+        """The object the request names in the filtered queryset, unchecked."""
+        queryset: BlockingSource[ModelT] = self.filter_queryset(self.get_queryset())
+        return queryset.get(**{self.lookup_field: self.key})
+
+    def fetch_step(self) -> Step[[], ModelT]:
+        """The fetch as the class decided it; with async object permissions and a blocking
+        store, the read blocks and the check is awaited on the loop after it."""
+        if self.plan.forms["fetch"] == "plain" and self.plan.async_object_check:
+            return Steps(Blocking(self.find_object), keeping(self.acheck_object_permissions))
+        return self.step("fetch")
 
     def get_success_headers(self, data: Any) -> Mapping[str, str]:
         """Return the headers of a 201: `Location` when the body has a `url`."""
@@ -202,16 +403,48 @@ class Resource(Generic[ModelT, DraftT]):
         return offered
 
     async def adispatch(self) -> Reply:
-        """Check permissions, run the action, and describe any error as DRF would."""
+        """Authenticate, check permissions, run the action, and describe any error as DRF
+        would."""
         try:
             handler = getattr(self, self.action, None) if self.action in _DISPATCHED else None
             if handler is None or not inspect.iscoroutinefunction(handler):
                 raise MethodNotAllowed(self.request.method, self.allowed_methods())
+            await self.aauthenticate()
             await self.acheck_permissions()
             result: Reply = await handler(self.request)
             return result
         except RestflowError as error:
             return error_reply(error)
+
+
+def _plan(cls: type[Resource[Any, Any]]) -> Plan:
+    """Decide each hook's form for `cls`: the form its nearest definition takes, below the
+    kit's own classes; else the kit's default."""
+    offload = inspect.getattr_static(cls, "offload")
+    offload = offload.__func__ if isinstance(offload, staticmethod) else offload
+    forms: dict[str, Form] = {}
+    for role, hook in HOOKS.items():
+        forms[role] = _defined_form(cls, hook) or _default_form(role, forms, offload)
+    return Plan(forms, offload, has_async_object_check(cls.permission_classes))
+
+
+def _defined_form(cls: type[Any], hook: Hook) -> Form | None:
+    for klass in cls.__mro__:
+        if klass.__module__ == __name__:
+            return None
+        if hook.asyn in vars(klass):
+            return "async"
+        if hook.sync in vars(klass):
+            return "plain"
+    return None
+
+
+def _default_form(role: str, decided: Mapping[str, Form], offload: object) -> Form:
+    if role in _FOLLOWS:
+        return decided[_FOLLOWS[role]]
+    if role in _READS:
+        return "plain" if offload is not None else "async"
+    return "async"
 
 
 class CreateMixin(Resource[ModelT, DraftT]):
@@ -221,12 +454,13 @@ class CreateMixin(Resource[ModelT, DraftT]):
         """Create an object from `request.data`."""
         return await run_create(
             request.data,
-            validate=self.avalidated,
-            persist=self.aperform_create,
-            render=self.arender,
+            validate=self.step("validate"),
+            persist=self.step("perform_create"),
+            render=self.step("render"),
             respond=reply,
             headers=self.get_success_headers,
             unit=self.get_unit_of_work(),
+            offload=self.run_offload,
         )
 
     async def aperform_create(self, draft: DraftT, /) -> DraftT | None:
@@ -236,6 +470,10 @@ class CreateMixin(Resource[ModelT, DraftT]):
         """
         return await self.asave(draft)
 
+    def perform_create(self, draft: DraftT, /) -> DraftT | None:
+        """`aperform_create` as blocking work: override it for a blocking side effect."""
+        return self.save(draft)
+
 
 class ListMixin(Resource[ModelT, DraftT]):
     """Adds `list`: filter, paginate, serialize."""
@@ -244,18 +482,23 @@ class ListMixin(Resource[ModelT, DraftT]):
         """List the objects, a page at a time when the resource paginates."""
         return await run_list(
             self.get_queryset(),
-            refine=self.afilter_queryset,
-            paginate=self.apage,
-            collect=_collect,
-            render_many=self.arender_many,
+            refine=self.step("refine"),
+            # Without a paginator there is no page to cut: the read waits for `collect`,
+            # so a blocking store reads once, in the hop that also renders.
+            paginate=self.step("paginate") if self.pagination_class else _NO_PAGES,
+            collect=self.step("collect"),
+            render_many=self.step("render_many"),
             respond=reply,
             respond_page=_respond_page,
+            offload=self.run_offload,
         )
 
 
-async def _collect(source: Any) -> list[Any]:
-    """Every object of `source`."""
-    return [item async for item in source]
+def _no_page(queryset: Any) -> None:
+    return None
+
+
+_NO_PAGES: Joinable[[Any], None] = Joinable(_no_page)
 
 
 def _respond_page(page: Page[Any], results: Any) -> Reply:
@@ -268,7 +511,10 @@ class RetrieveMixin(Resource[ModelT, DraftT]):
     async def retrieve(self, request: Any) -> Reply:
         """Answer with the object the request names."""
         return await run_retrieve(
-            fetch=self.aget_object, render=self.arender_instance, respond=reply
+            fetch=self.fetch_step(),
+            render=self.step("render_instance"),
+            respond=reply,
+            offload=self.run_offload,
         )
 
 
@@ -280,12 +526,13 @@ class UpdateMixin(Resource[ModelT, DraftT]):
         return await run_update(
             request.data,
             partial=partial,
-            fetch=self.aget_object,
-            validate=self.arevalidated,
-            persist=self.aperform_update,
-            render=self.arender,
+            fetch=self.fetch_step(),
+            validate=self.step("revalidate"),
+            persist=self.step("perform_update"),
+            render=self.step("render"),
             respond=reply,
             unit=self.get_unit_of_work(),
+            offload=self.run_offload,
         )
 
     async def partial_update(self, request: Any) -> Reply:
@@ -299,6 +546,10 @@ class UpdateMixin(Resource[ModelT, DraftT]):
         """
         return await self.asave(draft)
 
+    def perform_update(self, draft: DraftT, /) -> DraftT | None:
+        """`aperform_update` as blocking work."""
+        return self.save(draft)
+
 
 class DestroyMixin(Resource[ModelT, DraftT]):
     """Adds `destroy`: fetch, `aperform_destroy`, answer 204."""
@@ -306,12 +557,20 @@ class DestroyMixin(Resource[ModelT, DraftT]):
     async def destroy(self, request: Any) -> Reply:
         """Delete the object the request names."""
         return await run_destroy(
-            fetch=self.aget_object,
-            destroy=self.aperform_destroy,
+            fetch=self.fetch_step(),
+            destroy=self.step("perform_destroy"),
             respond=reply,
             unit=self.get_unit_of_work(),
+            offload=self.run_offload,
         )
 
     async def aperform_destroy(self, instance: ModelT, /) -> None:
         """Delete `instance`. Override for soft deletes or cascades."""
         await self.adelete(instance)
+
+    def perform_destroy(self, instance: ModelT, /) -> None:
+        """`aperform_destroy` as blocking work."""
+        self.delete(instance)
+
+
+Resource.plan = _plan(Resource)

@@ -13,13 +13,22 @@ An adapter under test serves a notes API and is reached through a `Driver`:
   `("create", title)`, `("update", id)` and `("destroy", id)` to `driver.journal`;
 - `/failing-notes/` is the same API whose write hooks write and then refuse with a
   validation error on `title` ("Refused after saving." or "Refused after deleting."): 400,
-  and nothing they wrote may stay.
+  and nothing they wrote may stay;
+- bodies are JSON: a body that is not JSON is a 400 whose `detail` starts with
+  "JSON parse error - ", and a body of another media type a 415;
+- `Authorization: Token <key>` authenticates (the first authentication scheme, so a 401
+  names `Token` in `WWW-Authenticate`); a key nobody holds is a 401 "Invalid token.";
+- `?search=` keeps the notes whose title or owner contains every term, case ignored, with
+  DRF's rules for terms (whitespace and commas separate them; a quoted phrase is one term);
+- a 405 names the URL's methods in `Allow`.
 
 Each scenario is an `async` function taking the driver; it raises `AssertionError` naming
-the broken promise. `SCENARIOS` lists them all, for a test runner to parametrize over.
+the broken promise. `SCENARIOS` lists them all, for a test runner to parametrize over:
+every adapter must pass them.
 
-`SERIALIZER_SCENARIOS` hold an adapter whose serializers await `async def` hooks to their
-contract. They need one more route:
+`SERIALIZER_SCENARIOS` are optional: they hold an adapter whose serializers await
+`async def` hooks to their contract, for adapters that offer such hooks. They need one
+more route:
 
 - `/checked-notes/` is the notes API whose serializer has three async hooks: the field hook
   of `title` collapses its runs of whitespace and refuses a title another note has
@@ -31,7 +40,7 @@ contract. They need one more route:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 __all__ = [
@@ -59,14 +68,19 @@ __all__ = [
     "failing_update_changes_nothing",
     "invalid_fields_are_one_400",
     "list_pages_two_with_the_count",
+    "malformed_json_is_400_and_writes_nothing",
+    "method_not_allowed_names_the_allowed",
     "missing_note_is_404",
     "other_delete_is_403_and_missing_is_404",
+    "other_media_type_is_415",
     "owner_deletes_with_204",
     "page_past_the_end_is_404",
     "patch_changes_only_what_is_sent",
     "put_without_a_required_field_is_400",
     "refusals_of_sync_and_async_hooks_are_one_400",
     "retrieve_answers_200",
+    "search_keeps_notes_matching_every_term",
+    "unknown_token_is_401",
 ]
 
 Journal = list[tuple[Any, ...]]
@@ -91,6 +105,19 @@ class Driver(Protocol):
 
     async def stored(self) -> list[tuple[str, int, str]]:
         """Every stored note as `(title, pages, owner)`, in id order."""
+        ...
+
+    async def exchange(
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        *,
+        headers: Mapping[str, str] | None = None,
+        user: str | None = None,
+    ) -> tuple[int, Any, Mapping[str, str]]:
+        """Send the raw `body` with `headers` (names in lower case), as `user`: the status,
+        the JSON body (`None` when empty), and the answer's headers (names in lower case)."""
         ...
 
 
@@ -299,6 +326,66 @@ async def concurrent_units_keep_only_their_own_writes(api: Driver) -> None:
     expect({title for title, _, _ in await api.stored()}, created, "only created notes stay")
 
 
+async def malformed_json_is_400_and_writes_nothing(api: Driver) -> None:
+    """A body that is not JSON is a 400 naming the parse error; no hook runs."""
+    status, body, _ = await api.exchange(
+        "POST", "/notes/", b'{"title": ', headers={"content-type": "application/json"}, user="ada"
+    )
+
+    expect(status, 400, "malformed JSON answers 400")
+    expect(str(body["detail"]).startswith("JSON parse error - "), True, "the detail says why")
+    expect((api.journal, await api.stored()), ([], []), "nothing runs, nothing is written")
+
+
+async def other_media_type_is_415(api: Driver) -> None:
+    """A body of a media type the API does not read is a 415 naming the type."""
+    status, body, _ = await api.exchange(
+        "POST", "/notes/", b"title=Dune", headers={"content-type": "text/plain"}, user="ada"
+    )
+
+    expect(status, 415, "an unread media type answers 415")
+    expect(body, {"detail": 'Unsupported media type "text/plain" in request.'}, "the detail")
+    expect(await api.stored(), [], "nothing is written")
+
+
+async def unknown_token_is_401(api: Driver) -> None:
+    """A token nobody holds is a 401 that names the scheme, even where reading is open."""
+    status, body, headers = await api.exchange(
+        "GET", "/notes/", headers={"authorization": "Token not-a-token"}
+    )
+
+    expect(status, 401, "an unknown token answers 401")
+    expect(body, {"detail": "Invalid token."}, "the detail")
+    expect(headers.get("www-authenticate"), "Token", "WWW-Authenticate names the scheme")
+
+
+async def search_keeps_notes_matching_every_term(api: Driver) -> None:
+    """`?search=` with DRF's rules: every term, in the title or the owner, case ignored."""
+    await api.seed("Alpha beta", "ada")
+    await api.seed("alpha gamma", "bob")
+    await api.seed("Gamma ray", "cy")
+
+    async def titles(query: str) -> list[str]:
+        status, body = await api.send("GET", f"/notes/?search={query}")
+        expect(status, 200, f"search {query!r} answers 200")
+        return [note["title"] for note in body["results"]]
+
+    expect(await titles("ALPHA"), ["Alpha beta", "alpha gamma"], "a term, case ignored")
+    expect(await titles("alpha,gamma"), ["alpha gamma"], "every term must match")
+    expect(await titles("%22a%20g%22"), ["alpha gamma"], "a quoted phrase is one term")
+    expect(await titles("bob"), ["alpha gamma"], "the owner is searched too")
+    expect(await titles("zzz"), [], "no match, no notes")
+
+
+async def method_not_allowed_names_the_allowed(api: Driver) -> None:
+    """A 405 lists the methods the URL answers in `Allow`."""
+    status, _, headers = await api.exchange("PUT", "/notes/", b"{}", user="ada")
+
+    allowed = {method.strip() for method in headers.get("allow", "").split(",")}
+    expect(status, 405, "PUT on the list URL answers 405")
+    expect({"GET", "POST"} <= allowed, True, f"Allow lists GET and POST (got {allowed})")
+
+
 SCENARIOS: tuple[Scenario, ...] = (
     create_stores_and_answers_201,
     invalid_fields_are_one_400,
@@ -318,6 +405,11 @@ SCENARIOS: tuple[Scenario, ...] = (
     failing_delete_keeps_the_note,
     a_method_without_an_action_is_405,
     concurrent_units_keep_only_their_own_writes,
+    malformed_json_is_400_and_writes_nothing,
+    other_media_type_is_415,
+    unknown_token_is_401,
+    search_keeps_notes_matching_every_term,
+    method_not_allowed_names_the_allowed,
 )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -53,17 +53,40 @@ class MemoryClient:
         """Send every later request as `user`; `None` sends them anonymously."""
         self.user = user
 
-    async def request(self, method: str, path: str, data: Any = None) -> Reply:
-        """Send `data` as the body of `method` on `path` (with its query string)."""
+    async def request(
+        self, method: str, path: str, data: Any = None, *, headers: Mapping[str, str] | None = None
+    ) -> Reply:
+        """Send `data` as the body of `method` on `path` (with its query string), with
+        `headers`."""
+        return await self._send(method, path, headers, data=data)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str] | None,
+        *,
+        data: Any = None,
+        body: bytes | None = None,
+    ) -> Reply:
         url = urlsplit(path)
-        query = MappingProxyType(dict(parse_qsl(url.query, keep_blank_values=True)))
-        request = MemoryRequest(method.upper(), url.path, data, query, self.user)
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        shown = {name.lower(): value for name, value in (headers or {}).items()}
+        request = MemoryRequest(method.upper(), url.path, data, query, self.user, shown, body=body)
         try:
             route = self.router.resolve(request.method, url.path)
         except NotFound as error:
             return error_reply(error)
         resource = route.resource(request, action=route.action, key=route.key)
         return await resource.adispatch()
+
+    async def send(
+        self, method: str, path: str, body: bytes = b"", *, headers: Mapping[str, str] | None = None
+    ) -> Reply:
+        """Send a raw `body`, parsed by its `content-type` header as an HTTP adapter parses
+        it (JSON, or an empty body; else a 415, and a 400 for JSON that does not parse)
+        when the resource first reads it."""
+        return await self._send(method, path, headers, body=body)
 
     async def get(self, path: str) -> Reply:
         """Send a GET."""

@@ -1,23 +1,26 @@
-"""Filter backends for memory resources: exact fields, search and ordering."""
+"""Filter backends for memory resources: exact fields, search and ordering.
+
+Search is the core's `SearchFilter` (DRF's terms and prefixes); memory queries answer its
+`filter_any`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from restflow_core.filters import SearchFilter
 from restflow_memory._access import read_path
 from restflow_memory.requests import MemoryRequest
 from restflow_memory.store import MemoryQuery, Predicate
+
+__all__ = ["FieldFilter", "OrderingFilter", "SearchFilter"]
 
 ModelT = TypeVar("ModelT")
 
 
 def _equals_text(path: str, text: str) -> Predicate:
     return lambda obj: str(read_path(obj, path)) == text
-
-
-def _mentions(needle: str, paths: Sequence[str]) -> Predicate:
-    return lambda obj: any(needle in str(read_path(obj, path) or "").casefold() for path in paths)
 
 
 class FieldFilter:
@@ -34,22 +37,6 @@ class FieldFilter:
             if name in request.query_params:
                 wanted = request.query_params[name]
                 queryset = queryset.filter(_equals_text(name, wanted))
-        return queryset
-
-
-class SearchFilter:
-    """`?search=a b` keeps objects where every term appears in one of `search_fields`."""
-
-    search_param = "search"
-
-    def filter_queryset(
-        self, request: MemoryRequest, queryset: MemoryQuery[ModelT], view: Any, /
-    ) -> MemoryQuery[ModelT]:
-        """Return `queryset` narrowed to objects matching every search term."""
-        fields: Sequence[str] = getattr(view, "search_fields", ())
-        terms = request.query_params.get(self.search_param, "").replace(",", " ").split()
-        for term in terms:
-            queryset = queryset.filter(_mentions(term.casefold(), fields))
         return queryset
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -96,6 +97,9 @@ _OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "icontains": _icontains,
     "startswith": lambda value, wanted: str(value).startswith(str(wanted)),
     "istartswith": lambda value, wanted: str(value).casefold().startswith(str(wanted).casefold()),
+    "iregex": lambda value, wanted: value is not None and bool(re.search(wanted, str(value), re.I)),
+    # Full-text search, as a memory store can: the words appear, case ignored.
+    "search": _icontains,
     "in": lambda value, wanted: value in wanted,
     "gt": lambda value, wanted: value is not None and value > wanted,
     "gte": lambda value, wanted: value is not None and value >= wanted,
@@ -240,6 +244,13 @@ class MemoryQuery(Generic[ModelT]):
             lookup_predicate(k, v, key_field=self.store.key_field) for k, v in lookups.items()
         ]
         return self._narrowed((*predicates, *compiled))
+
+    def filter_any(self, **lookups: Any) -> Self:
+        """Keep objects matching at least one of the Django-style lookups."""
+        compiled = [
+            lookup_predicate(k, v, key_field=self.store.key_field) for k, v in lookups.items()
+        ]
+        return self._narrowed((lambda obj: any(test(obj) for test in compiled),))
 
     def exclude(self, **lookups: Any) -> Self:
         """Drop objects matching all of the lookups."""

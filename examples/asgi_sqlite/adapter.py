@@ -2,36 +2,45 @@
 
 `SqliteResource` binds the core's generic resource to a table: records are dicts, drafts
 are validated dicts, and what a create saves (its new id included) is what it renders.
-`App` is the ASGI application: it routes `/<prefix>/` and `/<prefix>/<id>/`, parses JSON
-bodies, takes the user from an `X-User` header (a stand-in for real authentication), and
-answers each `Reply` as JSON.
+Its hooks are plain functions run in one worker thread per action, so a slow query never
+holds up the event loop. `KnownTokens` authenticates `Authorization: Token <key>` against a
+table of keys. `App` is the ASGI application: it routes `/<prefix>/` and `/<prefix>/<id>/`,
+parses JSON bodies (415 for any other type), holds a database connection for each request,
+and answers each `Reply` as JSON.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import parse_qsl
 
 from typing_extensions import override
 
 from examples.asgi_sqlite.storage import Query, Record, SqliteUnitOfWork, Table
-from restflow_core import NotFound, ParseError, Reply, ValidationFailed, error_reply
-from restflow_core.requests import PlainRequest, parse_json
-from restflow_core.resources import (
+from restflow_core import (
     ACTIONS,
     CreateMixin,
     DestroyMixin,
     ListMixin,
+    NotFound,
+    PlainRequest,
+    Reply,
     Resource,
     RetrieveMixin,
+    SearchFilter,
+    TokenAuthentication,
     UpdateMixin,
+    ValidationFailed,
+    error_reply,
+    to_the_end,
 )
 
 Message = MutableMapping[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,23 @@ def clean(fields: Mapping[str, Text | Integer], data: Any, *, partial: bool) -> 
     return cleaned
 
 
+async def to_thread(work: Callable[[], T], /) -> T:
+    """Run a stretch of blocking steps in a worker thread, to its end: a request that is
+    cancelled meanwhile (a client hanging up) gives its connection back only when the
+    thread is done with it."""
+    return await to_the_end(asyncio.to_thread(work))
+
+
+class KnownTokens(TokenAuthentication):
+    """`Authorization: Token <key>`, for the keys `users` lists (key to user name)."""
+
+    users: ClassVar[dict[str, str]] = {}
+
+    @override
+    async def auser_for(self, key: str, /) -> str | None:
+        return self.users.get(key)
+
+
 class SqliteResource(
     CreateMixin[Record, Record],
     ListMixin[Record, Record],
@@ -95,11 +121,18 @@ class SqliteResource(
     DestroyMixin[Record, Record],
     Resource[Record, Record],
 ):
-    """The five actions over `table`, validating `fields`; `read_only` columns are shown."""
+    """The five actions over `table`, validating `fields`; `read_only` columns are shown.
+
+    Its hooks are plain functions and sqlite3's calls block: `offload` runs each action's
+    steps in a worker thread, one hop per action.
+    """
 
     table: ClassVar[Table]
     fields: ClassVar[Mapping[str, Text | Integer]]
     read_only: ClassVar[tuple[str, ...]] = ()
+    offload = staticmethod(to_thread)
+    filter_backends = (SearchFilter,)
+    authentication_classes = (KnownTokens,)
 
     @override
     def get_queryset(self) -> Query:
@@ -109,46 +142,36 @@ class SqliteResource(
     def get_unit_of_work(self) -> SqliteUnitOfWork | None:
         return SqliteUnitOfWork(self.table.database) if self.atomic else None
 
-    @override
-    async def avalidated(self, data: Any) -> Record:
+    def validated(self, data: Any) -> Record:
+        """A new record from `data`: the fields checked, the read-only columns blank."""
         return {name: "" for name in self.read_only} | clean(self.fields, data, partial=False)
 
-    @override
-    async def arevalidated(self, instance: Record, data: Any, partial: bool) -> Record:
+    def revalidated(self, instance: Record, data: Any, partial: bool) -> Record:
+        """`instance` changed by `data`, checked."""
         return instance | clean(self.fields, data, partial=partial)
 
-    @override
-    async def arender(self, draft: Record) -> Any:
+    def render(self, draft: Record) -> Any:
+        """The record as clients see it."""
         return {name: draft.get(name) for name in ("id", *self.fields, *self.read_only)}
 
-    @override
-    async def arender_instance(self, instance: Record) -> Any:
-        return await self.arender(instance)
+    def render_instance(self, instance: Record) -> Any:
+        """The record as clients see it."""
+        return self.render(instance)
+
+    def render_many(self, items: Any) -> Any:
+        """The records of a page, or of a whole list."""
+        return [self.render(record) for record in items]
 
     @override
-    async def arender_many(self, items: Any) -> Any:
-        return [await self.arender(record) async for record in _each(items)]
-
-    @override
-    async def asave(self, draft: Record) -> Record:
+    def save(self, draft: Record) -> Record:
         if draft.get("id") is None:
             return draft | {"id": self.table.insert(draft)}
         self.table.update(draft)
         return draft
 
     @override
-    async def adelete(self, instance: Record) -> None:
+    def delete(self, instance: Record) -> None:
         self.table.delete(instance["id"])
-
-
-async def _each(items: Any) -> Any:
-    """Yield the records of a page (a list) or of a whole query."""
-    if isinstance(items, Query):
-        async for record in items:
-            yield record
-    else:
-        for record in items:
-            yield record
 
 
 class App:
@@ -185,14 +208,12 @@ class App:
         resource = self.routes.get(parts[0]) if 0 < len(parts) <= 2 else None
         if resource is None:
             return error_reply(NotFound())
-        try:
-            data = parse_json(body)
-        except ParseError as error:
-            return error_reply(error)
+        headers = {
+            name.decode().lower(): value.decode() for name, value in scope.get("headers", ())
+        }
         method, key = scope["method"], parts[1] if len(parts) == 2 else None
-        headers = dict(scope.get("headers", []))
-        user = headers.get(b"x-user", b"").decode() or None
-        query = MappingProxyType(dict(parse_qsl(scope.get("query_string", b"").decode())))
-        request = PlainRequest(method, scope["path"], data, query, user)
+        query = dict(parse_qsl(scope.get("query_string", b"").decode()))
+        request = PlainRequest(method, scope["path"], None, query, None, headers, body=body)
         action = ACTIONS.get((method, key is not None), method.lower())
-        return await resource(request, action=action, key=key).adispatch()
+        with resource.table.database.connected():
+            return await resource(request, action=action, key=key).adispatch()

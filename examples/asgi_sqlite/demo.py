@@ -15,6 +15,7 @@ class Books(SqliteResource):
     table = Table(Database(), "book", ("title", "pages"))
     fields = {"title": Text(max_length=100), "pages": Integer(min_value=1)}  # noqa: RUF012
     permission_classes = (AllowAny,)
+    search_fields = ("title",)
     atomic = True
 
 
@@ -32,7 +33,15 @@ async def call(method: str, path: str, body: Any = None) -> tuple[int, Any]:
     async def send(message: Any) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "method": method, "path": path, "query_string": b""}
+    headers = [(b"content-type", b"application/json")]
+    path, _, query = path.partition("?")
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "query_string": query.encode(),
+        "headers": headers,
+    }
     await app(scope, receive, send)
     return sent[0]["status"], json.loads(sent[1]["body"] or b"null")
 
@@ -44,6 +53,10 @@ async def main() -> None:
     )
     status, errors = await call("POST", "/books/", {"title": "", "pages": 0})
     assert (status, sorted(errors)) == (400, ["pages"])
+    await call("POST", "/books/", {"title": "Emma", "pages": 474})
+    assert (await call("GET", "/books/?search=dun"))[1] == [
+        {"id": 1, "title": "Dune", "pages": 412}
+    ]
     assert (await call("GET", "/books/1/"))[1]["title"] == "Dune"
     assert (await call("DELETE", "/books/1/"))[0] == 204
     assert (await call("GET", "/books/1/"))[0] == 404

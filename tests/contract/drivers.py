@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from typing_extensions import override
 
-from restflow_core import ValidationFailed
+from restflow_core import TokenAuthentication, ValidationFailed
 from restflow_core.testing import TAKEN, Journal
 from restflow_memory import (
     BasePermission,
@@ -24,6 +24,7 @@ from restflow_memory import (
     MethodField,
     ModelResource,
     PageNumberPagination,
+    SearchFilter,
 )
 
 # The memory adapter.
@@ -83,6 +84,14 @@ class MemoryOwnerWrites(BasePermission):
         return bool(request.method == "GET" or obj.owner == str(request.user))
 
 
+class MemoryTokens(TokenAuthentication):
+    """Token authentication; no key is handed out, so every key is unknown."""
+
+    @override
+    async def auser_for(self, key: str, /) -> Any | None:
+        return None
+
+
 class MemoryPages(PageNumberPagination):
     """Two notes a page."""
 
@@ -95,6 +104,9 @@ class MemoryNotes(ModelResource[MemoryNote]):
     store = MemoryStore[MemoryNote]()
     serializer_class = MemoryNoteSerializer
     permission_classes = (IsAuthenticatedOrReadOnly, MemoryOwnerWrites)
+    authentication_classes = (MemoryTokens,)
+    filter_backends = (SearchFilter,)
+    search_fields = ("title", "owner")
     pagination_class = MemoryPages
     atomic = True
     journal: ClassVar[Journal] = []
@@ -169,6 +181,20 @@ class MemoryDriver:
         reply = await self.client.request(method, path, body)
         return int(reply.status), reply.body
 
+    async def exchange(
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        *,
+        headers: Mapping[str, str] | None = None,
+        user: str | None = None,
+    ) -> tuple[int, Any, Mapping[str, str]]:
+        """Send a raw body with headers through the client's `send`."""
+        self.client.force_authenticate(user)
+        reply = await self.client.send(method, path, body, headers=headers)
+        return int(reply.status), reply.body, _lower(reply.headers)
+
     async def seed(self, title: str, owner: str, pages: int = 0) -> int:
         """Store a note directly."""
         saved = await self.store.asave(MemoryNote(title, pages, owner))
@@ -212,6 +238,30 @@ class DjangoDriver:
         response = await client.generic(method, path, _json(body), "application/json")
         return response.status_code, None if response.status_code == 204 else response.json()
 
+    async def exchange(
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        *,
+        headers: Mapping[str, str] | None = None,
+        user: str | None = None,
+    ) -> tuple[int, Any, Mapping[str, str]]:
+        """Send a raw body with headers over the async test client."""
+        from django.contrib.auth.models import User
+
+        from restflow_django.test import AsyncAPIClient
+
+        client = AsyncAPIClient()
+        if user is not None:
+            signed_in, _ = await User.objects.aget_or_create(username=user)
+            client.force_authenticate(signed_in)
+        sent = dict(headers or {})
+        content_type = sent.pop("content-type", "application/octet-stream")
+        response = await client.generic(method, path, body, content_type, headers=sent)
+        content = json.loads(response.content) if response.content else None
+        return response.status_code, content, _lower(response.headers)
+
     async def seed(self, title: str, owner: str, pages: int = 0) -> int:
         """Store a note directly."""
         from tests.testapp.models import Note
@@ -224,6 +274,10 @@ class DjangoDriver:
         from tests.testapp.models import Note
 
         return [(note.title, note.pages, note.owner) async for note in Note.objects.order_by("id")]
+
+
+def _lower(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
 
 
 def _json(body: Any) -> str:

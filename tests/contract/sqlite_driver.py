@@ -12,11 +12,14 @@ from urllib.parse import urlsplit
 
 from typing_extensions import override
 
-from examples.asgi_sqlite.adapter import App, Integer, SqliteResource, Text
+from examples.asgi_sqlite.adapter import App, Integer, KnownTokens, SqliteResource, Text
 from examples.asgi_sqlite.storage import Database, Record, Table
-from restflow_core import ValidationFailed
-from restflow_core.pagination import PageNumberPagination
-from restflow_core.permissions import BasePermission, IsAuthenticatedOrReadOnly
+from restflow_core import (
+    BasePermission,
+    IsAuthenticatedOrReadOnly,
+    PageNumberPagination,
+    ValidationFailed,
+)
 from restflow_core.testing import Journal
 
 
@@ -37,7 +40,7 @@ class RecordOwnerWrites(BasePermission):
 
 
 class SqliteNotes(SqliteResource):
-    """The notes API on sqlite3, with journaling hooks."""
+    """The notes API on sqlite3, with journaling hooks (blocking work, like the store's)."""
 
     fields: ClassVar[Mapping[str, Text | Integer]] = {
         "title": Text(max_length=40),
@@ -46,41 +49,42 @@ class SqliteNotes(SqliteResource):
     read_only = ("owner",)
     permission_classes = (IsAuthenticatedOrReadOnly, RecordOwnerWrites)
     pagination_class = TwoPerPage
+    search_fields = ("title", "owner")
     atomic = True
     journal: ClassVar[Journal] = []
 
     @override
-    async def aperform_create(self, draft: Record) -> Record | None:
+    def perform_create(self, draft: Record, /) -> Record | None:
         self.journal.append(("create", draft["title"]))
-        return await self.asave(draft | {"owner": str(self.request.user)})
+        return self.save(draft | {"owner": str(self.request.user)})
 
     @override
-    async def aperform_update(self, draft: Record) -> Record | None:
+    def perform_update(self, draft: Record, /) -> Record | None:
         self.journal.append(("update", draft["id"]))
-        return await self.asave(draft)
+        return self.save(draft)
 
     @override
-    async def aperform_destroy(self, instance: Record) -> None:
+    def perform_destroy(self, instance: Record, /) -> None:
         self.journal.append(("destroy", instance["id"]))
-        await self.adelete(instance)
+        self.delete(instance)
 
 
 class SqliteFailingNotes(SqliteNotes):
     """Write hooks that write and then refuse."""
 
     @override
-    async def aperform_create(self, draft: Record) -> Record | None:
-        await super().aperform_create(draft)
+    def perform_create(self, draft: Record, /) -> Record | None:
+        super().perform_create(draft)
         raise ValidationFailed({"title": ["Refused after saving."]})
 
     @override
-    async def aperform_update(self, draft: Record) -> Record | None:
-        await super().aperform_update(draft)
+    def perform_update(self, draft: Record, /) -> Record | None:
+        super().perform_update(draft)
         raise ValidationFailed({"title": ["Refused after saving."]})
 
     @override
-    async def aperform_destroy(self, instance: Record) -> None:
-        await super().aperform_destroy(instance)
+    def perform_destroy(self, instance: Record, /) -> None:
+        super().perform_destroy(instance)
         raise ValidationFailed({"title": ["Refused after deleting."]})
 
 
@@ -102,28 +106,46 @@ class SqliteAsgiDriver:
     async def send(
         self, method: str, path: str, body: Any = None, *, user: str | None = None
     ) -> tuple[int, Any]:
-        """Send `method` on `path` through the ASGI app, as `user`."""
+        """Send `method` on `path` through the ASGI app, as `user`, with a JSON body."""
+        payload = b"" if body is None else json.dumps(body).encode()
+        headers = {"content-type": "application/json"}
+        status, content, _ = await self.exchange(method, path, payload, headers=headers, user=user)
+        return status, content
+
+    async def exchange(
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        *,
+        headers: Mapping[str, str] | None = None,
+        user: str | None = None,
+    ) -> tuple[int, Any, Mapping[str, str]]:
+        """Send a raw body through the ASGI app, as `user` (by a token of theirs)."""
         url = urlsplit(path)
-        headers = [] if user is None else [(b"x-user", user.encode())]
+        sent_headers = dict(headers or {})
+        if user is not None:
+            KnownTokens.users[f"key-{user}"] = user
+            sent_headers["authorization"] = f"Token key-{user}"
         scope = {
             "type": "http",
             "method": method,
             "path": url.path,
             "query_string": url.query.encode(),
-            "headers": headers,
+            "headers": [(name.encode(), value.encode()) for name, value in sent_headers.items()],
         }
-        payload = b"" if body is None else json.dumps(body).encode()
         sent: list[dict[str, Any]] = []
 
         async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": payload, "more_body": False}
+            return {"type": "http.request", "body": body, "more_body": False}
 
         async def collect(message: MutableMapping[str, Any]) -> None:
             sent.append(dict(message))
 
         await self.app(scope, receive, collect)
         status, content = sent[0]["status"], sent[1]["body"]
-        return status, json.loads(content) if content else None
+        answered = {name.decode(): value.decode() for name, value in sent[0]["headers"]}
+        return status, json.loads(content) if content else None, answered
 
     async def seed(self, title: str, owner: str, pages: int = 0) -> int:
         """Store a note directly."""
@@ -131,4 +153,4 @@ class SqliteAsgiDriver:
 
     async def stored(self) -> list[tuple[str, int, str]]:
         """Every stored note."""
-        return [(row["title"], row["pages"], row["owner"]) async for row in self.table.all()]
+        return [(row["title"], row["pages"], row["owner"]) for row in self.table.all()]
