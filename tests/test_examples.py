@@ -37,3 +37,41 @@ def test_asgi_sqlite_demo_serves_a_table() -> None:
     result = run_python((ROOT / "examples" / "asgi_sqlite" / "demo.py").read_text())
 
     assert result.returncode == 0, result.stderr
+
+
+def binding_lines(path: Path) -> int:
+    """Lines of code in `path`: not blank, not a comment, not part of a docstring."""
+    import ast
+
+    source = path.read_text()
+    docstrings: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            value = body[0].value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                docstrings.update(range(body[0].lineno, (body[0].end_lineno or 0) + 1))
+    return sum(
+        1
+        for number, line in enumerate(source.splitlines(), start=1)
+        if line.strip() and not line.strip().startswith("#") and number not in docstrings
+    )
+
+
+def kit_imports(path: Path) -> set[str]:
+    """The restflow modules `path` imports from."""
+    import ast
+
+    return {
+        node.module or ""
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("restflow")
+    }
+
+
+def test_the_starlette_adapter_is_the_public_kit_and_250_lines_of_binding() -> None:
+    """The third adapter imports only `restflow_core`'s top level, in at most 250 lines."""
+    adapter = ROOT / "examples" / "starlette_sqlite" / "adapter.py"
+
+    assert kit_imports(adapter) == {"restflow_core"}
+    assert binding_lines(adapter) <= 250

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 
 from typing_extensions import override
 
-from examples.asgi_sqlite.storage import Query, Record, SqliteUnitOfWork, Table
+from examples.sqlite_store import Query, Record, SqliteUnitOfWork, Table
 from restflow_core import (
     ACTIONS,
     CreateMixin,

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from examples.asgi_sqlite.adapter import App, Integer, SqliteResource, Text
-from examples.asgi_sqlite.storage import Database, Table
+from examples.sqlite_store import Database, Table
 from restflow_core.permissions import AllowAny
 
 

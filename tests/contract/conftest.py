@@ -10,21 +10,24 @@ import pytest
 from restflow_core.testing import Driver
 from tests.contract.drivers import DjangoDriver, MemoryDriver
 from tests.contract.sqlite_driver import SqliteAsgiDriver
+from tests.contract.starlette_driver import StarletteDriver
 
 # Async ORM calls run outside a test's transaction, so each test gets clean tables.
 DJANGO = pytest.param("django", marks=pytest.mark.django_db(transaction=True))
 
 
-@pytest.fixture(params=["memory", "sqlite-asgi", DJANGO])
+@pytest.fixture(params=["memory", "sqlite-asgi", "starlette", DJANGO])
 async def api(request: pytest.FixtureRequest) -> AsyncIterator[Driver]:
-    """A driver for a fresh notes API on each adapter: memory, sqlite3 over ASGI, Django."""
+    """A driver for a fresh notes API on each adapter: memory, sqlite3 over ASGI, Starlette
+    over sqlite3, Django."""
     async with _driver(request.param) as driver:
         yield driver
 
 
-@pytest.fixture(params=["memory", DJANGO])
+@pytest.fixture(params=["memory", "starlette", DJANGO])
 async def checked_api(request: pytest.FixtureRequest) -> AsyncIterator[Driver]:
-    """A driver for the adapters whose serializers await async hooks: memory, Django."""
+    """A driver for the adapters whose serializers await async hooks: memory, Starlette,
+    Django."""
     async with _driver(request.param) as driver:
         yield driver
 
@@ -33,6 +36,12 @@ async def checked_api(request: pytest.FixtureRequest) -> AsyncIterator[Driver]:
 async def _driver(adapter: str) -> AsyncIterator[Driver]:
     if adapter == "memory":
         yield MemoryDriver()
+    elif adapter == "starlette":
+        on_starlette = StarletteDriver()
+        try:
+            yield on_starlette
+        finally:
+            await on_starlette.aclose()
     elif adapter == "sqlite-asgi":
         driver = SqliteAsgiDriver()
         try:

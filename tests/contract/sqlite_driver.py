@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from typing_extensions import override
 
 from examples.asgi_sqlite.adapter import App, Integer, KnownTokens, SqliteResource, Text
-from examples.asgi_sqlite.storage import Database, Record, Table
+from examples.sqlite_store import Database, Record, Table
 from restflow_core import (
     BasePermission,
     IsAuthenticatedOrReadOnly,

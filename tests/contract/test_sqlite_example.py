@@ -11,7 +11,7 @@ import pytest
 from typing_extensions import override
 
 from examples.asgi_sqlite.adapter import App, SqliteResource, Text
-from examples.asgi_sqlite.storage import Database, Table
+from examples.sqlite_store import Database, Table
 from restflow_core import AllowAny
 from tests.contract.sqlite_driver import SqliteAsgiDriver
 

@@ -1,4 +1,5 @@
-"""sqlite3 storage for the example adapters: tables of records, queries, and transactions.
+"""sqlite3 storage for the example adapters (`examples/asgi_sqlite`, `examples/starlette_sqlite`):
+tables of records, queries, and transactions.
 
 Not binding code: any adapter needs its storage, and this one's calls block, as a
 database driver's do. Each request holds a connection of its own (`Database.connected`),
