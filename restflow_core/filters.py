@@ -35,7 +35,7 @@ def search_terms(text: str) -> list[str]:
     terms: list[str] = []
     for match in _TERM.finditer(text):
         term = match.group(0).strip(",")
-        if term[:1] in ("'", '"') and len(term) > 1 and term[0] == term[-1]:
+        if term[:1] in ("'", '"') and term[0] == term[-1]:
             quote = term[0]
             terms.append(term[1:-1].replace(f"\\{quote}", quote).replace("\\\\", "\\"))
         else:

@@ -16,6 +16,7 @@ from restflow_core import (
     BasePermission,
     CreateMixin,
     DestroyMixin,
+    LimitOffsetPagination,
     ListMixin,
     NotFound,
     PageNumberPagination,
@@ -300,3 +301,47 @@ class TestDecidedOncePerClass:
         assert Plain.plan.forms["fetch"] == Plain.plan.forms["collect"] == "async"
         assert Plain.plan.forms["render_instance"] == "async"
         assert "offload: none (inline)" in Plain.explain()
+
+
+class TestPagesOfABlockingSource:
+    async def test_limit_offset_windows_and_their_links(self, books: type[Books]) -> None:
+        class Windows(LimitOffsetPagination):
+            default_limit = 1
+
+        class Windowed(books):  # type: ignore[valid-type,misc]
+            pagination_class = Windows
+
+        first = await call(Windowed, "GET")
+        second = await call(Windowed, "GET", query={"limit": "1", "offset": "1"})
+        beyond = await call(Windowed, "GET", query={"limit": "1", "offset": "9"})
+
+        assert first.body == {
+            "count": 2,
+            "next": "/books/?limit=1&offset=1",
+            "previous": None,
+            "results": [{"id": 1, "title": "Dune"}],
+        }
+        assert second.body["results"] == [{"id": 2, "title": "Emma"}]
+        assert (second.body["next"], second.body["previous"]) == (None, "/books/?limit=1")
+        assert (beyond.body["count"], beyond.body["results"]) == (2, [])
+
+    async def test_the_last_page_by_name(self, books: type[Books]) -> None:
+        books.rows.append({"id": 3, "title": "Ulysses"})
+
+        last = await call(books, "GET", query={"page": "last"})
+
+        assert last.body["results"] == [{"id": 3, "title": "Ulysses"}]
+        assert last.body["previous"] == "/books/"
+
+    async def test_a_paginator_without_a_size_answers_the_whole_list(
+        self, books: type[Books]
+    ) -> None:
+        class Sizeless(PageNumberPagination):
+            page_size = None
+
+        class Whole(books):  # type: ignore[valid-type,misc]
+            pagination_class = Sizeless
+
+        listed = await call(Whole, "GET")
+
+        assert listed.body == [{"id": 1, "title": "Dune"}, {"id": 2, "title": "Emma"}]
