@@ -31,6 +31,7 @@ from restflow_core.permissions import (
     first_object_refusal,
 )
 from restflow_core.pipelines import (
+    Before,
     Destroy,
     Fetch,
     Paginate,
@@ -104,6 +105,7 @@ __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
     "AuthenticationFailed",
     "Authenticator",
     "BasePermission",
+    "Before",
     "Blocking",
     "BlockingSource",
     "Conflict",

@@ -6,7 +6,9 @@ payload into a draft (a validated serializer), `persist` and `destroy` are the h
 `aperform_*` hooks (`persist` may return what it saved, which `render` then receives in
 place of the draft), `render` represents, and `respond` builds the host's response. The
 host's `offload` runs each stretch of blocking steps in one go; `unit` makes the writes
-all-or-nothing.
+all-or-nothing. `before` is a step the host runs ahead of everything else, in the same
+stretch as the blocking steps after it: a check the host deferred (authentication that
+reads a database, say) costs no hop of its own.
 """
 
 from __future__ import annotations
@@ -17,7 +19,17 @@ from typing import Any, TypeAlias, TypeVar
 
 from restflow_core.pagination import Page
 from restflow_core.protocols import Respond
-from restflow_core.steps import Joinable, Offload, Step, given, inline, or_input, run_steps, then
+from restflow_core.steps import (
+    Joinable,
+    Offload,
+    Step,
+    _Link,
+    given,
+    inline,
+    or_input,
+    run_steps,
+    then,
+)
 from restflow_core.units import UnitOfWork, atomically
 
 ModelT = TypeVar("ModelT")
@@ -38,6 +50,12 @@ Render: TypeAlias = Step[[DraftT], Any]
 Refine: TypeAlias = Step[[QueryT], QueryT]
 Paginate: TypeAlias = Step[[QueryT], Page[ItemT] | None]
 Headers: TypeAlias = Callable[[Any], Mapping[str, str]]
+Before: TypeAlias = Step[[], object]
+
+
+def _first(before: Before | None) -> tuple[tuple[_Link, ...], ...]:
+    """The parts `before` puts ahead of a pipeline's own steps."""
+    return () if before is None else (given(before),)
 
 
 def location_headers(body: Any, *, url_field: str = "url") -> Mapping[str, str]:
@@ -65,6 +83,7 @@ async def run_create(
     headers: Headers = location_headers,
     unit: UnitOfWork | None = None,
     offload: Offload = inline,
+    before: Before | None = None,
 ) -> ResponseT:
     """Validate `data`, persist the draft, and answer 201 with its representation.
 
@@ -72,7 +91,11 @@ async def run_create(
     """
     async with atomically(unit):
         body = await run_steps(
-            offload, given(validate, data), then(or_input(persist)), then(render)
+            offload,
+            *_first(before),
+            given(validate, data),
+            then(or_input(persist)),
+            then(render),
         )
     return respond(HTTPStatus.CREATED, body, headers(body))
 
@@ -87,6 +110,7 @@ async def run_list(
     respond: Respond[ResponseT],
     respond_page: Callable[[Page[ItemT], Any], ResponseT],
     offload: Offload = inline,
+    before: Before | None = None,
 ) -> ResponseT:
     """Filter `queryset`, cut the requested page, and answer with its representation.
 
@@ -101,7 +125,11 @@ async def run_list(
         return filtered
 
     page: Page[ItemT] | None = await run_steps(
-        offload, given(refine, queryset), then(Joinable(remember_filtered)), then(paginate)
+        offload,
+        *_first(before),
+        given(refine, queryset),
+        then(Joinable(remember_filtered)),
+        then(paginate),
     )
     if page is None:
         body = await run_steps(offload, given(collect, held["filtered"]), then(render_many))
@@ -115,9 +143,10 @@ async def run_retrieve(
     render: Render[ModelT],
     respond: Respond[ResponseT],
     offload: Offload = inline,
+    before: Before | None = None,
 ) -> ResponseT:
     """Fetch the object and answer 200 with its representation."""
-    body = await run_steps(offload, given(fetch), then(render))
+    body = await run_steps(offload, *_first(before), given(fetch), then(render))
     return respond(HTTPStatus.OK, body)
 
 
@@ -132,6 +161,7 @@ async def run_update(
     respond: Respond[ResponseT],
     unit: UnitOfWork | None = None,
     offload: Offload = inline,
+    before: Before | None = None,
 ) -> ResponseT:
     """Fetch the object, validate `data` against it, persist, and answer 200.
 
@@ -151,6 +181,7 @@ async def run_update(
     async with atomically(unit):
         body = await run_steps(
             offload,
+            *_first(before),
             given(fetch),
             then(Joinable(remember_instance)),
             then(validate, data, partial),
@@ -171,6 +202,7 @@ async def run_partial_update(
     respond: Respond[ResponseT],
     unit: UnitOfWork | None = None,
     offload: Offload = inline,
+    before: Before | None = None,
 ) -> ResponseT:
     """Run `run_update` with PATCH semantics."""
     return await run_update(
@@ -183,6 +215,7 @@ async def run_partial_update(
         respond=respond,
         unit=unit,
         offload=offload,
+        before=before,
     )
 
 
@@ -193,11 +226,12 @@ async def run_destroy(
     respond: Respond[ResponseT],
     unit: UnitOfWork | None = None,
     offload: Offload = inline,
+    before: Before | None = None,
 ) -> ResponseT:
     """Fetch the object, hand it to `destroy`, and answer 204 with no body.
 
     With a `unit`, the fetch and the destroy hook are one all-or-nothing batch.
     """
     async with atomically(unit):
-        await run_steps(offload, given(fetch), then(destroy))
+        await run_steps(offload, *_first(before), given(fetch), then(destroy))
     return respond(HTTPStatus.NO_CONTENT, None)

@@ -81,6 +81,7 @@ EXPORTS = {
         "AuthenticationFailed",
         "Authenticator",
         "BasePermission",
+        "Before",
         "Blocking",
         "BlockingSource",
         "Conflict",
