@@ -104,7 +104,7 @@ async def run_list(
     queryset: QueryT,
     *,
     refine: Refine[QueryT],
-    paginate: Paginate[QueryT, ItemT],
+    paginate: Paginate[QueryT, ItemT] | None,
     collect: Step[[QueryT], Sequence[ItemT]],
     render_many: Render[Sequence[ItemT]],
     respond: Respond[ResponseT],
@@ -116,8 +116,15 @@ async def run_list(
 
     When `paginate` returns `None`, `collect` gathers the whole filtered collection and the
     answer is its representation; otherwise `respond_page` answers with the page and the
-    representation of its items. `render_many` always receives a sequence.
+    representation of its items. `render_many` always receives a sequence. With
+    `paginate=None` (a host that does not paginate), filtering, collecting and rendering
+    are one list of steps: one hop for a blocking store.
     """
+    if paginate is None:
+        body = await run_steps(
+            offload, *_first(before), given(refine, queryset), then(collect), then(render_many)
+        )
+        return respond(HTTPStatus.OK, body)
     held: dict[str, QueryT] = {}
 
     def remember_filtered(filtered: QueryT) -> QueryT:

@@ -483,22 +483,15 @@ class ListMixin(Resource[ModelT, DraftT]):
         return await run_list(
             self.get_queryset(),
             refine=self.step("refine"),
-            # Without a paginator there is no page to cut: the read waits for `collect`,
-            # so a blocking store reads once, in the hop that also renders.
-            paginate=self.step("paginate") if self.pagination_class else _NO_PAGES,
+            # Without a paginator there is no page to cut: a blocking store reads once, in
+            # the hop that filters, collects and renders.
+            paginate=self.step("paginate") if self.pagination_class else None,
             collect=self.step("collect"),
             render_many=self.step("render_many"),
             respond=reply,
             respond_page=_respond_page,
             offload=self.run_offload,
         )
-
-
-def _no_page(queryset: Any) -> None:
-    return None
-
-
-_NO_PAGES: Joinable[[Any], None] = Joinable(_no_page)
 
 
 def _respond_page(page: Page[Any], results: Any) -> Reply:

@@ -67,6 +67,16 @@ def overrides(cls: Any, name: str) -> bool:
     return owner is not None and owner.__module__.partition(".")[0] not in _FRAMEWORKS
 
 
+def has_async_code_of_its_own(cls: type[Any]) -> bool:
+    """Whether a class outside restflow and DRF among `cls`'s bases writes an `async def`."""
+    return any(
+        inspect.iscoroutinefunction(value)
+        for klass in cls.__mro__
+        if klass.__module__.partition(".")[0] not in _FRAMEWORKS
+        for value in vars(klass).values()
+    )
+
+
 def has_async_twin(obj: object, name: str) -> bool:
     """Whether `obj` (an authenticator, throttle, filter, paginator) answers with `a<name>`.
 

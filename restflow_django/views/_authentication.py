@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from rest_framework import exceptions
+from rest_framework import permissions as drf_permissions
 from rest_framework.authentication import (
     BaseAuthentication,
     BasicAuthentication,
@@ -16,7 +18,7 @@ from rest_framework.authentication import (
 )
 from rest_framework.request import ForcedAuthentication, Request
 
-from restflow_django._hooks import has_async_twin
+from restflow_django._hooks import has_async_code_of_its_own, has_async_twin, overrides
 from restflow_django._sync import runs_inline
 
 
@@ -81,3 +83,92 @@ def declines_at_once(authenticator: Any, request: Request) -> bool:
         return False
     words = get_authorization_header(request).split()
     return not words or words[0].lower() != scheme.lower().encode()
+
+
+# The view hooks whose overrides change how a request is authenticated and admitted.
+_ADMISSION_HOOKS = ("initial", "perform_authentication", "check_permissions", "check_throttles")
+# Overrides that may read `request.user` before it is known, or pick classes per request.
+_CHOSEN_PER_REQUEST = ("get_permissions", "get_throttles")
+
+
+_ADMITS: dict[type, bool] = {}
+_SYNC_ALONE: dict[tuple[type, str], bool] = {}
+
+
+def admits_in_thread(view_class: type) -> bool:
+    """Whether `view_class` leaves authentication, permissions and throttles to restflow
+    (no override of its own, sync or async), so they may run inside an action's thread hop.
+
+    Decided once per class.
+    """
+    if view_class not in _ADMITS:
+        _ADMITS[view_class] = not any(
+            overrides(view_class, name) or overrides(view_class, f"a{name}")
+            for name in _ADMISSION_HOOKS
+        ) and not any(overrides(view_class, name) for name in _CHOSEN_PER_REQUEST)
+    return _ADMITS[view_class]
+
+
+def _sync_alone(cls: type, method: str) -> bool:
+    """Whether `cls`'s `method` answers from sync code alone, in a thread, as its async twin
+    would on the loop: no `async def` of the user's beside it, the method itself sync.
+
+    Decided once per class.
+    """
+    key = (cls, method)
+    if key not in _SYNC_ALONE:
+        _SYNC_ALONE[key] = not inspect.iscoroutinefunction(
+            getattr(cls, method, None)
+        ) and not has_async_code_of_its_own(cls)
+    return _SYNC_ALONE[key]
+
+
+def _permission_in_thread(permission: Any) -> bool:
+    combined: Any = permission
+    if isinstance(permission, drf_permissions.AND | drf_permissions.OR):
+        return _permission_in_thread(combined.op1) and _permission_in_thread(combined.op2)
+    if isinstance(permission, drf_permissions.NOT):
+        return _permission_in_thread(combined.op1)
+    return _sync_alone(type(permission), "has_permission")
+
+
+def _answers_on_the_loop(permission: Any) -> bool:
+    """Whether asking `permission` on the loop costs no thread hop of its own."""
+    combined: Any = permission
+    if isinstance(permission, drf_permissions.AND | drf_permissions.OR):
+        return _answers_on_the_loop(combined.op1) and _answers_on_the_loop(combined.op2)
+    if isinstance(permission, drf_permissions.NOT):
+        return _answers_on_the_loop(combined.op1)
+    return has_async_twin(permission, "has_permission") or runs_inline(permission, "has_permission")
+
+
+def _known_on_the_loop(authenticator: Any, request: Request) -> bool:
+    """Whether `authenticator` answers on the loop without a thread hop of its own."""
+    return isinstance(authenticator, ForcedAuthentication) or declines_at_once(
+        authenticator, request
+    )
+
+
+def joins_the_first_hop(view: Any, request: Request) -> bool:
+    """Whether `request`'s authentication and permission checks run first in the action's
+    thread hop, where they cost no hop of their own.
+
+    They do when that saves a hop (an authenticator or a permission would cross on the loop)
+    and keeps the outcome: the action is one of restflow's own, the view overrides none of
+    the admission hooks, no throttle is to be asked, and every authenticator and permission
+    answers from sync code alone.
+    """
+    handler = getattr(view, (request.method or "").lower(), None)
+    if not getattr(handler, "restflow_admits_in_its_hop", False) or view.throttle_classes:
+        return False
+    if not admits_in_thread(type(view)):
+        return False
+    authenticators = request.authenticators or ()
+    if not all(_sync_alone(type(each), "authenticate") for each in authenticators):
+        return False
+    permissions = view.get_permissions()
+    if not all(_permission_in_thread(permission) for permission in permissions):
+        return False
+    return not all(_known_on_the_loop(each, request) for each in authenticators) or not all(
+        _answers_on_the_loop(permission) for permission in permissions
+    )

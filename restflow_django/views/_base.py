@@ -26,6 +26,7 @@ from typing_extensions import override
 
 from restflow_core import errors as core_errors
 from restflow_core.requests import SAFE_METHODS
+from restflow_core.steps import Blocking
 from restflow_core.units import atomically, rolled_back
 from restflow_django._hooks import async_twin, has_async_twin, hook_form, sync_twin
 from restflow_django._sync import (
@@ -40,7 +41,7 @@ from restflow_django.permissions import (
 )
 from restflow_django.throttling import is_cache_failure
 from restflow_django.transactions import DjangoUnitOfWork, atomic_on, request_thread
-from restflow_django.views._authentication import aauthenticate
+from restflow_django.views._authentication import aauthenticate, joins_the_first_hop
 from restflow_django.views._errors import (
     BodyCheckedRequest,
     DatabaseBusy,
@@ -114,6 +115,13 @@ async def arespond_with(
 HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
 
 
+def admits_in_its_hop(handler: HandlerT) -> HandlerT:
+    """Mark one of restflow's actions as taking its request's authentication and permission
+    checks into its first thread hop, when they can run there (`joins_the_first_hop`)."""
+    vars(handler)["restflow_admits_in_its_hop"] = True
+    return handler
+
+
 def own_transaction(handler: HandlerT) -> HandlerT:
     """Mark one of restflow's actions or handlers as deciding its own transaction.
 
@@ -142,6 +150,8 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
 
     restflow_async_view: ClassVar[bool] = True
     atomic: ClassVar[bool | None] = None
+    # Set by `ainitial` when the checks wait for the action's first thread hop.
+    _admission_deferred: bool = False
     # Set per request by `dispatch`, as DRF's `APIView` sets them.
     headers: dict[str, str]
     response: Response
@@ -299,10 +309,26 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
         request.accepted_renderer, request.accepted_media_type = neg
         version, scheme = self.determine_version(request, *args, **kwargs)
         request.version, request.versioning_scheme = version, scheme
-        await self.aperform_authentication(request)
-        await self.acheck_permissions(request)
-        await self.acheck_throttles(request)
+        if joins_the_first_hop(self, request):
+            # Authenticating may read the database: it runs first in the action's own thread
+            # hop, with the permission checks (`admission_step`), at no crossing of its own.
+            self._admission_deferred = True
+        else:
+            await self.aperform_authentication(request)
+            await self.acheck_permissions(request)
+            await self.acheck_throttles(request)
         check_body_size(request)
+
+    def admission_step(self) -> Blocking[[], None] | None:
+        """The authentication and permission checks `ainitial` left to the action's first
+        thread hop, as a blocking step to run before everything else; `None` when done."""
+        return Blocking(self._admit_in_thread) if self._admission_deferred else None
+
+    def _admit_in_thread(self) -> None:
+        request = self.request
+        # DRF's lazy `request.user`: each authenticator's sync `authenticate`, in order.
+        request.user  # noqa: B018
+        self.check_permissions(request)
 
     @async_twin
     async def aperform_authentication(self, request: Request) -> None:

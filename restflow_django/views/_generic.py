@@ -19,9 +19,9 @@ from restflow_django._sync import acall, aon_loop_else_thread, offload
 from restflow_django.serializers import arender
 from restflow_django.transactions import DjangoUnitOfWork, holds_transaction, request_thread
 from restflow_django.views._base import AsyncAPIView
-from restflow_django.views._helpers import aevaluate
 from restflow_django.views._lookup import clean_lookup_value
 from restflow_django.views._steps import (
+    aevaluate,
     default_object_steps,
     object_steps,
     paginator_step,

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, cast
 
-from django.db.models import QuerySet
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
@@ -19,16 +18,9 @@ from restflow_core.steps import Joinable, Steps, given, run_steps
 from restflow_django._sync import aon_loop_else_thread, offload
 from restflow_django.serializers import arender
 from restflow_django.views._postfetch import PostFetch, aapply_post_fetches
-from restflow_django.views._steps import as_page, paginator_step, validate_step
+from restflow_django.views._steps import aevaluate, as_page, paginator_step, validate_step
 
 _REQUEST_DATA: Any = object()
-
-
-async def aevaluate(items: Any) -> Any:
-    """Return `items` with a queryset replaced by the list of its rows, fetched asynchronously."""
-    if isinstance(items, QuerySet):
-        return [item async for item in items]
-    return items
 
 
 def respond(status: HTTPStatus, body: Any, headers: Mapping[str, str] | None = None, /) -> Response:

@@ -24,10 +24,11 @@ from restflow_core.pipelines import (
 from restflow_django._hooks import async_twin, sync_twin
 from restflow_django._sync import aon_loop_else_thread, offload
 from restflow_django.serializers import arender, asave, checked_save
-from restflow_django.views._base import own_transaction
+from restflow_django.views._base import admits_in_its_hop, own_transaction
 from restflow_django.views._generic import AsyncGenericAPIView
-from restflow_django.views._helpers import aevaluate, respond
+from restflow_django.views._helpers import respond
 from restflow_django.views._steps import (
+    collect_step,
     destroy_step,
     fetch_step,
     filter_step,
@@ -44,6 +45,7 @@ class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `create`: validate, `aperform_create`, answer 201 with `Location` from `url`."""
 
     @own_transaction
+    @admits_in_its_hop
     async def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Create an object from `request.data`."""
         async with self._aunit_of_work() as unit:
@@ -56,6 +58,7 @@ class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
                 headers=self.get_success_headers,
                 unit=unit,
                 offload=offload,
+                before=self.admission_step(),
             )
 
     def _new_serializer(self, data: Any) -> BaseSerializer[ModelT]:
@@ -86,17 +89,19 @@ class AsyncListModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `list`: filter, paginate, serialize (the whole queryset without a paginator)."""
 
     @own_transaction
+    @admits_in_its_hop
     async def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """List the filtered objects, a page at a time when the view paginates."""
         return await run_list(
             await self.aget_queryset(),
             refine=filter_step(self),
             paginate=paginate_step(self),
-            collect=aevaluate,
+            collect=collect_step(self),
             render_many=self._arender_many,
             respond=respond,
             respond_page=self._respond_page,
             offload=offload,
+            before=self.admission_step(),
         )
 
     def _respond_page(self, page: Page[ModelT], results: Any) -> Response:
@@ -107,6 +112,7 @@ class AsyncRetrieveModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `retrieve`: `aget_object`, serialize, answer 200."""
 
     @own_transaction
+    @admits_in_its_hop
     async def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Answer with the object the URL names."""
         return await run_retrieve(
@@ -114,6 +120,7 @@ class AsyncRetrieveModelMixin(AsyncGenericAPIView[ModelT]):
             render=self._arender_one,
             respond=respond,
             offload=offload,
+            before=self.admission_step(),
         )
 
     async def _arender_one(self, instance: ModelT) -> Any:
@@ -125,6 +132,7 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `update` (PUT) and `partial_update` (PATCH) around `aperform_update`."""
 
     @own_transaction
+    @admits_in_its_hop
     async def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Validate `request.data` against the object and save it; `partial=True` for PATCH."""
         async with self._aunit_of_work() as unit:
@@ -138,6 +146,7 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
                 respond=respond,
                 unit=unit,
                 offload=offload,
+                before=self.admission_step(),
             )
 
     def _changed_serializer(
@@ -146,6 +155,7 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
         return self.get_request_serializer(instance, data=data, partial=partial)
 
     @own_transaction
+    @admits_in_its_hop
     async def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Change only the fields `request.data` names."""
         kwargs["partial"] = True
@@ -173,6 +183,7 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
     """Provides `destroy`: `aget_object`, `aperform_destroy`, answer 204."""
 
     @own_transaction
+    @admits_in_its_hop
     async def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Delete the object the URL names."""
         async with self._aunit_of_work() as unit:
@@ -182,6 +193,7 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
                 respond=respond,
                 unit=unit,
                 offload=offload,
+                before=self.admission_step(),
             )
 
     @async_twin

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from asgiref.sync import async_to_sync
 from django.core.exceptions import SynchronousOnlyOperation
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from rest_framework.pagination import BasePagination
 from rest_framework.serializers import BaseSerializer
 
@@ -82,8 +82,8 @@ def default_object_steps(view: AsyncGenericAPIView[ModelT], *, writes: bool) -> 
     """Build and filter the queryset, fetch the row (or 404), check its permissions."""
     filtering = filter_step(view)
     fetch: Blocking[[tuple[Any, dict[str, Any]]], ModelT] = Blocking(fetch_row)
-    if isinstance(filtering, Blocking):
-        # The filters may query: they join the fetch's thread hop.
+    if isinstance(filtering, Blocking | Joinable) and not is_async_callable(view.get_queryset):
+        # The filters may query, or the request is admitted in this hop: they join it.
         return Steps(
             queryset_step(view),
             filtering,
@@ -119,6 +119,13 @@ def filter_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Any], Any]:
     backends = [backend_class() for backend_class in view.filter_backends]
     if hook_form(view, "filter_queryset") == "default" and _all_sync_and_one_blocks(backends):
         return Blocking(view.filter_queryset)
+    if (
+        view._admission_deferred
+        and hook_form(view, "filter_queryset") == "default"
+        and not any(has_async_twin(backend, "filter_queryset") for backend in backends)
+    ):
+        # The request is admitted in the action's first thread hop: the filters join it.
+        return Joinable(view.filter_queryset)
     return view.afilter_queryset
 
 
@@ -267,14 +274,35 @@ def render_saved_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Serializer], A
     return Joinable(render, arender_saved)
 
 
-def paginate_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Any], Page[Any] | None]:
-    """The view's `apaginate_queryset` or DRF-style `paginate_queryset`, else its paginator's.
+def paginate_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Any], Page[Any] | None] | None:
+    """The view's `apaginate_queryset` or DRF-style `paginate_queryset`, else its paginator's;
+    `None` when the view does not paginate.
 
     The page's counts and links stay with DRF's paginator, which `get_paginated_response`
     reads, as in DRF.
     """
+    if view.paginator is None and hook_form(view, "paginate_queryset") == "default":
+        return None
     cut = hook_step(view, "paginate_queryset", paginator_step(view.paginator, view))
     return Steps(cut, Joinable(as_page))
+
+
+def collect_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Any], Any]:
+    """Read the rows of a list that is not paginated: in the thread hop that admits the
+    request when there is one, else fetched asynchronously."""
+    return Blocking(evaluate) if view._admission_deferred else aevaluate
+
+
+async def aevaluate(items: Any) -> Any:
+    """Return `items` with a queryset replaced by the list of its rows, fetched asynchronously."""
+    if isinstance(items, QuerySet):
+        return [item async for item in items]
+    return items
+
+
+def evaluate(items: Any) -> Any:
+    """`aevaluate` from sync code: a queryset's rows, as a list."""
+    return list(items) if isinstance(items, QuerySet) else items
 
 
 def as_page(rows: list[Any] | None) -> Page[Any] | None:

@@ -1,0 +1,199 @@
+"""An authenticated default action crosses to a thread once, authentication included.
+
+A token (or a password, or a session) is checked against the database: on the loop that is
+a thread hop of its own. restflow runs the request's authentication and permission checks
+first in the action's own hop instead, when they answer the same there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from rest_framework import authentication as drf_authentication
+from rest_framework import permissions
+from rest_framework.authtoken.models import Token
+from rest_framework.throttling import AnonRateThrottle
+from typing_extensions import override
+
+from restflow_django.authentication import BasicAuthentication, TokenAuthentication
+from restflow_django.diagnostics import Diagnostics
+from restflow_django.permissions import IsAuthenticated
+from restflow_django.test import AsyncAPIRequestFactory
+from restflow_django.views import AsyncModelViewSet
+from tests.testapp.models import Product
+from tests.testapp.serializers import PlainProductSerializer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+factory = AsyncAPIRequestFactory()
+
+
+class OwnerWrites(permissions.BasePermission):
+    """Only the product's creator changes it."""
+
+    @override
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        return bool(request.method in permissions.SAFE_METHODS or obj.created_by == request.user)
+
+
+class Products(AsyncModelViewSet[Product]):
+    """Products behind token authentication and restflow's `IsAuthenticated`."""
+
+    queryset = Product.objects.all()
+    serializer_class = PlainProductSerializer
+    authentication_classes: Any = (TokenAuthentication,)
+    permission_classes: Any = (IsAuthenticated, OwnerWrites)
+
+    @override
+    def perform_create(self, serializer: Any) -> None:
+        serializer.save(created_by=self.request.user)
+
+
+class DrfTokens(Products):
+    """DRF's own token authentication and permission classes."""
+
+    authentication_classes = (drf_authentication.TokenAuthentication,)
+    permission_classes = (permissions.IsAuthenticated, OwnerWrites)
+
+
+class Passwords(Products):
+    """Basic authentication: the password hashed in the action's hop."""
+
+    authentication_classes = (BasicAuthentication,)
+
+
+class Hourly(AnonRateThrottle):
+    """A generous rate, so the test is never throttled."""
+
+    rate = "1000/hour"
+
+
+class Throttled(Products):
+    """A throttle is asked on the loop, so the request is admitted there."""
+
+    throttle_classes = (Hourly,)
+
+
+ROUTES: dict[str, Any] = {
+    "POST": {"post": "create"},
+    "GET": {"get": "list"},
+    "PATCH": {"patch": "partial_update"},
+    "PUT": {"put": "update"},
+    "DELETE": {"delete": "destroy"},
+}
+
+
+async def send(
+    view_class: type[Products],
+    method: str,
+    credentials: str | None,
+    body: Any = None,
+    key: int | None = None,
+    retrieve: bool = False,
+) -> tuple[Any, Diagnostics]:
+    """One request through the view, with `credentials` as its `Authorization` header."""
+    headers: dict[str, Any] = {} if credentials is None else {"HTTP_AUTHORIZATION": credentials}
+    if body is None:
+        request = factory.generic(method, "/", **headers)
+    else:
+        request = factory.request_with_body(method, "/", body, **headers)
+    actions: Any = {"get": "retrieve"} if retrieve else ROUTES[method]
+    view: Any = view_class.as_view(actions)
+    async with Diagnostics() as seen:
+        response = await (view(request) if key is None else view(request, pk=str(key)))
+        response.render()
+    return response, seen
+
+
+@pytest.fixture
+async def token(ada: User) -> str:
+    """Ada's token, as a header value."""
+    return f"Token {(await Token.objects.acreate(user=ada)).key}"
+
+
+@pytest.fixture
+async def saw(ada: User) -> Product:
+    """A product Ada created."""
+    return await Product.objects.acreate(name="Saw", price=12, stock=3, created_by=ada)
+
+
+class TestOneCrossing:
+    @pytest.mark.parametrize("view_class", [Products, DrfTokens])
+    async def test_create(self, view_class: type[Products], token: str, ada: User) -> None:
+        response, seen = await send(view_class, "POST", token, {"name": "Drill", "price": "9"})
+
+        assert response.status_code == 201
+        seen.assert_crossings(1, back=0)
+        stored = await Product.objects.aget(name="Drill")
+        assert stored.created_by_id == ada.pk
+
+    @pytest.mark.parametrize("view_class", [Products, DrfTokens])
+    async def test_list_retrieve_update_delete(
+        self, view_class: type[Products], token: str, saw: Product
+    ) -> None:
+        listed, on_list = await send(view_class, "GET", token)
+        fetched, on_retrieve = await send(view_class, "GET", token, key=saw.pk, retrieve=True)
+        patched, on_patch = await send(view_class, "PATCH", token, {"stock": 5}, key=saw.pk)
+        put, on_put = await send(
+            view_class, "PUT", token, {"name": "Saw", "price": "13.00", "stock": 1}, key=saw.pk
+        )
+        deleted, on_delete = await send(view_class, "DELETE", token, key=saw.pk)
+
+        assert [row["name"] for row in listed.data] == ["Saw"]
+        assert fetched.data["stock"] == 3
+        assert (patched.data["stock"], put.data["price"]) == (5, "13.00")
+        assert deleted.status_code == 204
+        for seen in (on_list, on_retrieve, on_patch, on_put, on_delete):
+            seen.assert_crossings(1, back=0)
+        assert not await Product.objects.filter(pk=saw.pk).aexists()
+
+    async def test_a_password_is_checked_in_the_actions_hop(self, ada: User, saw: Product) -> None:
+        ada.set_password("s3cret-pw")
+        await ada.asave()
+        import base64
+
+        basic = "Basic " + base64.b64encode(b"ada:s3cret-pw").decode()
+
+        response, seen = await send(Passwords, "PATCH", basic, {"stock": 8}, key=saw.pk)
+
+        assert response.status_code == 200
+        seen.assert_crossings(1, back=0)
+        assert (await Product.objects.aget(pk=saw.pk)).stock == 8
+
+
+class TestRefusalsComeFirst:
+    async def test_an_unknown_token_is_401_and_nothing_is_written(self, saw: Product) -> None:
+        response, _ = await send(Products, "PATCH", "Token nope", {"stock": 0}, key=saw.pk)
+
+        assert response.status_code == 401
+        assert response.data == {"detail": "Invalid token."}
+        assert response["WWW-Authenticate"] == "Token"
+        assert (await Product.objects.aget(pk=saw.pk)).stock == 3
+
+    async def test_anonymous_create_is_401_and_nothing_is_stored(self) -> None:
+        response, _ = await send(Products, "POST", None, {"name": "Drill", "price": "9"})
+
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == "Token"
+        assert not await Product.objects.filter(name="Drill").aexists()
+
+    async def test_another_users_patch_is_403_before_validation(
+        self, bob: User, saw: Product
+    ) -> None:
+        bobs = f"Token {(await Token.objects.acreate(user=bob)).key}"
+
+        response, _ = await send(Products, "PATCH", bobs, {"stock": -5}, key=saw.pk)
+
+        assert response.status_code == 403
+        assert (await Product.objects.aget(pk=saw.pk)).stock == 3
+
+
+class TestWhenTheChecksStayOnTheLoop:
+    async def test_a_throttled_view_admits_on_the_loop(self, token: str, saw: Product) -> None:
+        response, seen = await send(Throttled, "GET", token, key=saw.pk, retrieve=True)
+
+        assert response.status_code == 200
+        # The token's own hop, the throttle's (its cache), then the action's.
+        seen.assert_crossings(3, back=0)
