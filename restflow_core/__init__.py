@@ -88,6 +88,7 @@ from restflow_core.steps import (
     or_input,
     run_steps,
     then,
+    to_thread,
 )
 from restflow_core.units import (
     UnitOfWork,
@@ -189,4 +190,5 @@ __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
     "search_terms",
     "then",
     "to_the_end",
+    "to_thread",
 ]

@@ -18,9 +18,12 @@ the memory adapter.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, ParamSpec, Protocol, TypeAlias, TypeVar, overload
+
+from restflow_core.units import to_the_end
 
 P = ParamSpec("P")
 Q = ParamSpec("Q")
@@ -45,6 +48,13 @@ class Offload(Protocol):
 async def inline(work: Callable[[], T], /) -> T:
     """An `Offload` that runs the work right here, for adapters whose work never blocks."""
     return work()
+
+
+async def to_thread(work: Callable[[], T], /) -> T:
+    """An `Offload` for a store whose calls block: `work` in a worker thread, awaited to its
+    end even if the caller is cancelled meanwhile (a client hanging up), so that whatever
+    the work holds (a connection) is free again when the caller goes on."""
+    return await to_the_end(asyncio.to_thread(work))
 
 
 @dataclass(frozen=True, slots=True)

@@ -165,6 +165,7 @@ EXPORTS = {
         "search_terms",
         "then",
         "to_the_end",
+        "to_thread",
     ],
     "restflow_memory": [
         "AllowAny",

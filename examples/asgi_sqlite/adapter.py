@@ -11,11 +11,10 @@ and answers each `Reply` as JSON.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
 from typing_extensions import override
@@ -36,11 +35,10 @@ from restflow_core import (
     UpdateMixin,
     ValidationFailed,
     error_reply,
-    to_the_end,
+    to_thread,
 )
 
 Message = MutableMapping[str, Any]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -94,13 +92,6 @@ def clean(fields: Mapping[str, Text | Integer], data: Any, *, partial: bool) -> 
     if errors:
         raise ValidationFailed(errors)
     return cleaned
-
-
-async def to_thread(work: Callable[[], T], /) -> T:
-    """Run a stretch of blocking steps in a worker thread, to its end: a request that is
-    cancelled meanwhile (a client hanging up) gives its connection back only when the
-    thread is done with it."""
-    return await to_the_end(asyncio.to_thread(work))
 
 
 class KnownTokens(TokenAuthentication):

@@ -11,10 +11,9 @@ pagination, units of work, error replies) is the kit's.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -37,10 +36,9 @@ from restflow_core import (
     UpdateMixin,
     ValidationFailed,
     error_reply,
-    to_the_end,
+    to_thread,
 )
 
-T = TypeVar("T")
 Errors = dict[str, list[str]]
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
@@ -72,12 +70,6 @@ class Field:
         if self.max_length is not None and len(text) > self.max_length:
             raise ValueError(f"Ensure this field has no more than {self.max_length} characters.")
         return text
-
-
-async def to_thread(work: Callable[[], T], /) -> T:
-    """Run a stretch of blocking steps in a worker thread, to its end even if the client
-    hangs up meanwhile (the request's connection is in use until then)."""
-    return await to_the_end(asyncio.to_thread(work))
 
 
 class Tokens(TokenAuthentication):

@@ -311,7 +311,7 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
         request.version, request.versioning_scheme = version, scheme
         if joins_the_first_hop(self, request):
             # Authenticating may read the database: it runs first in the action's own thread
-            # hop, with the permission checks (`admission_step`), at no crossing of its own.
+            # hop, with the permission checks (`_admission_step`), at no crossing of its own.
             self._admission_deferred = True
         else:
             await self.aperform_authentication(request)
@@ -319,7 +319,7 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
             await self.acheck_throttles(request)
         check_body_size(request)
 
-    def admission_step(self) -> Blocking[[], None] | None:
+    def _admission_step(self) -> Blocking[[], None] | None:
         """The authentication and permission checks `ainitial` left to the action's first
         thread hop, as a blocking step to run before everything else; `None` when done."""
         return Blocking(self._admit_in_thread) if self._admission_deferred else None

@@ -58,7 +58,7 @@ class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
                 headers=self.get_success_headers,
                 unit=unit,
                 offload=offload,
-                before=self.admission_step(),
+                before=self._admission_step(),
             )
 
     def _new_serializer(self, data: Any) -> BaseSerializer[ModelT]:
@@ -101,7 +101,7 @@ class AsyncListModelMixin(AsyncGenericAPIView[ModelT]):
             respond=respond,
             respond_page=self._respond_page,
             offload=offload,
-            before=self.admission_step(),
+            before=self._admission_step(),
         )
 
     def _respond_page(self, page: Page[ModelT], results: Any) -> Response:
@@ -120,7 +120,7 @@ class AsyncRetrieveModelMixin(AsyncGenericAPIView[ModelT]):
             render=self._arender_one,
             respond=respond,
             offload=offload,
-            before=self.admission_step(),
+            before=self._admission_step(),
         )
 
     async def _arender_one(self, instance: ModelT) -> Any:
@@ -146,7 +146,7 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
                 respond=respond,
                 unit=unit,
                 offload=offload,
-                before=self.admission_step(),
+                before=self._admission_step(),
             )
 
     def _changed_serializer(
@@ -193,7 +193,7 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
                 respond=respond,
                 unit=unit,
                 offload=offload,
-                before=self.admission_step(),
+                before=self._admission_step(),
             )
 
     @async_twin
