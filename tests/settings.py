@@ -14,7 +14,8 @@ import django
 
 from restflow_django.middleware import async_middleware
 
-SECRET_KEY = "restflow-tests-only"
+# Long enough for HMAC-SHA256 signatures (simplejwt's tokens): 32 bytes or more.
+SECRET_KEY = "restflow-tests-only-not-a-secret-0123456789"
 DEBUG = False
 USE_TZ = True
 ROOT_URLCONF = "tests.testapp.urls"

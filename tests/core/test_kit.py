@@ -56,9 +56,10 @@ class TestSearchTerms:
     def test_terms_are_drfs(self, text: str) -> None:
         assert search_terms(text) == drf_terms(text)
 
-    @given(st.text(alphabet=" ,\"'\\abc\t", max_size=12))
-    def test_terms_are_drfs_for_any_text(self, text: str) -> None:
-        assert search_terms(text) == drf_terms(text)
+
+@given(st.text(alphabet=" ,\"'\\abc\t", max_size=12))
+def test_search_terms_are_drfs_for_any_text(text: str) -> None:
+    assert search_terms(text) == drf_terms(text)
 
 
 class Recorded:
