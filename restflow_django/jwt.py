@@ -32,7 +32,7 @@ from typing_extensions import override
 from restflow_django._sync import acall, aon_loop_else_thread
 from restflow_django.authentication import BaseAuthentication, Credentials
 
-__all__ = ["JWTAuthentication", "JWTStatelessUserAuthentication"]
+__all__ = ["JWTAuthentication", "JWTStatelessUserAuthentication", "SimpleJWTAuthentication"]
 
 
 class JWTAuthentication(BaseAuthentication, simplejwt.JWTAuthentication):
@@ -66,3 +66,7 @@ class JWTStatelessUserAuthentication(JWTAuthentication, simplejwt.JWTStatelessUs
     async def aget_user(self, validated_token: Any) -> Any:
         """A `TokenUser` made from the token's claims."""
         return self.get_user(validated_token)
+
+
+# drf-restflow's name for simplejwt's authentication.
+SimpleJWTAuthentication = JWTAuthentication
