@@ -52,7 +52,7 @@ def drf_terms(text: str) -> list[str]:
 
 
 class TestSearchTerms:
-    @pytest.mark.parametrize("text", SEARCHES)
+    @pytest.mark.parametrize("text", SEARCHES, ids=[f"search{n}" for n in range(len(SEARCHES))])
     def test_terms_are_drfs(self, text: str) -> None:
         assert search_terms(text) == drf_terms(text)
 
@@ -122,6 +122,7 @@ class TestTokenAuthentication:
     @pytest.mark.parametrize(
         ("header", "user"),
         [("Token good", "ada"), ("token good", "ada"), (None, None), ("Basic abc", None)],
+        ids=["token", "any-case", "no-header", "other-scheme"],
     )
     async def test_the_scheme_and_its_key(self, header: str | None, user: str | None) -> None:
         assert await Keys().aauthenticate(with_header(header)) == user
@@ -138,6 +139,7 @@ class TestTokenAuthentication:
             ("Token bad", "Invalid token."),
             ("Token idle", "User inactive or deleted."),
         ],
+        ids=["no-key", "spaces", "non-ascii", "unknown", "inactive"],
     )
     async def test_wrong_credentials_are_a_401_naming_the_scheme(
         self, header: str, detail: str
@@ -169,6 +171,7 @@ class TestParseBody:
             (b'{"a": 1}', "Application/JSON; charset=utf-8", {"a": 1}),
             (b"[1, 2]", " application/json ", [1, 2]),
         ],
+        ids=["empty", "empty-text", "json", "json-charset", "json-padded"],
     )
     def test_json_and_empty_bodies(self, body: bytes, content_type: str | None, data: Any) -> None:
         assert parse_body(body, content_type) == data
@@ -176,6 +179,7 @@ class TestParseBody:
     @pytest.mark.parametrize(
         ("content_type", "named"),
         [(None, ""), ("text/plain", "text/plain"), ("application/jsonx", "application/jsonx")],
+        ids=["none", "text", "near-json"],
     )
     def test_other_media_types_are_415(self, content_type: str | None, named: str) -> None:
         with pytest.raises(UnsupportedMediaType) as refused:
