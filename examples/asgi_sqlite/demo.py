@@ -6,14 +6,15 @@ import asyncio
 import json
 from typing import Any
 
-from examples.asgi_sqlite.adapter import App, Integer, SqliteResource, Text
+from examples.asgi_sqlite.adapter import App
+from examples.sqlite_resources import Field, SqliteResource
 from examples.sqlite_store import Database, Table
 from restflow_core.permissions import AllowAny
 
 
 class Books(SqliteResource):
     table = Table(Database(), "book", ("title", "pages"))
-    fields = {"title": Text(max_length=100), "pages": Integer(min_value=1)}  # noqa: RUF012
+    fields = {"title": Field(str, max_length=100), "pages": Field(int, min_value=1)}  # noqa: RUF012
     permission_classes = (AllowAny,)
     search_fields = ("title",)
     atomic = True
@@ -52,7 +53,7 @@ async def main() -> None:
         {"id": 1, "title": "Dune", "pages": 412},
     )
     status, errors = await call("POST", "/books/", {"title": "", "pages": 0})
-    assert (status, sorted(errors)) == (400, ["pages"])
+    assert (status, sorted(errors)) == (400, ["pages", "title"])
     await call("POST", "/books/", {"title": "Emma", "pages": 474})
     assert (await call("GET", "/books/?search=dun"))[1] == [
         {"id": 1, "title": "Dune", "pages": 412}

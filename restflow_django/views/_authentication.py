@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import Any, cast
 
 from asgiref.sync import sync_to_async
@@ -123,22 +124,22 @@ def _sync_alone(cls: type, method: str) -> bool:
     return _SYNC_ALONE[key]
 
 
-def _permission_in_thread(permission: Any) -> bool:
+def _every_leaf(permission: Any, test: Callable[[Any], bool]) -> bool:
+    """Whether `test` holds for every permission inside a combination (`&`, `|`, `~`)."""
     combined: Any = permission
     if isinstance(permission, drf_permissions.AND | drf_permissions.OR):
-        return _permission_in_thread(combined.op1) and _permission_in_thread(combined.op2)
+        return _every_leaf(combined.op1, test) and _every_leaf(combined.op2, test)
     if isinstance(permission, drf_permissions.NOT):
-        return _permission_in_thread(combined.op1)
+        return _every_leaf(combined.op1, test)
+    return test(permission)
+
+
+def _permission_in_thread(permission: Any) -> bool:
     return _sync_alone(type(permission), "has_permission")
 
 
 def _answers_on_the_loop(permission: Any) -> bool:
     """Whether asking `permission` on the loop costs no thread hop of its own."""
-    combined: Any = permission
-    if isinstance(permission, drf_permissions.AND | drf_permissions.OR):
-        return _answers_on_the_loop(combined.op1) and _answers_on_the_loop(combined.op2)
-    if isinstance(permission, drf_permissions.NOT):
-        return _answers_on_the_loop(combined.op1)
     return has_async_twin(permission, "has_permission") or runs_inline(permission, "has_permission")
 
 
@@ -167,8 +168,8 @@ def joins_the_first_hop(view: Any, request: Request) -> bool:
     if not all(_sync_alone(type(each), "authenticate") for each in authenticators):
         return False
     permissions = view.get_permissions()
-    if not all(_permission_in_thread(permission) for permission in permissions):
+    if not all(_every_leaf(permission, _permission_in_thread) for permission in permissions):
         return False
     return not all(_known_on_the_loop(each, request) for each in authenticators) or not all(
-        _answers_on_the_loop(permission) for permission in permissions
+        _every_leaf(permission, _answers_on_the_loop) for permission in permissions
     )

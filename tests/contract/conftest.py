@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 
 import pytest
 
+from examples.asgi_sqlite.adapter import App
+from examples.starlette_sqlite.adapter import app
 from restflow_core.testing import Driver
 from tests.contract.drivers import DjangoDriver, MemoryDriver
-from tests.contract.sqlite_driver import SqliteAsgiDriver
-from tests.contract.starlette_driver import StarletteDriver
+from tests.contract.sqlite_driver import SqliteDriver
 
 # Async ORM calls run outside a test's transaction, so each test gets clean tables.
 DJANGO = pytest.param("django", marks=pytest.mark.django_db(transaction=True))
@@ -24,10 +25,10 @@ async def api(request: pytest.FixtureRequest) -> AsyncIterator[Driver]:
         yield driver
 
 
-@pytest.fixture(params=["memory", "starlette", DJANGO])
+@pytest.fixture(params=["memory", "sqlite-asgi", "starlette", DJANGO])
 async def checked_api(request: pytest.FixtureRequest) -> AsyncIterator[Driver]:
-    """A driver for the adapters whose serializers await async hooks: memory, Starlette,
-    Django."""
+    """A driver for the adapters whose serializers await async hooks: memory, both sqlite3
+    adapters (their `AsyncHooks`), Django."""
     async with _driver(request.param) as driver:
         yield driver
 
@@ -36,18 +37,12 @@ async def checked_api(request: pytest.FixtureRequest) -> AsyncIterator[Driver]:
 async def _driver(adapter: str) -> AsyncIterator[Driver]:
     if adapter == "memory":
         yield MemoryDriver()
-    elif adapter == "starlette":
-        on_starlette = StarletteDriver()
-        try:
-            yield on_starlette
-        finally:
-            await on_starlette.aclose()
-    elif adapter == "sqlite-asgi":
-        driver = SqliteAsgiDriver()
+    elif adapter in ("starlette", "sqlite-asgi"):
+        driver = SqliteDriver(app if adapter == "starlette" else App)
         try:
             yield driver
         finally:
-            driver.database.close()
+            await driver.aclose()
     else:
         from restflow_django.test import aclose_thread_connections
 

@@ -1,18 +1,20 @@
-"""The notes API of `restflow_core.testing` on the sqlite3 ASGI adapter, and its driver.
+"""The notes API of `restflow_core.testing` over sqlite3, served by either example adapter
+(bare ASGI, Starlette), and its driver.
 
-Like the adapter in `examples/asgi_sqlite`, it imports nothing but `restflow_core`.
+Like the adapters, it imports nothing of restflow but `restflow_core`'s public names.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
+import httpx
 from typing_extensions import override
 
-from examples.asgi_sqlite.adapter import App, Integer, KnownTokens, SqliteResource, Text
+from examples.sqlite_resources import AsyncHooks, Field, SqliteResource, Tokens
 from examples.sqlite_store import Database, Record, Table
 from restflow_core import (
     BasePermission,
@@ -20,7 +22,7 @@ from restflow_core import (
     PageNumberPagination,
     ValidationFailed,
 )
-from restflow_core.testing import Journal
+from restflow_core.testing import TAKEN, Journal
 
 
 class TwoPerPage(PageNumberPagination):
@@ -29,8 +31,8 @@ class TwoPerPage(PageNumberPagination):
     page_size = 2
 
 
-class RecordOwnerWrites(BasePermission):
-    """Only a note's owner changes it (notes are records here)."""
+class OwnerWrites(BasePermission):
+    """Only a note's owner changes it."""
 
     message = "Only the owner may change this note."
 
@@ -39,15 +41,15 @@ class RecordOwnerWrites(BasePermission):
         return bool(request.method == "GET" or obj["owner"] == str(request.user))
 
 
-class SqliteNotes(SqliteResource):
-    """The notes API on sqlite3, with journaling hooks (blocking work, like the store's)."""
+class Notes(SqliteResource):
+    """The notes API on Starlette and sqlite3, with journaling hooks."""
 
-    fields: ClassVar[Mapping[str, Text | Integer]] = {
-        "title": Text(max_length=40),
-        "pages": Integer(min_value=0, default=0),
+    fields: ClassVar[Mapping[str, Field]] = {
+        "title": Field(str, max_length=40),
+        "pages": Field(int, min_value=0, default=0),
     }
     read_only = ("owner",)
-    permission_classes = (IsAuthenticatedOrReadOnly, RecordOwnerWrites)
+    permission_classes = (IsAuthenticatedOrReadOnly, OwnerWrites)
     pagination_class = TwoPerPage
     search_fields = ("title", "owner")
     atomic = True
@@ -69,7 +71,7 @@ class SqliteNotes(SqliteResource):
         self.delete(instance)
 
 
-class SqliteFailingNotes(SqliteNotes):
+class FailingNotes(Notes):
     """Write hooks that write and then refuse."""
 
     @override
@@ -88,25 +90,56 @@ class SqliteFailingNotes(SqliteNotes):
         raise ValidationFailed({"title": ["Refused after deleting."]})
 
 
-class SqliteAsgiDriver:
-    """The notes API on the sqlite3 ASGI adapter, called in process as a server would."""
+class CheckedNotes(AsyncHooks, Notes):
+    """The notes API through async hooks: see `restflow_core.testing`'s `/checked-notes/`."""
 
-    def __init__(self) -> None:
+    method_fields = ("words",)
+
+    async def validate_title(self, value: str) -> str:
+        title = " ".join(value.split())
+        same = self.table.all().filter(title=title)
+        ids = await self.run_offload(lambda: [note["id"] for note in same])
+        if any(str(note_id) != str(self.key) for note_id in ids):
+            raise ValidationFailed([TAKEN])
+        return title
+
+    async def validate(self, record: Record) -> None:
+        await asyncio.sleep(0)
+        if record.get("pages") == 13:
+            raise ValidationFailed(["Thirteen pages are refused."])
+
+    async def get_words(self, record: Record) -> int:
+        await asyncio.sleep(0)
+        return len(str(record["title"]).split())
+
+
+class SqliteDriver:
+    """The notes API served by `serve` (an example adapter's ASGI application made from
+    routes), over HTTP in process (httpx's ASGI transport): each user sends a token of
+    their own."""
+
+    def __init__(self, serve: Callable[[Mapping[str, type[SqliteResource]]], Any]) -> None:
         self.database = Database()
         self.table = Table(self.database, "notes", ("title", "pages", "owner"))
         self.journal: Journal = []
         attributes = {"table": self.table, "journal": self.journal}
-        self.app = App(
-            {
-                "notes": type("Notes", (SqliteNotes,), attributes),
-                "failing-notes": type("FailingNotes", (SqliteFailingNotes,), attributes),
-            }
-        )
+        routes = {
+            "notes": type("Notes", (Notes,), attributes),
+            "failing-notes": type("FailingNotes", (FailingNotes,), attributes),
+            "checked-notes": type("CheckedNotes", (CheckedNotes,), attributes),
+        }
+        transport = httpx.ASGITransport(app=serve(routes))
+        self.client = httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1")
+
+    async def aclose(self) -> None:
+        """Close the client and the database."""
+        await self.client.aclose()
+        self.database.close()
 
     async def send(
         self, method: str, path: str, body: Any = None, *, user: str | None = None
     ) -> tuple[int, Any]:
-        """Send `method` on `path` through the ASGI app, as `user`, with a JSON body."""
+        """Send `method` on `path` as `user`, with a JSON body."""
         payload = b"" if body is None else json.dumps(body).encode()
         headers = {"content-type": "application/json"}
         status, content, _ = await self.exchange(method, path, payload, headers=headers, user=user)
@@ -121,31 +154,14 @@ class SqliteAsgiDriver:
         headers: Mapping[str, str] | None = None,
         user: str | None = None,
     ) -> tuple[int, Any, Mapping[str, str]]:
-        """Send a raw body through the ASGI app, as `user` (by a token of theirs)."""
-        url = urlsplit(path)
-        sent_headers = dict(headers or {})
+        """Send a raw body with headers, as `user` (by a token of theirs)."""
+        sent = dict(headers or {})
         if user is not None:
-            KnownTokens.users[f"key-{user}"] = user
-            sent_headers["authorization"] = f"Token key-{user}"
-        scope = {
-            "type": "http",
-            "method": method,
-            "path": url.path,
-            "query_string": url.query.encode(),
-            "headers": [(name.encode(), value.encode()) for name, value in sent_headers.items()],
-        }
-        sent: list[dict[str, Any]] = []
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        async def collect(message: MutableMapping[str, Any]) -> None:
-            sent.append(dict(message))
-
-        await self.app(scope, receive, collect)
-        status, content = sent[0]["status"], sent[1]["body"]
-        answered = {name.decode(): value.decode() for name, value in sent[0]["headers"]}
-        return status, json.loads(content) if content else None, answered
+            Tokens.users[f"key-{user}"] = user
+            sent["authorization"] = f"Token key-{user}"
+        response = await self.client.request(method, path, content=body, headers=sent)
+        content = response.json() if response.content else None
+        return response.status_code, content, dict(response.headers)
 
     async def seed(self, title: str, owner: str, pages: int = 0) -> int:
         """Store a note directly."""

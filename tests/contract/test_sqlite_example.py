@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from typing_extensions import override
 
-from examples.asgi_sqlite.adapter import App, SqliteResource, Text
+from examples.asgi_sqlite.adapter import App
+from examples.sqlite_resources import Field, SqliteResource
 from examples.sqlite_store import Database, Table
 from restflow_core import AllowAny
-from tests.contract.sqlite_driver import SqliteAsgiDriver
+from tests.contract.sqlite_driver import SqliteDriver
 
 
 class GatedTable(Table):
@@ -45,15 +46,12 @@ async def test_a_slow_query_does_not_stall_another_request(database: Database) -
     slow_table = GatedTable(database, "slow", ("title",))
     quick_table = Table(database, "quick", ("title",))
     quick_table.insert({"title": "Dune"})
-    attributes = {"fields": {"title": Text(max_length=40)}, "permission_classes": (AllowAny,)}
-    app = App(
-        {
-            "slow": type("Slow", (SqliteResource,), {"table": slow_table, **attributes}),
-            "quick": type("Quick", (SqliteResource,), {"table": quick_table, **attributes}),
-        }
-    )
-    driver = SqliteAsgiDriver.__new__(SqliteAsgiDriver)
-    driver.app = app
+    attributes = {"fields": {"title": Field(str, max_length=40)}, "permission_classes": (AllowAny,)}
+    routes = {
+        "slow": type("Slow", (SqliteResource,), {"table": slow_table, **attributes}),
+        "quick": type("Quick", (SqliteResource,), {"table": quick_table, **attributes}),
+    }
+    driver = SqliteDriver(lambda _: App(routes))
 
     slow = asyncio.ensure_future(driver.send("GET", "/slow/"))
     try:
@@ -65,3 +63,4 @@ async def test_a_slow_query_does_not_stall_another_request(database: Database) -
     finally:
         slow_table.gate.set()
     assert await slow == (200, [])
+    await driver.aclose()
