@@ -149,7 +149,7 @@ class SqliteResource(
         return draft
 
     @override
-    def delete(self, instance: Record) -> None:
+    def delete_instance(self, instance: Record) -> None:
         self.table.delete(instance["id"])
 
 

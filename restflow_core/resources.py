@@ -106,7 +106,7 @@ HOOKS: Mapping[str, Hook] = {
     "validate": Hook("validated", "avalidated"),
     "revalidate": Hook("revalidated", "arevalidated"),
     "save": Hook("save", "asave"),
-    "delete": Hook("delete", "adelete"),
+    "delete": Hook("delete_instance", "adelete"),
     "perform_create": Hook("perform_create", "aperform_create"),
     "perform_update": Hook("perform_update", "aperform_update"),
     "perform_destroy": Hook("perform_destroy", "aperform_destroy"),
@@ -156,7 +156,7 @@ class Resource(Generic[ModelT, DraftT]):
     Subclasses supply `get_queryset`, validation (`avalidated`/`arevalidated`, or the plain
     `validated`/`revalidated`), representation (`arender`, `arender_instance`,
     `arender_many`, or their plain forms), saving and deleting (`asave`/`adelete`, or
-    `save`/`delete`), and `get_unit_of_work` for `atomic`; and set `permission_classes`,
+    `save`/`delete_instance`), and `get_unit_of_work` for `atomic`; and set `permission_classes`,
     `authentication_classes`, `filter_backends`, `pagination_class` and `lookup_field` as
     on a DRF view. `request` needs `method`, `data` and a settable `user` (and `headers`,
     to be authenticated): a `PlainRequest` has them.
@@ -250,13 +250,13 @@ class Resource(Generic[ModelT, DraftT]):
 
     async def adelete(self, instance: ModelT) -> None:
         """Remove `instance` (the default of the destroy hook). A class with a plain
-        `delete` gets this for free: it runs `delete` through `offload`."""
+        `delete_instance` gets this for free: it runs it through `offload`."""
         if self.plan.forms["delete"] == "plain":
-            await self.run_offload(partial(self.delete, instance))
+            await self.run_offload(partial(self.delete_instance, instance))
             return
         raise NotImplementedError
 
-    def delete(self, instance: ModelT) -> None:
+    def delete_instance(self, instance: ModelT) -> None:
         """`adelete` as blocking work."""
         raise NotImplementedError
 
@@ -563,7 +563,7 @@ class DestroyMixin(Resource[ModelT, DraftT]):
 
     def perform_destroy(self, instance: ModelT, /) -> None:
         """`aperform_destroy` as blocking work."""
-        self.delete(instance)
+        self.delete_instance(instance)
 
 
 Resource.plan = _plan(Resource)

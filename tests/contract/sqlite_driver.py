@@ -68,7 +68,7 @@ class Notes(SqliteResource):
     @override
     def perform_destroy(self, instance: Record, /) -> None:
         self.journal.append(("destroy", instance["id"]))
-        self.delete(instance)
+        self.delete_instance(instance)
 
 
 class FailingNotes(Notes):

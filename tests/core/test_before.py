@@ -76,6 +76,17 @@ ACTIONS: dict[str, Callable[[Host], Any]] = {
         offload=h.offload,
         before=Blocking(h.check),
     ),
+    "whole_list": lambda h: run_list(
+        [1, 2],
+        refine=Joinable(h.step("refine")),
+        paginate=None,
+        collect=Blocking(h.step("collect")),
+        render_many=Joinable(h.step("render")),
+        respond=reply,
+        respond_page=lambda page, results: reply(HTTPStatus.OK, results),
+        offload=h.offload,
+        before=Blocking(h.check),
+    ),
     "retrieve": lambda h: run_retrieve(
         fetch=Blocking(h.step("fetch")),
         render=Joinable(h.step("render")),

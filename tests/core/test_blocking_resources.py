@@ -133,7 +133,7 @@ class Books(
         return draft
 
     @override
-    def delete(self, instance: Row) -> None:
+    def delete_instance(self, instance: Row) -> None:
         self.rows[:] = [row for row in self.rows if row["id"] != instance["id"]]
 
 

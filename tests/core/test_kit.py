@@ -40,6 +40,8 @@ SEARCHES = [
     '""',
     '"',
     "a\tb\nc",
+    '"a\\\\b" c',
+    "'x\\\\' y",
 ]
 
 
@@ -170,8 +172,9 @@ class TestParseBody:
             (b'{"a": 1}', "application/json", {"a": 1}),
             (b'{"a": 1}', "Application/JSON; charset=utf-8", {"a": 1}),
             (b"[1, 2]", " application/json ", [1, 2]),
+            (b"[]", "application/json; charset=utf-8; x=y", []),
         ],
-        ids=["empty", "empty-text", "json", "json-charset", "json-padded"],
+        ids=["empty", "empty-text", "json", "json-charset", "json-padded", "json-parameters"],
     )
     def test_json_and_empty_bodies(self, body: bytes, content_type: str | None, data: Any) -> None:
         assert parse_body(body, content_type) == data
@@ -186,6 +189,7 @@ class TestParseBody:
             parse_body(b"{}", content_type)
 
         assert refused.value.detail == f'Unsupported media type "{named}" in request.'
+        assert refused.value.media_type == named
         assert error_reply(refused.value).status == 415
 
     def test_malformed_json_is_a_parse_error(self) -> None:
@@ -208,6 +212,17 @@ class TestPlainRequest:
         assert request.method == "POST"
         with pytest.raises(UnsupportedMediaType):
             _ = request.data
+
+    def test_a_request_of_nothing_is_a_get_of_the_root(self) -> None:
+        request = PlainRequest()
+
+        assert (request.method, request.path, request.data, request.user) == (
+            "GET",
+            "/",
+            None,
+            None,
+        )
+        assert (dict(request.query_params), dict(request.headers)) == ({}, {})
 
     def test_data_given_is_the_data(self) -> None:
         request = PlainRequest("PUT", "/x/", {"a": 1}, {"q": "1"}, "ada", {"x-a": "b"})

@@ -70,6 +70,22 @@ class Handlers(Resource[Row, Row]):
         raise NotImplementedError
 
 
+class EveryHandler(Resource[Row, Row]):
+    """Async handlers for every method a resource may name."""
+
+    async def put(self, request: Any) -> Reply:
+        raise NotImplementedError
+
+    async def patch(self, request: Any) -> Reply:
+        raise NotImplementedError
+
+    async def delete(self, request: Any) -> Reply:
+        raise NotImplementedError
+
+    async def head(self, request: Any) -> Reply:
+        raise NotImplementedError
+
+
 class TestAllowedMethods:
     @pytest.mark.parametrize(
         ("resource", "key", "allowed"),
@@ -79,6 +95,7 @@ class TestAllowedMethods:
             (Everything, None, ["GET", "POST"]),
             (Everything, "1", ["GET", "PUT", "PATCH", "DELETE"]),
             (Handlers, None, ["GET", "OPTIONS"]),
+            (EveryHandler, "1", ["PUT", "PATCH", "DELETE", "HEAD"]),
         ],
     )
     async def test_a_405_names_what_the_url_answers(
@@ -193,7 +210,8 @@ class TestChain:
 
 
 class Shelf(Everything):
-    """Plain `save` and `delete`, reached from async hooks through `asave` and `adelete`."""
+    """Plain `save` and `delete_instance`, reached from async hooks through `asave` and
+    `adelete`."""
 
     rows: list[Row]
     offload = staticmethod(to_thread)
@@ -204,7 +222,7 @@ class Shelf(Everything):
         return draft
 
     @override
-    def delete(self, instance: Row) -> None:
+    def delete_instance(self, instance: Row) -> None:
         self.rows.remove(instance)
 
     @override
@@ -237,7 +255,7 @@ class TestOffloadedSaveAndDelete:
         with pytest.raises(NotImplementedError):
             bare.save({})
         with pytest.raises(NotImplementedError):
-            bare.delete({})
+            bare.delete_instance({})
 
 
 class Tokens(TokenAuthentication):
@@ -261,12 +279,47 @@ class TestObjectChecksInThreads:
         assert first_object_refusal([allow, refuse], PlainRequest(), None, {}) is refuse
         assert first_object_refusal([allow], PlainRequest(), None, {}) is None
 
+    def test_the_permission_is_asked_about_the_view_and_the_object(self) -> None:
+        asked: list[tuple[Any, Any]] = []
+
+        class Noting(BasePermission):
+            @override
+            def has_object_permission(self, request: Any, view: Any, obj: Any, /) -> bool:
+                asked.append((view, obj))
+                return True
+
+        class Noted(Everything):
+            permission_classes = (Noting,)
+
+        resource = Noted(PlainRequest(), action="x")
+        resource.check_object_permissions({"id": 1})
+
+        assert asked == [(resource, {"id": 1})]
+
+    def test_an_awaitable_answer_in_a_thread_is_refused_loudly(self) -> None:
+        class Later(BasePermission):
+            @override
+            async def has_object_permission(self, request: Any, view: Any, obj: Any, /) -> bool:
+                return True
+
+        with pytest.raises(TypeError) as refused:
+            first_object_refusal([Later()], PlainRequest(), None, {})
+
+        assert str(refused.value) == (
+            "Later.has_object_permission is async, and a blocking step cannot await it: list "
+            "it in `permission_classes` so the resource checks objects on the loop"
+        )
+
     def test_async_checks_are_known_per_class(self) -> None:
         class Later(BasePermission):
             @override
             async def has_object_permission(self, request: Any, view: Any, obj: Any, /) -> bool:
                 return True
 
+        class Unrelated:
+            pass
+
+        assert has_async_object_check([Unrelated]) is False
         assert has_async_object_check([AllowAny, Later]) is True
         assert has_async_object_check([AllowAny, Refusing]) is False
         assert has_async_object_check([]) is False
