@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from asgiref.sync import sync_to_async
@@ -92,36 +92,27 @@ _ADMISSION_HOOKS = ("initial", "perform_authentication", "check_permissions", "c
 _CHOSEN_PER_REQUEST = ("get_permissions", "get_throttles")
 
 
-_ADMITS: dict[type, bool] = {}
-_SYNC_ALONE: dict[tuple[type, str], bool] = {}
+# What a view class, with its authenticators and permission classes, allows (see
+# `joins_the_first_hop`): decided once for each combination, read by every request.
+_ADMISSION: dict[tuple[Any, ...], tuple[bool, bool]] = {}
 
 
-def admits_in_thread(view_class: type) -> bool:
+def _admits_in_thread(view_class: type) -> bool:
     """Whether `view_class` leaves authentication, permissions and throttles to restflow
-    (no override of its own, sync or async), so they may run inside an action's thread hop.
-
-    Decided once per class.
-    """
-    if view_class not in _ADMITS:
-        _ADMITS[view_class] = not any(
-            overrides(view_class, name) or overrides(view_class, f"a{name}")
-            for name in _ADMISSION_HOOKS
-        ) and not any(overrides(view_class, name) for name in _CHOSEN_PER_REQUEST)
-    return _ADMITS[view_class]
+    (no override of its own, sync or async), so they may run inside an action's thread hop."""
+    return not any(
+        overrides(view_class, name) or overrides(view_class, f"a{name}")
+        for name in _ADMISSION_HOOKS
+    ) and not any(overrides(view_class, name) for name in _CHOSEN_PER_REQUEST)
 
 
-def _sync_alone(cls: type, method: str) -> bool:
-    """Whether `cls`'s `method` answers from sync code alone, in a thread, as its async twin
-    would on the loop: no `async def` of the user's beside it, the method itself sync.
-
-    Decided once per class.
-    """
-    key = (cls, method)
-    if key not in _SYNC_ALONE:
-        _SYNC_ALONE[key] = not inspect.iscoroutinefunction(
-            getattr(cls, method, None)
-        ) and not has_async_code_of_its_own(cls)
-    return _SYNC_ALONE[key]
+def _sync_alone(obj: Any, method: str) -> bool:
+    """Whether `obj`'s `method` answers from sync code alone, in a thread, as its async twin
+    would on the loop: no `async def` of the user's beside it, the method itself sync."""
+    cls = type(obj)
+    return not inspect.iscoroutinefunction(getattr(cls, method, None)) and not (
+        has_async_code_of_its_own(cls)
+    )
 
 
 def _every_leaf(permission: Any, test: Callable[[Any], bool]) -> bool:
@@ -134,13 +125,25 @@ def _every_leaf(permission: Any, test: Callable[[Any], bool]) -> bool:
     return test(permission)
 
 
-def _permission_in_thread(permission: Any) -> bool:
-    return _sync_alone(type(permission), "has_permission")
-
-
 def _answers_on_the_loop(permission: Any) -> bool:
     """Whether asking `permission` on the loop costs no thread hop of its own."""
     return has_async_twin(permission, "has_permission") or runs_inline(permission, "has_permission")
+
+
+def _admission_plan(view: Any, authenticators: Sequence[Any]) -> tuple[bool, bool]:
+    """For the view's class and configuration: whether its checks may run in a thread hop
+    with the same outcome, and whether its permissions answer on the loop at no hop."""
+    permissions = view.get_permissions()
+    may = (
+        not view.throttle_classes
+        and _admits_in_thread(type(view))
+        and all(_sync_alone(each, "authenticate") for each in authenticators)
+        and all(
+            _every_leaf(each, lambda leaf: _sync_alone(leaf, "has_permission"))
+            for each in permissions
+        )
+    )
+    return may, all(_every_leaf(each, _answers_on_the_loop) for each in permissions)
 
 
 def _known_on_the_loop(authenticator: Any, request: Request) -> bool:
@@ -157,19 +160,24 @@ def joins_the_first_hop(view: Any, request: Request) -> bool:
     They do when that saves a hop (an authenticator or a permission would cross on the loop)
     and keeps the outcome: the action is one of restflow's own, the view overrides none of
     the admission hooks, no throttle is to be asked, and every authenticator and permission
-    answers from sync code alone.
+    answers from sync code alone. All but the request's credentials is decided once for the
+    view's class and configuration.
     """
     handler = getattr(view, (request.method or "").lower(), None)
-    if not getattr(handler, "restflow_admits_in_its_hop", False) or view.throttle_classes:
-        return False
-    if not admits_in_thread(type(view)):
+    if not getattr(handler, "restflow_admits_in_its_hop", False):
         return False
     authenticators = request.authenticators or ()
-    if not all(_sync_alone(type(each), "authenticate") for each in authenticators):
-        return False
-    permissions = view.get_permissions()
-    if not all(_every_leaf(permission, _permission_in_thread) for permission in permissions):
-        return False
-    return not all(_known_on_the_loop(each, request) for each in authenticators) or not all(
-        _every_leaf(permission, _answers_on_the_loop) for permission in permissions
+    key = (
+        type(view),
+        bool(view.throttle_classes),
+        tuple(map(type, authenticators)),
+        tuple(view.permission_classes),
+    )
+    plan = _ADMISSION.get(key)
+    if plan is None:
+        plan = _ADMISSION[key] = _admission_plan(view, authenticators)
+    may, permissions_on_the_loop = plan
+    return may and (
+        not permissions_on_the_loop
+        or not all(_known_on_the_loop(each, request) for each in authenticators)
     )

@@ -197,3 +197,31 @@ class TestWhenTheChecksStayOnTheLoop:
         assert response.status_code == 200
         # The token's own hop, the throttle's (its cache), then the action's.
         seen.assert_crossings(3, back=0)
+
+
+class TestDecidedOncePerClass:
+    async def test_the_admission_is_planned_once_per_class_and_configuration(
+        self, token: str, saw: Product, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from restflow_django.views import _authentication
+
+        planned: list[str] = []
+        original = _authentication._admission_plan
+
+        def spy(view: Any, authenticators: Any) -> tuple[bool, bool]:
+            planned.append(type(view).__name__)
+            return original(view, authenticators)
+
+        monkeypatch.setattr(_authentication, "_admission_plan", spy)
+        monkeypatch.setattr(_authentication, "_ADMISSION", {})
+
+        class Counted(Products):
+            pass
+
+        for _ in range(3):
+            fetched, _seen = await send(Counted, "GET", token, key=saw.pk, retrieve=True)
+            assert fetched.status_code == 200
+            anonymous, _seen = await send(Counted, "GET", None, key=saw.pk, retrieve=True)
+            assert anonymous.status_code == 401
+
+        assert planned == ["Counted"]
