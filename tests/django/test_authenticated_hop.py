@@ -14,13 +14,14 @@ from django.contrib.auth.models import User
 from rest_framework import authentication as drf_authentication
 from rest_framework import permissions
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import ValidationError
 from rest_framework.throttling import AnonRateThrottle
 from typing_extensions import override
 
 from restflow_django.authentication import BasicAuthentication, TokenAuthentication
 from restflow_django.diagnostics import Diagnostics
 from restflow_django.permissions import IsAuthenticated
-from restflow_django.test import AsyncAPIRequestFactory
+from restflow_django.test import AsyncAPIRequestFactory, force_authenticate
 from restflow_django.views import AsyncModelViewSet
 from tests.testapp.models import Product
 from tests.testapp.serializers import PlainProductSerializer
@@ -225,3 +226,41 @@ class TestDecidedOncePerClass:
             assert anonymous.status_code == 401
 
         assert planned == ["Counted"]
+
+
+class AtomicProducts(Products):
+    """Every write in one transaction: a refusal after the save leaves nothing."""
+
+    atomic = True
+
+    @override
+    def perform_create(self, serializer: Any) -> None:
+        super().perform_create(serializer)
+        if serializer.validated_data["name"] == "Refused":
+            raise ValidationError({"name": ["Refused after saving."]})
+
+
+class TestInsideTheTransaction:
+    async def test_the_token_costs_an_atomic_create_no_hop_and_a_refusal_keeps_nothing(
+        self, token: str, ada: User
+    ) -> None:
+        kept, on_kept = await send(AtomicProducts, "POST", token, {"name": "Drill", "price": "9"})
+        refused, _ = await send(AtomicProducts, "POST", token, {"name": "Refused", "price": "1"})
+        request = factory.request_with_body("POST", "/", {"name": "Saw", "price": "2"})
+        force_authenticate(request, ada)
+        view: Any = AtomicProducts.as_view({"post": "create"})
+        async with Diagnostics() as unauthenticated:
+            await view(request)
+
+        assert (kept.status_code, refused.status_code) == (201, 400)
+        # The transaction's own crossings are the same whether the user comes from a
+        # token (read in the action's hop) or was known beforehand.
+        assert on_kept.crossings == unauthenticated.crossings
+        assert on_kept.crossed_back == []
+        assert [p.name async for p in Product.objects.order_by("id")] == ["Drill", "Saw"]
+
+    async def test_an_unknown_token_on_an_atomic_view_writes_nothing(self) -> None:
+        response, _ = await send(AtomicProducts, "POST", "Token nope", {"name": "X", "price": "1"})
+
+        assert response.status_code == 401
+        assert not await Product.objects.aexists()
