@@ -41,7 +41,7 @@ from restflow_django.permissions import (
 )
 from restflow_django.throttling import is_cache_failure
 from restflow_django.transactions import DjangoUnitOfWork, atomic_on, request_thread
-from restflow_django.views._authentication import aauthenticate, joins_the_first_hop
+from restflow_django.views._authentication import aauthenticate, aprepare, joins_the_first_hop
 from restflow_django.views._errors import (
     BodyCheckedRequest,
     DatabaseBusy,
@@ -312,7 +312,10 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
         if joins_the_first_hop(self, request):
             # Authenticating may read the database: it runs first in the action's own thread
             # hop, with the permission checks (`_admission_step`), at no crossing of its own.
+            # What an authenticator can check without I/O (a token's signature) it checks
+            # here first, on the loop (`aprepare`).
             self._admission_deferred = True
+            await aprepare(request)
         else:
             await self.aperform_authentication(request)
             await self.acheck_permissions(request)

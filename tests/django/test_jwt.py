@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework_simplejwt.tokens import AccessToken
 
+from restflow_django.authentication import SessionAuthentication
 from restflow_django.diagnostics import Diagnostics
 from restflow_django.jwt import JWTAuthentication, JWTStatelessUserAuthentication
 from restflow_django.permissions import IsAuthenticated
@@ -81,6 +83,52 @@ class TestJWT:
         assert response.status_code == 200
         seen.assert_crossings(1, back=0)
         assert (await Product.objects.aget(pk=saw.pk)).stock == 9
+
+    async def test_in_the_actions_hop_the_token_is_still_checked_on_the_loop(
+        self, bearer: str, saw: Product, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        threads: dict[str, str] = {}
+        validate, get_user = JWTAuthentication.get_validated_token, JWTAuthentication.get_user
+
+        def noting_validate(self: Any, raw: bytes) -> Any:
+            threads["token"] = threading.current_thread().name
+            return validate(self, raw)
+
+        def noting_get_user(self: Any, token: Any) -> Any:
+            threads["user"] = threading.current_thread().name
+            return get_user(self, token)
+
+        monkeypatch.setattr(JWTAuthentication, "get_validated_token", noting_validate)
+        monkeypatch.setattr(JWTAuthentication, "get_user", noting_get_user)
+
+        response, seen = await patch(Products, saw, bearer)
+
+        assert response.status_code == 200
+        assert threads["token"] == threading.current_thread().name
+        assert threads["user"] != threading.current_thread().name
+        seen.assert_crossings(1, back=0)
+
+    async def test_a_bad_token_is_refused_on_the_loop_with_no_crossing(self, saw: Product) -> None:
+        response, seen = await patch(Products, saw, "Bearer not.a.token")
+
+        assert response.status_code == 401
+        assert response.data["code"] == "token_not_valid"
+        seen.assert_crossings(0)
+        assert (await Product.objects.aget(pk=saw.pk)).stock == 3
+
+    async def test_a_bad_token_behind_another_scheme_waits_for_its_turn(
+        self, saw: Product, ada: User
+    ) -> None:
+        class SessionFirst(Products):
+            authentication_classes: Any = (SessionAuthentication, JWTAuthentication)
+
+        response, _ = await patch(SessionFirst, saw, "Bearer not.a.token")
+
+        # No session: DRF asks the token next, which refuses it; the first scheme names no
+        # `WWW-Authenticate`, so DRF answers 403.
+        assert response.status_code == 403
+        assert response.data["code"] == "token_not_valid"
+        assert (await Product.objects.aget(pk=saw.pk)).stock == 3
 
     async def test_on_the_loop_the_token_is_checked_there_and_the_user_loaded_once(
         self, bearer: str, saw: Product, ada: User
