@@ -56,15 +56,31 @@ class AsyncRateThrottleMixin(throttling.SimpleRateThrottle):
 
     async def aallow_request(self, request: Request, view: Any) -> bool:
         """Count this request in its window; refuse it once the window's limit is passed."""
+        key = self._hit_key(request, view)
+        return key is None or await self._acount_hit(key, self._lifetime()) <= self._limit()
+
+    @override
+    def allow_request(self, request: Request, view: Any) -> bool:
+        """`aallow_request` from sync code (a thread): the same window, counted atomically."""
+        key = self._hit_key(request, view)
+        return key is None or self._count_hit(key, self._lifetime()) <= self._limit()
+
+    def _hit_key(self, request: Request, view: Any) -> str | None:
+        """The cache key of this request's window, or `None` when it is not limited."""
         if self.rate is None or self.num_requests is None or self.duration is None:
-            return True
+            return None
         ident = self.get_cache_key(request, view)
         if ident is None:
-            return True
+            return None
         window = int(self.timer() // self.duration)
         self.window_end = float((window + 1) * self.duration)
-        count = await self._acount_hit(f"{ident}:{window}", self.duration + 1)
-        return count <= self.num_requests
+        return f"{ident}:{window}"
+
+    def _lifetime(self) -> int:
+        return int(self.duration or 0) + 1
+
+    def _limit(self) -> int:
+        return int(self.num_requests or 0)
 
     async def _acount_hit(self, key: str, lifetime: int) -> int:
         # Django's async `aadd` is the backend's atomic `add`; its `aincr` is a get followed
@@ -82,6 +98,16 @@ class AsyncRateThrottleMixin(throttling.SimpleRateThrottle):
         except ValueError:
             # The window's counter expired between the two calls: this hit opens it again.
             await _aresult(add(key, 1, lifetime))
+            return 1
+
+    def _count_hit(self, key: str, lifetime: int) -> int:
+        """`_acount_hit` with the cache's sync calls, for a thread."""
+        if self.cache.add(key, 1, lifetime):
+            return 1
+        try:
+            return int(self.cache.incr(key))
+        except ValueError:
+            self.cache.add(key, 1, lifetime)
             return 1
 
     @override
@@ -144,9 +170,17 @@ class AsyncScopedRateThrottle(AsyncRateThrottleMixin, ScopedRateThrottle):
 
     @override
     async def aallow_request(self, request: Request, view: Any) -> bool:
+        return not self._scoped(view) or await super().aallow_request(request, view)
+
+    @override
+    def allow_request(self, request: Request, view: Any) -> bool:
+        return not self._scoped(view) or super().allow_request(request, view)
+
+    def _scoped(self, view: Any) -> bool:
+        """Take the view's scope and its rate; `False` when the view names no scope."""
         self.scope = getattr(view, self.scope_attr, None)
         if not self.scope:
-            return True
+            return False
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return await super().aallow_request(request, view)
+        return True

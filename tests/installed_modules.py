@@ -42,6 +42,8 @@ def main() -> int:
     packages, modules = sys.argv[1:separator], sys.argv[separator + 1 :]
     settings.configure(
         INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes", "rest_framework"],
+        # Some modules read it when imported (simplejwt signs with it: 32 bytes or more).
+        SECRET_KEY="restflow-installed-modules-check-0123456789",
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
     )
     django.setup()

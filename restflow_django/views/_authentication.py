@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from rest_framework import exceptions
 from rest_framework import permissions as drf_permissions
 from rest_framework.authentication import (
@@ -21,6 +22,7 @@ from rest_framework.request import ForcedAuthentication, Request
 
 from restflow_django._hooks import has_async_code_of_its_own, has_async_twin, overrides
 from restflow_django._sync import runs_inline
+from restflow_django.throttling import AsyncRateThrottleMixin
 
 
 async def aauthenticate(request: Request) -> None:
@@ -141,6 +143,20 @@ def _every_leaf(permission: Any, test: Callable[[Any], bool]) -> bool:
     return test(permission)
 
 
+def _permission_in_thread(permission: Any) -> bool:
+    return _sync_alone(permission, "has_permission")
+
+
+def _counts_on_the_loop(throttle: Any) -> bool:
+    """Whether asking `throttle` on the loop costs no thread hop: restflow's rate throttles
+    over Django's in-process (LocMem) cache."""
+    return (
+        isinstance(throttle, AsyncRateThrottleMixin)
+        and has_async_twin(throttle, "allow_request")
+        and isinstance(throttle.cache, LocMemCache)
+    )
+
+
 def _answers_on_the_loop(permission: Any) -> bool:
     """Whether asking `permission` on the loop costs no thread hop of its own."""
     return has_async_twin(permission, "has_permission") or runs_inline(permission, "has_permission")
@@ -149,17 +165,17 @@ def _answers_on_the_loop(permission: Any) -> bool:
 def _admission_plan(view: Any, authenticators: Sequence[Any]) -> tuple[bool, bool]:
     """For the view's class and configuration: whether its checks may run in a thread hop
     with the same outcome, and whether its permissions answer on the loop at no hop."""
-    permissions = view.get_permissions()
+    permissions, throttles = view.get_permissions(), view.get_throttles()
     may = (
-        not view.throttle_classes
-        and _admits_in_thread(type(view))
+        _admits_in_thread(type(view))
         and all(_sync_alone(each, "authenticate") for each in authenticators)
-        and all(
-            _every_leaf(each, lambda leaf: _sync_alone(leaf, "has_permission"))
-            for each in permissions
-        )
+        and all(_every_leaf(each, _permission_in_thread) for each in permissions)
+        and all(_sync_alone(each, "allow_request") for each in throttles)
     )
-    return may, all(_every_leaf(each, _answers_on_the_loop) for each in permissions)
+    free_on_the_loop = all(_every_leaf(each, _answers_on_the_loop) for each in permissions) and all(
+        _counts_on_the_loop(each) for each in throttles
+    )
+    return may, free_on_the_loop
 
 
 def _known_on_the_loop(authenticator: Any, request: Request) -> bool:
@@ -170,14 +186,15 @@ def _known_on_the_loop(authenticator: Any, request: Request) -> bool:
 
 
 def joins_the_first_hop(view: Any, request: Request) -> bool:
-    """Whether `request`'s authentication and permission checks run first in the action's
-    thread hop, where they cost no hop of their own.
+    """Whether `request`'s authentication, permission and throttle checks run first in the
+    action's thread hop, where they cost no hop of their own.
 
-    They do when that saves a hop (an authenticator or a permission would cross on the loop)
-    and keeps the outcome: the action is one of restflow's own, the view overrides none of
-    the admission hooks, no throttle is to be asked, and every authenticator and permission
-    answers from sync code alone. All but the request's credentials is decided once for the
-    view's class and configuration.
+    They do when that saves a hop (an authenticator, a permission or a throttle would cross
+    on the loop) and keeps the outcome: the action is one of restflow's own, the view
+    overrides none of the admission hooks, and every authenticator, permission and throttle
+    answers from sync code alone (restflow's rate throttles count as atomically there as on
+    the loop). All but the request's credentials is decided once for the view's class and
+    configuration.
     """
     handler = getattr(view, (request.method or "").lower(), None)
     if not getattr(handler, "restflow_admits_in_its_hop", False):
@@ -185,15 +202,15 @@ def joins_the_first_hop(view: Any, request: Request) -> bool:
     authenticators = request.authenticators or ()
     key = (
         type(view),
-        bool(view.throttle_classes),
+        tuple(view.throttle_classes),
         tuple(map(type, authenticators)),
         tuple(view.permission_classes),
     )
     plan = _ADMISSION.get(key)
     if plan is None:
         plan = _ADMISSION[key] = _admission_plan(view, authenticators)
-    may, permissions_on_the_loop = plan
+    may, free_on_the_loop = plan
     return may and (
-        not permissions_on_the_loop
+        not free_on_the_loop
         or not all(_known_on_the_loop(each, request) for each in authenticators)
     )

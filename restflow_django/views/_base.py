@@ -311,7 +311,8 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
         request.version, request.versioning_scheme = version, scheme
         if joins_the_first_hop(self, request):
             # Authenticating may read the database: it runs first in the action's own thread
-            # hop, with the permission checks (`_admission_step`), at no crossing of its own.
+            # hop, with the permission and throttle checks (`_admission_step`), at no
+            # crossing of its own.
             # What an authenticator can check without I/O (a token's signature) it checks
             # here first, on the loop (`aprepare`).
             self._admission_deferred = True
@@ -323,8 +324,9 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
         check_body_size(request)
 
     def _admission_step(self) -> Blocking[[], None] | None:
-        """The authentication and permission checks `ainitial` left to the action's first
-        thread hop, as a blocking step to run before everything else; `None` when done."""
+        """The authentication, permission and throttle checks `ainitial` left to the action's
+        first thread hop, as a blocking step to run before everything else; `None` when
+        they ran on the loop."""
         return Blocking(self._admit_in_thread) if self._admission_deferred else None
 
     def _admit_in_thread(self) -> None:
@@ -332,6 +334,7 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
         # DRF's lazy `request.user`: each authenticator's sync `authenticate`, in order.
         request.user  # noqa: B018
         self.check_permissions(request)
+        self._check_throttles_in_thread(request)
 
     @async_twin
     async def aperform_authentication(self, request: Request) -> None:
@@ -426,7 +429,7 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
         await self._acheck_throttles(request)
 
     async def _acheck_throttles(self, request: Request) -> None:
-        durations = []
+        refused = []
         for throttle in self.get_throttles():
             try:
                 if has_async_twin(throttle, "allow_request"):
@@ -434,15 +437,28 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
                 else:
                     allowed = await acall(throttle, "allow_request", request, self)
             except Exception as error:
-                if not is_cache_failure(error):
-                    # A refusal, a missing or malformed rate, a bug: DRF's answer, not an
-                    # outage (a misconfigured throttle must not let requests through).
-                    raise
-                allowed = _throttle_failure_allows(throttle)
+                allowed = _when_a_throttle_fails(throttle, error)
             if not allowed:
-                durations.append(throttle.wait())
-        if durations:
-            known = [duration for duration in durations if duration is not None]
+                refused.append(throttle)
+        self._throttle_if_refused(request, refused)
+
+    def _check_throttles_in_thread(self, request: Request) -> None:
+        """`_acheck_throttles` in the action's thread hop, for throttles that answer from
+        sync code (`joins_the_first_hop`): the same counting, the same failure policy."""
+        refused = []
+        for throttle in self.get_throttles():
+            try:
+                allowed = throttle.allow_request(request, self)
+            except Exception as error:
+                allowed = _when_a_throttle_fails(throttle, error)
+            if not allowed:
+                refused.append(throttle)
+        self._throttle_if_refused(request, refused)
+
+    def _throttle_if_refused(self, request: Request, refused: list[Any]) -> None:
+        """DRF's 429, waiting the longest of the refusing throttles' waits."""
+        if refused:
+            known = [wait for wait in (throttle.wait() for throttle in refused) if wait is not None]
             # DRF accepts `None` (unknown wait); its stubs say float.
             self.throttled(request, cast(float, max(known, default=None)))
 
@@ -486,6 +502,15 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
 
 
 _FAILURE_POLICIES = ("allow", "refuse")
+
+
+def _when_a_throttle_fails(throttle: Any, error: Exception) -> bool:
+    """Whether the request goes on when `throttle` raised `error`: a cache failure takes the
+    failure policy; anything else (a refusal, a missing or malformed rate, a bug) is raised,
+    as DRF raises it: a misconfigured throttle must not let requests through."""
+    if not is_cache_failure(error):
+        raise error
+    return _throttle_failure_allows(throttle)
 
 
 def _throttle_failure_allows(throttle: Any) -> bool:

@@ -22,6 +22,7 @@ from restflow_django.authentication import BasicAuthentication, TokenAuthenticat
 from restflow_django.diagnostics import Diagnostics
 from restflow_django.permissions import IsAuthenticated
 from restflow_django.test import AsyncAPIRequestFactory, force_authenticate
+from restflow_django.throttling import AsyncUserRateThrottle as UserRateThrottle
 from restflow_django.views import AsyncModelViewSet
 from tests.testapp.models import Product
 from tests.testapp.serializers import PlainProductSerializer
@@ -72,9 +73,21 @@ class Hourly(AnonRateThrottle):
 
 
 class Throttled(Products):
-    """A throttle is asked on the loop, so the request is admitted there."""
+    """DRF's own throttle: its cache is read in the action's hop."""
 
     throttle_classes = (Hourly,)
+
+
+class TwoPerMinute(UserRateThrottle):
+    """restflow's user throttle, two requests a minute."""
+
+    rate = "2/min"
+
+
+class TwoAMinute(Products):
+    """restflow's rate throttle: atomic counting, on the loop or in the hop."""
+
+    throttle_classes = (TwoPerMinute,)
 
 
 ROUTES: dict[str, Any] = {
@@ -191,13 +204,47 @@ class TestRefusalsComeFirst:
         assert (await Product.objects.aget(pk=saw.pk)).stock == 3
 
 
-class TestWhenTheChecksStayOnTheLoop:
-    async def test_a_throttled_view_admits_on_the_loop(self, token: str, saw: Product) -> None:
+class TestThrottlesJoinTheHop:
+    async def test_a_throttled_view_admits_in_the_actions_hop(
+        self, token: str, saw: Product
+    ) -> None:
         response, seen = await send(Throttled, "GET", token, key=saw.pk, retrieve=True)
 
         assert response.status_code == 200
-        # The token's own hop, the throttle's (its cache), then the action's.
-        seen.assert_crossings(3, back=0)
+        seen.assert_crossings(1, back=0)
+
+    async def test_restflows_throttle_counts_atomically_in_the_hop_and_refuses_with_429(
+        self, token: str, saw: Product
+    ) -> None:
+        from django.core.cache import cache
+
+        cache.clear()
+        answers = []
+        for stock in (5, 6, 7):
+            response, seen = await send(TwoAMinute, "PATCH", token, {"stock": stock}, key=saw.pk)
+            answers.append(response.status_code)
+            seen.assert_crossings(1, back=0)
+
+        assert answers == [200, 200, 429]
+        # The refused PATCH wrote nothing.
+        assert (await Product.objects.aget(pk=saw.pk)).stock == 6
+
+    async def test_without_a_hop_to_save_the_checks_stay_on_the_loop(
+        self, ada: User, saw: Product
+    ) -> None:
+        from django.core.cache import cache
+
+        cache.clear()
+        request = factory.get("/")
+        force_authenticate(request, ada)
+        view: Any = TwoAMinute.as_view({"get": "retrieve"})
+        async with Diagnostics() as seen:
+            response = await view(request, pk=str(saw.pk))
+
+        # A forced user, restflow's permission and its throttle over LocMem all answer on
+        # the loop: only the action crosses.
+        assert response.status_code == 200
+        seen.assert_crossings(1, back=0)
 
 
 class TestDecidedOncePerClass:
