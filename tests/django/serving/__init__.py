@@ -1,0 +1,1 @@
+"""ASGI applications and URLconfs the system checks are tried on."""
