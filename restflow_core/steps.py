@@ -262,6 +262,39 @@ async def run_steps(offload: Offload, *parts: Sequence[_Link]) -> Any:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where `run_steps` runs one step: in thread hop `hop` (1, 2, ...), or on the loop (0).
+
+    `kind` says why: `"async"` (awaited on the loop), `"blocking"` (may block: through
+    `offload`), `"joins"` (quick sync work inside the blocking work before it), `"quick"`
+    (quick sync work with nothing to join: on the loop).
+    """
+
+    work: Callable[..., Any]
+    hop: int
+    kind: str
+
+
+def placements(*steps: Step[..., Any]) -> list[Placement]:
+    """Where `run_steps` would run each of `steps`, by its rule: each stretch that starts
+    with a blocking step, with the blocking and joinable steps after it, is one hop."""
+    links = [link for step in steps for link in _links(step)]
+    placed: list[Placement] = []
+    hop = 0
+    for index, link in enumerate(links):
+        joined = index > 0 and placed[-1].hop > 0 and link.sync is not None
+        if link.blocking or joined:
+            hop += 0 if joined else 1
+            work: Any = link.sync
+            placed.append(Placement(work, hop, "blocking" if link.blocking else "joins"))
+        else:
+            # On the loop: an async step's coroutine, or a joinable one's `awork` (else `work`).
+            form: Any = link.asyn or link.sync
+            placed.append(Placement(form, 0, "async" if link.sync is None else "quick"))
+    return placed
+
+
 def _batch(links: Sequence[_Link], value: Any, held: list[Any]) -> Callable[[], Any]:
     def work() -> Any:
         result = value

@@ -109,6 +109,7 @@ EXPORTS = {
         "Permission",
         "PermissionDenied",
         "Persist",
+        "Placement",
         "PlainRequest",
         "Plan",
         "Refine",
@@ -151,6 +152,7 @@ EXPORTS = {
         "or_input",
         "parse_body",
         "parse_json",
+        "placements",
         "positive_int",
         "reply",
         "rolled_back",
@@ -314,7 +316,8 @@ def test_all_is_exactly_the_public_surface(module: str, names: list[str]) -> Non
 
 
 def test_view_classes_add_only_hooks_and_settings() -> None:
-    """The public names restflow adds to DRF's `ModelViewSet` are hooks and settings."""
+    """The public names restflow adds to DRF's `ModelViewSet` are hooks and settings (and
+    `explain`, which reads them)."""
     from rest_framework.viewsets import ModelViewSet
 
     from restflow_django.views import AsyncModelViewSet
@@ -346,6 +349,7 @@ def test_view_classes_add_only_hooks_and_settings() -> None:
         "aserialized_response",
         "atomic",
         "avalidated_serializer",
+        "explain",
         "get_atomic_databases",
         "get_context",
         "get_pagination_class",

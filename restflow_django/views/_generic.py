@@ -128,6 +128,16 @@ class AsyncGenericAPIView(  # pyright: ignore[reportIncompatibleMethodOverride, 
         )
         return found
 
+    @classmethod
+    def explain(cls, action: str, *, authorization: str | None = None) -> str:
+        """Each step of `action` (`"partial_update"`, ...), where it runs and why, one a
+        line: the function it calls (`[yours]` for your hooks), its thread hop or the loop,
+        and the number of hops. `authorization` is the request's `Authorization` header
+        (a token joins the action's hop; none may not)."""
+        from restflow_django.views._explain import explain
+
+        return explain(cls, action, authorization=authorization)
+
     async def _afiltered_lookup(self) -> tuple[QuerySet[ModelT], dict[str, Any]]:
         """The filtered queryset and the filter that finds the URL's object in it."""
         return self._object_lookup(await self.afilter_queryset(await self.aget_queryset()))

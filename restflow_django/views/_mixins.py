@@ -51,15 +51,21 @@ class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
         async with self._aunit_of_work() as unit:
             return await run_create(
                 request.data,
-                validate=validate_step(self, self._new_serializer),
-                persist=persist_step(self, "perform_create"),
-                render=render_saved_step(self),
+                **self._create_steps(),
                 respond=respond,
                 headers=self.get_success_headers,
                 unit=unit,
                 offload=offload,
-                before=self._admission_step(),
             )
+
+    def _create_steps(self) -> dict[str, Any]:
+        """The create's steps, in the pipeline's order (`explain` reads them too)."""
+        return {
+            "before": self._admission_step(),
+            "validate": validate_step(self, self._new_serializer),
+            "persist": persist_step(self, "perform_create"),
+            "render": render_saved_step(self),
+        }
 
     def _new_serializer(self, data: Any) -> BaseSerializer[ModelT]:
         return self.get_request_serializer(data=data)
@@ -94,15 +100,21 @@ class AsyncListModelMixin(AsyncGenericAPIView[ModelT]):
         """List the filtered objects, a page at a time when the view paginates."""
         return await run_list(
             await self.aget_queryset(),
-            refine=filter_step(self),
-            paginate=paginate_step(self),
-            collect=collect_step(self),
-            render_many=self._arender_many,
+            **self._list_steps(),
             respond=respond,
             respond_page=self._respond_page,
             offload=offload,
-            before=self._admission_step(),
         )
+
+    def _list_steps(self) -> dict[str, Any]:
+        """The list's steps, in the pipeline's order (`explain` reads them too)."""
+        return {
+            "before": self._admission_step(),
+            "refine": filter_step(self),
+            "paginate": paginate_step(self),
+            "collect": collect_step(self),
+            "render_many": self._arender_many,
+        }
 
     def _respond_page(self, page: Page[ModelT], results: Any) -> Response:
         return self.get_paginated_response(results)
@@ -115,13 +127,15 @@ class AsyncRetrieveModelMixin(AsyncGenericAPIView[ModelT]):
     @admits_in_its_hop
     async def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Answer with the object the URL names."""
-        return await run_retrieve(
-            fetch=fetch_step(self, writes=False),
-            render=self._arender_one,
-            respond=respond,
-            offload=offload,
-            before=self._admission_step(),
-        )
+        return await run_retrieve(**self._retrieve_steps(), respond=respond, offload=offload)
+
+    def _retrieve_steps(self) -> dict[str, Any]:
+        """The retrieve's steps, in the pipeline's order (`explain` reads them too)."""
+        return {
+            "before": self._admission_step(),
+            "fetch": fetch_step(self, writes=False),
+            "render": self._arender_one,
+        }
 
     async def _arender_one(self, instance: ModelT) -> Any:
         build = functools.partial(self.get_response_serializer, instance)
@@ -139,15 +153,21 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
             return await run_update(
                 request.data,
                 partial=kwargs.pop("partial", False),
-                fetch=fetch_step(self, writes=True),
-                validate=validate_step(self, self._changed_serializer),
-                persist=persist_step(self, "perform_update"),
-                render=render_saved_step(self),
+                **self._update_steps(),
                 respond=respond,
                 unit=unit,
                 offload=offload,
-                before=self._admission_step(),
             )
+
+    def _update_steps(self) -> dict[str, Any]:
+        """The update's steps, in the pipeline's order (`explain` reads them too)."""
+        return {
+            "before": self._admission_step(),
+            "fetch": fetch_step(self, writes=True),
+            "validate": validate_step(self, self._changed_serializer),
+            "persist": persist_step(self, "perform_update"),
+            "render": render_saved_step(self),
+        }
 
     def _changed_serializer(
         self, instance: ModelT, data: Any, partial: bool
@@ -188,13 +208,16 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
         """Delete the object the URL names."""
         async with self._aunit_of_work() as unit:
             return await run_destroy(
-                fetch=fetch_step(self, writes=True),
-                destroy=destroy_step(self),
-                respond=respond,
-                unit=unit,
-                offload=offload,
-                before=self._admission_step(),
+                **self._destroy_steps(), respond=respond, unit=unit, offload=offload
             )
+
+    def _destroy_steps(self) -> dict[str, Any]:
+        """The destroy's steps, in the pipeline's order (`explain` reads them too)."""
+        return {
+            "before": self._admission_step(),
+            "fetch": fetch_step(self, writes=True),
+            "destroy": destroy_step(self),
+        }
 
     @async_twin
     async def aperform_destroy(self, instance: ModelT) -> None:

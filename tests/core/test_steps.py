@@ -18,6 +18,7 @@ from restflow_core import (
     inline,
     keeping,
     or_input,
+    placements,
     run_steps,
     then,
 )
@@ -228,3 +229,42 @@ class TestLongerChains:
         extended = await run_steps(inline, given(Joinable(row)), then(with_extra, "!"))
 
         assert (kept, replaced, extended) == ("row", "WORWOR!", "ROW!ROW!")
+
+
+class TestPlacements:
+    """`placements` tells where `run_steps` runs each step, by the same rule."""
+
+    @pytest.mark.parametrize(
+        ("steps", "hops"),
+        [
+            ("B", [1]),
+            ("BJB", [1, 1, 1]),
+            ("JBJ", [0, 1, 1]),
+            ("BAJ", [1, 0, 0]),
+            ("BABJ", [1, 0, 2, 2]),
+            ("AAJ", [0, 0, 0]),
+        ],
+        ids=["blocking", "stretch", "quick-first", "async-breaks", "two-hops", "no-hop"],
+    )
+    async def test_the_hops_are_run_steps_hops(self, steps: str, hops: list[int]) -> None:
+        made: list[int] = []
+
+        async def counted(work: Callable[[], Any], /) -> Any:
+            made.append(1)
+            return work()
+
+        async def asynchronous(value: int) -> int:
+            return value
+
+        kinds = {
+            "B": lambda: Blocking(lambda value: value),
+            "J": lambda: Joinable(lambda value: value),
+            "A": lambda: asynchronous,
+        }
+        built = [kinds[letter]() for letter in steps]
+
+        placed = placements(*built)
+        await run_steps(counted, given(built[0], 0), *[then(step) for step in built[1:]])
+
+        assert [place.hop for place in placed] == hops
+        assert max(hops) == len(made)
