@@ -31,6 +31,12 @@ class PlainRequest:
 
     __slots__ = ("_body", "_data", "headers", "method", "path", "query_params", "user")
 
+    method: str
+    path: str
+    query_params: Mapping[str, str]
+    user: Any
+    headers: Mapping[str, str]
+
     def __init__(
         self,
         method: str = "GET",
@@ -44,9 +50,9 @@ class PlainRequest:
     ) -> None:
         self.method = method
         self.path = path
-        self.query_params: Mapping[str, str] = MappingProxyType(dict(query_params or {}))
+        self.query_params = MappingProxyType(dict(query_params or {}))
         self.user = user
-        self.headers: Mapping[str, str] = MappingProxyType(dict(headers or {}))
+        self.headers = MappingProxyType(dict(headers or {}))
         self._body = body
         self._data = data if body is None else _UNPARSED
 
