@@ -13,6 +13,7 @@ import pytest
 from restflow_core import (
     Blocking,
     Joinable,
+    Step,
     Steps,
     given,
     inline,
@@ -256,12 +257,15 @@ class TestPlacements:
         async def asynchronous(value: int) -> int:
             return value
 
-        kinds = {
-            "B": lambda: Blocking(lambda value: value),
-            "J": lambda: Joinable(lambda value: value),
-            "A": lambda: asynchronous,
+        def same(value: int) -> int:
+            return value
+
+        kinds: dict[str, Step[[int], int]] = {
+            "B": Blocking(same),
+            "J": Joinable(same),
+            "A": asynchronous,
         }
-        built = [kinds[letter]() for letter in steps]
+        built = [kinds[letter] for letter in steps]
 
         placed = placements(*built)
         await run_steps(counted, given(built[0], 0), *[then(step) for step in built[1:]])
