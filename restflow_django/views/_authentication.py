@@ -55,17 +55,25 @@ async def _aauthenticate_with(authenticator: Any, request: Request) -> Any:
         authenticator, "authenticate"
     ):
         django_request = request._request
-        auser = getattr(django_request, "auser", None)
-        if auser is not None and settings.SESSION_COOKIE_NAME not in django_request.COOKIES:
-            # No session to read: Django's async API resolves the anonymous user without a
-            # query, and DRF then finds it resolved. (With a session, DRF's sync check
-            # below reads it and its user in one thread hop, where `auser` takes two.)
-            django_request.user = await auser()
-            return authenticator.authenticate(request)
-        if not hasattr(django_request, "user"):
-            # No authentication middleware: DRF's session check has nothing to load.
+        if no_session_to_read(django_request):
+            auser = getattr(django_request, "auser", None)
+            if auser is not None:
+                # Django's async API resolves the anonymous user without a query, and DRF
+                # then finds it resolved. (With a session, DRF's sync check below reads it
+                # and its user in one thread hop, where `auser` takes two.)
+                django_request.user = await auser()
+            # Without authentication middleware, DRF's session check has nothing to load.
             return authenticator.authenticate(request)
     return await sync_to_async(authenticator.authenticate)(request)
+
+
+def no_session_to_read(django_request: Any) -> bool:
+    """Whether session authentication of `django_request` costs no query: it has no
+    session cookie, or no authentication middleware put a user on it."""
+    return (
+        settings.SESSION_COOKIE_NAME not in django_request.COOKIES
+        and hasattr(django_request, "auser")
+    ) or not hasattr(django_request, "user")
 
 
 async def aprepare(request: Request) -> None:
@@ -179,9 +187,15 @@ def _admission_plan(view: Any, authenticators: Sequence[Any]) -> tuple[bool, boo
 
 
 def _known_on_the_loop(authenticator: Any, request: Request) -> bool:
-    """Whether `authenticator` answers on the loop without a thread hop of its own."""
-    return isinstance(authenticator, ForcedAuthentication) or declines_at_once(
-        authenticator, request
+    """Whether `authenticator` answers on the loop without a thread hop of its own: the
+    same cases `_aauthenticate_with` answers there (a forced user, a scheme the request
+    does not use, a session check with no session to read)."""
+    if isinstance(authenticator, ForcedAuthentication) or declines_at_once(authenticator, request):
+        return True
+    return (
+        isinstance(authenticator, SessionAuthentication)
+        and not overrides(cast(Any, type(authenticator)), "authenticate")
+        and no_session_to_read(request._request)
     )
 
 

@@ -18,7 +18,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.throttling import AnonRateThrottle
 from typing_extensions import override
 
-from restflow_django.authentication import BasicAuthentication, TokenAuthentication
+from restflow_django.authentication import (
+    BasicAuthentication,
+    SessionAuthentication,
+    TokenAuthentication,
+)
 from restflow_django.diagnostics import Diagnostics
 from restflow_django.permissions import IsAuthenticated
 from restflow_django.test import AsyncAPIRequestFactory, force_authenticate
@@ -311,3 +315,28 @@ class TestInsideTheTransaction:
 
         assert response.status_code == 401
         assert not await Product.objects.aexists()
+
+
+class SessionsOwnFetch(Products):
+    """Session authentication and a fetch of the user's own, `async def`."""
+
+    authentication_classes = (SessionAuthentication,)
+    permission_classes = (permissions.AllowAny,)
+
+    @override
+    async def aget_object(self) -> Product:
+        return await super().aget_object()
+
+
+class TestNothingToSave:
+    async def test_an_anonymous_session_request_is_admitted_on_the_loop(self, saw: Product) -> None:
+        request = factory.get("/")
+        view: Any = SessionsOwnFetch.as_view({"get": "retrieve"})
+
+        async with Diagnostics() as seen:
+            response = await view(request, pk=str(saw.pk))
+
+        # No session cookie: nothing to read, so the checks stay on the loop and only the
+        # user's own fetch crosses (admitting it in a hop of its own would add one).
+        assert response.status_code == 200
+        seen.assert_crossings(1, back=0)
