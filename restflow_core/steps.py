@@ -246,9 +246,7 @@ async def run_steps(offload: Offload, *parts: Sequence[_Link]) -> Any:
     while start < len(links):
         link = links[start]
         if link.blocking:
-            end = start + 1
-            while end < len(links) and links[end].sync is not None:
-                end += 1
+            end = _stretch_end(links, start)
             value = await offload(_batch(links[start:end], value, held))
             start = end
             continue
@@ -277,22 +275,38 @@ class Placement:
 
 
 def placements(*steps: Step[..., Any]) -> list[Placement]:
-    """Where `run_steps` would run each of `steps`, by its rule: each stretch that starts
-    with a blocking step, with the blocking and joinable steps after it, is one hop."""
+    """Where `run_steps` would run each of `steps`, by its rule (`_stretch_end`): each
+    stretch that starts with a blocking step, with the blocking and joinable steps after
+    it, is one hop."""
     links = [link for step in steps for link in _links(step)]
     placed: list[Placement] = []
-    hop = 0
-    for index, link in enumerate(links):
-        joined = index > 0 and placed[-1].hop > 0 and link.sync is not None
-        if link.blocking or joined:
-            hop += 0 if joined else 1
-            work: Any = link.sync
-            placed.append(Placement(work, hop, "blocking" if link.blocking else "joins"))
-        else:
-            # On the loop: an async step's coroutine, or a joinable one's `awork` (else `work`).
-            form: Any = link.asyn or link.sync
-            placed.append(Placement(form, 0, "async" if link.sync is None else "quick"))
+    hop = start = 0
+    while start < len(links):
+        link = links[start]
+        if link.blocking:
+            hop += 1
+            end = _stretch_end(links, start)
+            placed += [
+                Placement(joined.sync, hop, "blocking" if joined.blocking else "joins")
+                for joined in links[start:end]
+                if joined.sync is not None
+            ]
+            start = end
+            continue
+        # On the loop: an async step's coroutine, or a joinable one's `awork` (else `work`).
+        form: Any = link.asyn or link.sync
+        placed.append(Placement(form, 0, "async" if link.sync is None else "quick"))
+        start += 1
     return placed
+
+
+def _stretch_end(links: Sequence[_Link], start: int) -> int:
+    """Where the stretch of one `offload` call that starts at the blocking link `start`
+    ends: after the blocking and joinable links that follow it."""
+    end = start + 1
+    while end < len(links) and links[end].sync is not None:
+        end += 1
+    return end
 
 
 def _batch(links: Sequence[_Link], value: Any, held: list[Any]) -> Callable[[], Any]:
