@@ -8,8 +8,10 @@ The view is a typical one: `AsyncModelViewSet[Product]` over a queryset with
 `IsAuthenticated` and a ten-row `PageNumberPagination`. Each request is made once to warm
 up, then traced from `await view(request)` to the rendered response with `sys.setprofile`
 and `threading.setprofile`, counting the distinct (file, qualified name) pairs in
-`restflow_core`, `restflow_django` and `restflow_memory`. Crossings are counted by
-`Diagnostics` (loop to thread, and thread back to the loop).
+`restflow_core`, `restflow_django` and `restflow_memory`, in the worker thread as well as
+on the loop. The request is built before tracing starts, and `Diagnostics`' own wrappers
+are not counted. Crossings are counted by `Diagnostics` (loop to thread, and thread back to
+the loop). `--list` prints the functions entered, file by file.
 """
 
 from __future__ import annotations
@@ -63,15 +65,27 @@ class Products(AsyncModelViewSet[Product]):
     pagination_class = Tens
 
 
+def _instrument(frame: FrameType) -> bool:
+    """Whether the frame is the measurement's own: `Diagnostics` counting a crossing."""
+    return frame.f_code.co_qualname.startswith("Diagnostics._record")
+
+
 class Trace:
-    """The restflow functions entered, in order, on any thread."""
+    """The restflow functions entered, in order, on any thread, while `recording`.
+
+    It is installed before the first request, so that the worker threads started for the
+    requests (the thread hop's) are traced too; only what happens while `recording` counts.
+    """
 
     def __init__(self) -> None:
         self.entered: list[tuple[str, str]] = []
+        self.recording = False
         self._lock = threading.Lock()
 
     def __call__(self, frame: FrameType, event: str, arg: Any) -> None:
-        if event != "call" or not frame.f_code.co_filename.startswith(PACKAGES):
+        if not self.recording or event != "call":
+            return
+        if not frame.f_code.co_filename.startswith(PACKAGES) or _instrument(frame):
             return
         with self._lock:
             self.entered.append((frame.f_code.co_filename, frame.f_code.co_qualname))
@@ -83,25 +97,32 @@ class Trace:
         return len(set(self.entered)), len(set(files)), switches
 
 
+TRACE = Trace()
+LISTS: dict[int, list[tuple[str, str]]] = {}
+
+
 async def measure(make: Any, action: Any, **kwargs: Any) -> tuple[int, int, int, int, int]:
     view: Any = Products.as_view(action)
     await (await view(make(), **kwargs)).render()  # warm
-    trace = Trace()
+    TRACE.entered.clear()
+    request = make()
     async with Diagnostics() as seen:
-        sys.setprofile(trace)
-        threading.setprofile(trace)
+        TRACE.recording = True
         try:
-            response = await view(make(), **kwargs)
+            response = await view(request, **kwargs)
         finally:
-            sys.setprofile(None)
-            threading.setprofile(None)
+            TRACE.recording = False
         response.render()
     assert response.status_code < 300, response.data
-    return (*trace.summary(), seen.crossings, len(seen.crossed_back))
+    LISTS[len(LISTS)] = list(dict.fromkeys(TRACE.entered))
+    return (*TRACE.summary(), seen.crossings, len(seen.crossed_back))
 
 
 async def main() -> None:
     setup_test_environment()
+    # Before any thread starts: threads inherit the profiler when they start.
+    sys.setprofile(TRACE)
+    threading.setprofile(TRACE)
     factory = AsyncAPIRequestFactory()
     ada = await User.objects.acreate(username="ada")
     tools = await Category.objects.acreate(name="tools")
@@ -136,6 +157,14 @@ async def main() -> None:
     print("|---|---|---|---|---|")
     for name, (functions, files, switches, there, back) in rows.items():
         print(f"| {name} | {functions} | {files} | {switches} | {there} + {back} |")
+    if "--list" in sys.argv:
+        for name, entered in zip(rows, LISTS.values(), strict=True):
+            print(f"\n{name}:")
+            by_file: dict[str, list[str]] = {}
+            for file, function in entered:
+                by_file.setdefault(str(Path(file).relative_to(ROOT)), []).append(function)
+            for file, functions in by_file.items():
+                print(f"  {file} ({len(functions)}): {', '.join(functions)}")
 
 
 if __name__ == "__main__":
