@@ -20,6 +20,7 @@ from restflow_django.serializers import arender
 from restflow_django.transactions import DjangoUnitOfWork, holds_transaction, request_thread
 from restflow_django.views._base import AsyncAPIView
 from restflow_django.views._lookup import clean_lookup_value
+from restflow_django.views._plan import Bind, planned
 from restflow_django.views._steps import (
     aevaluate,
     default_object_steps,
@@ -112,7 +113,7 @@ class AsyncGenericAPIView(  # pyright: ignore[reportIncompatibleMethodOverride, 
         Raises `Http404` for a missing object, one outside `get_queryset()`, and a malformed
         lookup value. A `get_object` the view defines runs instead (a sync one in a thread).
         """
-        found: ModelT = await run_steps(offload, given(object_steps(self, writes=False)))
+        found: ModelT = await run_steps(offload, given(planned(self, "object", _plan_object)))
         return found
 
     @override
@@ -124,7 +125,7 @@ class AsyncGenericAPIView(  # pyright: ignore[reportIncompatibleMethodOverride, 
         are awaited on the event loop; an `aget_object` override is awaited.
         """
         found: ModelT = async_to_sync(run_steps)(
-            offload, given(default_object_steps(self, writes=False))
+            offload, given(default_object_steps(self, writes=False)(self))
         )
         return found
 
@@ -164,3 +165,8 @@ class AsyncGenericAPIView(  # pyright: ignore[reportIncompatibleMethodOverride, 
             functools.partial(self.get_response_serializer, rows, many=True)
         )
         return await arender(serializer)
+
+
+def _plan_object(view: Any) -> Bind:
+    """`aget_object`'s steps: the view's `get_object`, else restflow's."""
+    return object_steps(view, writes=False)

@@ -147,7 +147,7 @@ class APIViewHelpersMixin:
                 )
             return self.get_request_serializer(instance, data=payload, partial=partial, **kwargs)
 
-        validated: BaseSerializer[Any] = await run_steps(offload, given(validate_step(self, build)))
+        validated: BaseSerializer[Any] = await run_steps(offload, given(validate_step(self)(build)))
         return validated
 
     async def aserialized_response(

@@ -27,6 +27,7 @@ from restflow_django.serializers import arender, asave, checked_save
 from restflow_django.views._base import admits_in_its_hop, own_transaction
 from restflow_django.views._generic import AsyncGenericAPIView
 from restflow_django.views._helpers import respond
+from restflow_django.views._plan import Bind, planned
 from restflow_django.views._steps import (
     collect_step,
     destroy_step,
@@ -60,12 +61,8 @@ class AsyncCreateModelMixin(AsyncGenericAPIView[ModelT]):
 
     def _create_steps(self) -> dict[str, Any]:
         """The create's steps, in the pipeline's order (`explain` reads them too)."""
-        return {
-            "before": self._admission_step(),
-            "validate": validate_step(self, self._new_serializer),
-            "persist": persist_step(self, "perform_create"),
-            "render": render_saved_step(self),
-        }
+        steps: dict[str, Any] = planned(self, "create", _plan_create)
+        return steps
 
     def _new_serializer(self, data: Any) -> BaseSerializer[ModelT]:
         return self.get_request_serializer(data=data)
@@ -108,13 +105,8 @@ class AsyncListModelMixin(AsyncGenericAPIView[ModelT]):
 
     def _list_steps(self) -> dict[str, Any]:
         """The list's steps, in the pipeline's order (`explain` reads them too)."""
-        return {
-            "before": self._admission_step(),
-            "refine": filter_step(self),
-            "paginate": paginate_step(self),
-            "collect": collect_step(self),
-            "render_many": self._arender_many,
-        }
+        steps: dict[str, Any] = planned(self, "list", _plan_list)
+        return steps
 
     def _respond_page(self, page: Page[ModelT], results: Any) -> Response:
         return self.get_paginated_response(results)
@@ -131,11 +123,8 @@ class AsyncRetrieveModelMixin(AsyncGenericAPIView[ModelT]):
 
     def _retrieve_steps(self) -> dict[str, Any]:
         """The retrieve's steps, in the pipeline's order (`explain` reads them too)."""
-        return {
-            "before": self._admission_step(),
-            "fetch": fetch_step(self, writes=False),
-            "render": self._arender_one,
-        }
+        steps: dict[str, Any] = planned(self, "retrieve", _plan_retrieve)
+        return steps
 
     async def _arender_one(self, instance: ModelT) -> Any:
         build = functools.partial(self.get_response_serializer, instance)
@@ -161,13 +150,8 @@ class AsyncUpdateModelMixin(AsyncGenericAPIView[ModelT]):
 
     def _update_steps(self) -> dict[str, Any]:
         """The update's steps, in the pipeline's order (`explain` reads them too)."""
-        return {
-            "before": self._admission_step(),
-            "fetch": fetch_step(self, writes=True),
-            "validate": validate_step(self, self._changed_serializer),
-            "persist": persist_step(self, "perform_update"),
-            "render": render_saved_step(self),
-        }
+        steps: dict[str, Any] = planned(self, "update", _plan_update)
+        return steps
 
     def _changed_serializer(
         self, instance: ModelT, data: Any, partial: bool
@@ -213,11 +197,8 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
 
     def _destroy_steps(self) -> dict[str, Any]:
         """The destroy's steps, in the pipeline's order (`explain` reads them too)."""
-        return {
-            "before": self._admission_step(),
-            "fetch": fetch_step(self, writes=True),
-            "destroy": destroy_step(self),
-        }
+        steps: dict[str, Any] = planned(self, "destroy", _plan_destroy)
+        return steps
 
     @async_twin
     async def aperform_destroy(self, instance: ModelT) -> None:
@@ -234,3 +215,82 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
         An `aperform_destroy` override is awaited on the event loop.
         """
         instance.delete()
+
+
+# Each action's planner: the decisions, made once per plan key, and how a request's view
+# binds them (see `restflow_django.views._plan`).
+
+
+def _plan_create(view: Any) -> Bind:
+    validate = validate_step(view)
+    persist = persist_step(view, "perform_create")
+    render = render_saved_step(view)
+
+    def bind(bound: Any) -> dict[str, Any]:
+        return {
+            "before": bound._admission_step(),
+            "validate": validate(bound._new_serializer),
+            "persist": persist(bound),
+            "render": render(bound),
+        }
+
+    return bind
+
+
+def _plan_list(view: Any) -> Bind:
+    refine, paginate, collect = filter_step(view), paginate_step(view), collect_step(view)
+
+    def bind(bound: Any) -> dict[str, Any]:
+        return {
+            "before": bound._admission_step(),
+            "refine": refine(bound),
+            "paginate": paginate(bound),
+            "collect": collect(bound),
+            "render_many": bound._arender_many,
+        }
+
+    return bind
+
+
+def _plan_retrieve(view: Any) -> Bind:
+    fetch = fetch_step(view, writes=False)
+
+    def bind(bound: Any) -> dict[str, Any]:
+        return {
+            "before": bound._admission_step(),
+            "fetch": fetch(bound),
+            "render": bound._arender_one,
+        }
+
+    return bind
+
+
+def _plan_update(view: Any) -> Bind:
+    fetch = fetch_step(view, writes=True)
+    validate = validate_step(view)
+    persist = persist_step(view, "perform_update")
+    render = render_saved_step(view)
+
+    def bind(bound: Any) -> dict[str, Any]:
+        return {
+            "before": bound._admission_step(),
+            "fetch": fetch(bound),
+            "validate": validate(bound._changed_serializer),
+            "persist": persist(bound),
+            "render": render(bound),
+        }
+
+    return bind
+
+
+def _plan_destroy(view: Any) -> Bind:
+    fetch, destroy = fetch_step(view, writes=True), destroy_step(view)
+
+    def bind(bound: Any) -> dict[str, Any]:
+        return {
+            "before": bound._admission_step(),
+            "fetch": fetch(bound),
+            "destroy": destroy(bound),
+        }
+
+    return bind

@@ -1,16 +1,18 @@
-"""The steps restflow's generic views hand to the core pipelines: one builder per hook.
+"""The steps restflow's generic views hand to the core pipelines, decided once per plan.
 
-Each builder looks at the hook's form (`restflow_django._hooks`): an async override
-becomes an awaited step, a DRF-style sync override a blocking step, and restflow's
-default the cheapest step that does the default's work. The core runs each stretch of
-blocking steps in one thread hop (`offload`).
+Each builder here looks at a hook's form (`restflow_django._hooks`) once, when an action's
+plan is made (`restflow_django.views._plan`), and returns a binder: a function that makes
+the step for one request's view. An async override becomes an awaited step, a DRF-style
+sync override a blocking step, and restflow's default the cheapest step that does the
+default's work. The core runs each stretch of blocking steps in one thread hop (`offload`).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+import operator
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from asgiref.sync import async_to_sync
 from django.core.exceptions import SynchronousOnlyOperation
@@ -26,7 +28,7 @@ from restflow_django._async_hooks import (
     class_awaits_when_validating,
     saves_asynchronously,
 )
-from restflow_django._hooks import class_hook_form, has_async_twin, hook_form
+from restflow_django._hooks import class_hook_form, has_async_twin, hook_form, overrides
 from restflow_django._sync import aon_loop_else_thread, is_async_callable, runs_inline
 from restflow_django.serializers import (
     AsyncSerializerMixin,
@@ -47,86 +49,115 @@ if TYPE_CHECKING:
     from restflow_django.views._helpers import APIViewHelpersMixin
 
 ModelT = TypeVar("ModelT", bound=Model)
-T = TypeVar("T")
-P = ParamSpec("P")
-R = TypeVar("R")
 Serializer = BaseSerializer[Any]
+# Makes one request's step from its view: what a plan keeps for each decided step.
+Binder: TypeAlias = Callable[[Any], Any]
 
 
-def overridden(hook: Callable[P, Any]) -> Step[P, Any]:
-    """A DRF-style override as a step: blocking, or awaited when written `async def`."""
-    if is_async_callable(hook):
-        return hook
-    return Blocking(hook)
+def constant(step: Any) -> Binder:
+    """A binder for a step that is the same for every request's view."""
+    return lambda view: step
 
 
-def fetch_step(view: AsyncGenericAPIView[ModelT], *, writes: bool) -> Step[[], ModelT]:
+def overridden(view: Any, name: str) -> Binder:
+    """The view's DRF-style override `name` as a step: blocking, or awaited when written
+    `async def`."""
+    if is_async_callable(getattr(view, name)):
+        return operator.attrgetter(name)
+    return lambda bound: Blocking(getattr(bound, name))
+
+
+def fetch_step(view: AsyncGenericAPIView[Any], *, writes: bool) -> Binder:
     """Find the URL's object: the view's `aget_object`, its sync `get_object`, or restflow's.
 
     With `writes`, the blocking work of the write follows, so sync object permission checks
     stay in the fetch's thread hop; otherwise they run on the loop where they can.
     """
     if hook_form(view, "get_object") == "async":
-        return view.aget_object
+        return operator.attrgetter("aget_object")
     return object_steps(view, writes=writes)
 
 
-def object_steps(view: AsyncGenericAPIView[ModelT], *, writes: bool) -> Step[[], ModelT]:
+def object_steps(view: AsyncGenericAPIView[Any], *, writes: bool) -> Binder:
     """The view's DRF-style `get_object` as a blocking step, else restflow's own steps."""
     if hook_form(view, "get_object") == "sync":
-        return overridden(view.get_object)
+        return overridden(view, "get_object")
     return default_object_steps(view, writes=writes)
 
 
-def default_object_steps(view: AsyncGenericAPIView[ModelT], *, writes: bool) -> Step[[], ModelT]:
+_FETCH: Blocking[[tuple[Any, dict[str, Any]]], Any] = Blocking(fetch_row)
+
+
+def default_object_steps(view: AsyncGenericAPIView[Any], *, writes: bool) -> Binder:
     """Build and filter the queryset, fetch the row (or 404), check its permissions."""
+    kind = _filter_kind(view)
     filtering = filter_step(view)
-    fetch: Blocking[[tuple[Any, dict[str, Any]]], ModelT] = Blocking(fetch_row)
-    if isinstance(filtering, Blocking | Joinable) and not is_async_callable(view.get_queryset):
-        # The filters may query, or the request is admitted in this hop: they join it.
-        return Steps(
-            queryset_step(view),
-            filtering,
-            Joinable(view._object_lookup),
-            fetch,
-            keeping(object_permission_step(view, writes=writes)),
-        )
-    return Steps(
-        view._afiltered_lookup,
-        fetch,
-        keeping(object_permission_step(view, writes=writes)),
+    checking = object_permission_step(view, writes=writes)
+    filters_in_a_thread = kind in ("blocking", "joins") or (
+        kind == "override" and not is_async_callable(view.filter_queryset)
     )
+    if filters_in_a_thread and not is_async_callable(view.get_queryset):
+        # The filters may query, or the request is admitted in this hop: they join it.
+        making = queryset_step(view)
+
+        def bind_joined(bound: Any) -> Steps[[], Any]:
+            return Steps(
+                making(bound),
+                filtering(bound),
+                Joinable(bound._object_lookup),
+                _FETCH,
+                keeping(checking(bound)),
+            )
+
+        return bind_joined
+
+    def bind(bound: Any) -> Steps[[], Any]:
+        return Steps(bound._afiltered_lookup, _FETCH, keeping(checking(bound)))
+
+    return bind
 
 
-def queryset_step(view: AsyncGenericAPIView[ModelT]) -> Step[[], Any]:
+def queryset_step(view: AsyncGenericAPIView[Any]) -> Binder:
     """`aget_queryset` when overridden, an `async def get_queryset`, or the plain one."""
     if hook_form(view, "get_queryset") == "async":
-        return view.aget_queryset
-    get_queryset: Callable[[], Any] = view.get_queryset
-    if is_async_callable(get_queryset):
-        return get_queryset
-    return Joinable(get_queryset, view.aget_queryset)
+        return operator.attrgetter("aget_queryset")
+    if is_async_callable(view.get_queryset):
+        return operator.attrgetter("get_queryset")
+    return lambda bound: Joinable(bound.get_queryset, bound.aget_queryset)
 
 
-def filter_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Any], Any]:
-    """Run the filter backends: a blocking step when they all are sync and one may block.
-
-    The view's DRF-style `filter_queryset` is a blocking step too; otherwise
-    `afilter_queryset` awaits async backends and runs the pure ones on the loop.
-    """
+def _filter_kind(view: AsyncGenericAPIView[Any]) -> str:
+    """How the filters run: `"override"` (the view's own `filter_queryset`), `"blocking"`
+    (all sync, one may block), `"joins"` (sync, joining the admission's hop) or `"async"`."""
     if hook_form(view, "filter_queryset") == "sync":
-        return overridden(view.filter_queryset)
+        return "override"
     backends = [backend_class() for backend_class in view.filter_backends]
     if hook_form(view, "filter_queryset") == "default" and _all_sync_and_one_blocks(backends):
-        return Blocking(view.filter_queryset)
+        return "blocking"
     if (
         view._admission_deferred
         and hook_form(view, "filter_queryset") == "default"
         and not any(has_async_twin(backend, "filter_queryset") for backend in backends)
     ):
         # The request is admitted in the action's first thread hop: the filters join it.
-        return Joinable(view.filter_queryset)
-    return view.afilter_queryset
+        return "joins"
+    return "async"
+
+
+def filter_step(view: AsyncGenericAPIView[Any]) -> Binder:
+    """Run the filter backends: a blocking step when they all are sync and one may block.
+
+    The view's DRF-style `filter_queryset` is a blocking step too; otherwise
+    `afilter_queryset` awaits async backends and runs the pure ones on the loop.
+    """
+    kind = _filter_kind(view)
+    if kind == "override":
+        return overridden(view, "filter_queryset")
+    if kind == "blocking":
+        return lambda bound: Blocking(bound.filter_queryset)
+    if kind == "joins":
+        return lambda bound: Joinable(bound.filter_queryset)
+    return operator.attrgetter("afilter_queryset")
 
 
 def _all_sync_and_one_blocks(backends: list[Any]) -> bool:
@@ -135,26 +166,27 @@ def _all_sync_and_one_blocks(backends: list[Any]) -> bool:
     )
 
 
-def object_permission_step(
-    view: AsyncGenericAPIView[ModelT], *, writes: bool
-) -> Step[[ModelT], None]:
+def _check_object(view: Any, obj: Any) -> None:
+    view.check_object_permissions(view.request, obj)
+
+
+async def _acheck_object(view: Any, obj: Any) -> None:
+    await view.acheck_object_permissions(view.request, obj)
+
+
+def object_permission_step(view: AsyncGenericAPIView[Any], *, writes: bool) -> Binder:
     """Check the object's permissions: in the fetch's thread hop, or on the loop when nothing
     blocking follows (no write) and every permission answers there without blocking."""
-
-    def check(obj: ModelT) -> None:
-        view.check_object_permissions(view.request, obj)
-
-    async def acheck(obj: ModelT) -> None:
-        await view.acheck_object_permissions(view.request, obj)
-
     form = hook_form(view, "check_object_permissions")
     if form == "default":
         if writes or not _answer_on_the_loop(view.get_permissions()):
-            return Joinable(check, acheck)
-        return acheck
+            return lambda bound: Joinable(
+                functools.partial(_check_object, bound), functools.partial(_acheck_object, bound)
+            )
+        return functools.partial(functools.partial, _acheck_object)
     if form == "sync" and not is_async_callable(view.check_object_permissions):
-        return Blocking(check)
-    return acheck
+        return lambda bound: Blocking(functools.partial(_check_object, bound))
+    return functools.partial(functools.partial, _acheck_object)
 
 
 def _answer_on_the_loop(permissions: Sequence[Any]) -> bool:
@@ -165,10 +197,48 @@ def _answer_on_the_loop(permissions: Sequence[Any]) -> bool:
     )
 
 
-def validate_step(
-    view: APIViewHelpersMixin, build: Callable[..., Serializer]
-) -> Step[..., Serializer]:
-    """Build the request serializer with `build` and validate it (400 when invalid).
+def _validate(serializer: Serializer) -> Serializer:
+    if hook_form(serializer, "is_valid") == "async":
+        # `get_serializer` gave another class than `get_serializer_class` named.
+        async_to_sync(avalidate_or_is_valid_serializer)(serializer, raise_exception=True)
+    else:
+        checked_is_valid(serializer, raise_exception=True)
+    return serializer
+
+
+async def _avalidate(build: Callable[..., Serializer], *arguments: Any) -> Serializer:
+    serializer = build(*arguments)
+    await avalidate_or_is_valid_serializer(serializer, raise_exception=True)
+    return serializer
+
+
+def _start(serializer: Serializer) -> tuple[Serializer, Started | None]:
+    if isinstance(serializer, AsyncSerializerMixin):
+        return serializer, start_validation(serializer)
+    return _validate(serializer), None
+
+
+async def _afinish(started: tuple[Serializer, Started | None]) -> Serializer:
+    serializer, begun = started
+    if begun is not None and isinstance(serializer, AsyncSerializerMixin):
+        await afinished_validation(serializer, begun, raise_exception=True)
+    return serializer
+
+
+def _validate_known(serializer: Serializer) -> Serializer:
+    """`_validate` for a serializer whose class the plan knows has a sync `is_valid`."""
+    checked_is_valid(serializer, raise_exception=True)
+    return serializer
+
+
+_VALIDATE: Blocking[[Serializer], Serializer] = Blocking(_validate)
+_VALIDATE_KNOWN: Blocking[[Serializer], Serializer] = Blocking(_validate_known)
+_START: Blocking[[Serializer], tuple[Serializer, Started | None]] = Blocking(_start)
+
+
+def validate_step(view: APIViewHelpersMixin) -> Callable[[Callable[..., Serializer]], Any]:
+    """Build the request serializer with the `build` given and validate it (400 when
+    invalid): returns the step's maker, given `build`.
 
     DRF's validation may query, so it is a blocking step. A serializer with async hooks
     starts its validation in that step too, then awaits the hooks on the loop; one with an
@@ -176,58 +246,42 @@ def validate_step(
     """
     serializer_class = _request_serializer_class(view)
     if serializer_class is not None and class_hook_form(serializer_class, "is_valid") == "async":
-
-        async def avalidate(*arguments: Any) -> Serializer:
-            serializer = build(*arguments)
-            await avalidate_or_is_valid_serializer(serializer, raise_exception=True)
-            return serializer
-
-        return avalidate
-
-    def validate(serializer: Serializer) -> Serializer:
-        if hook_form(serializer, "is_valid") == "async":
-            # `get_serializer` gave another class than `get_serializer_class` named.
-            async_to_sync(avalidate_or_is_valid_serializer)(serializer, raise_exception=True)
-        else:
-            checked_is_valid(serializer, raise_exception=True)
-        return serializer
+        return functools.partial(functools.partial, _avalidate)
 
     # Building the serializer seldom blocks: in the hop of a fetch before, else on the
     # loop, or in a thread when the view's hooks query (`get_serializer_context`, say).
-    building = Joinable(build, functools.partial(_abuild, build))
     if not _awaits_when_validating(serializer_class):
-        return Steps(building, Blocking(validate))
+        # A class the plan knows is the class of every serializer the view builds.
+        validating_step = _VALIDATE_KNOWN if _builds_known_class(view) else _VALIDATE
 
-    def start(serializer: Serializer) -> tuple[Serializer, Started | None]:
-        if isinstance(serializer, AsyncSerializerMixin):
-            return serializer, start_validation(serializer)
-        return validate(serializer), None
+        def validating(build: Callable[..., Serializer]) -> Steps[..., Serializer]:
+            return Steps(Joinable(build, functools.partial(_abuild, build)), validating_step)
 
-    async def afinish(started: tuple[Serializer, Started | None]) -> Serializer:
-        serializer, begun = started
-        if begun is not None and isinstance(serializer, AsyncSerializerMixin):
-            await afinished_validation(serializer, begun, raise_exception=True)
-        return serializer
+        return validating
 
-    return Steps(building, Blocking(start), afinish)
+    def starting(build: Callable[..., Serializer]) -> Steps[..., Serializer]:
+        return Steps(Joinable(build, functools.partial(_abuild, build)), _START, _afinish)
+
+    return starting
 
 
-def persist_step(view: AsyncGenericAPIView[ModelT], hook: str) -> Step[[Serializer], None]:
+def persist_step(view: AsyncGenericAPIView[Any], hook: str) -> Binder:
     """The view's `a<hook>` or DRF-style `<hook>` (`perform_create`, ...), else a save."""
     if _saves_on_loop(_request_serializer_class(view)):
         return hook_step(view, hook, _asave)
-    return hook_step(view, hook, Blocking(save))
+    # A class the plan knows saves with DRF's `save` (else it would save on the loop).
+    return hook_step(view, hook, _CHECKED_SAVE if _builds_known_class(view) else _SAVE)
 
 
-def hook_step(view: object, hook: str, default: Step[P, R]) -> Step[P, R]:
+def hook_step(view: object, hook: str, default: Any) -> Binder:
     """The view's override of `a<hook>` (awaited) or of `<hook>` (blocking), else `default`."""
     form = hook_form(view, hook)
     if form == "async":
-        awaited: Callable[P, Awaitable[R]] = getattr(view, f"a{hook}")
-        return functools.partial(aawaiting_calls, awaited)
+        awaited = operator.attrgetter(f"a{hook}")
+        return lambda bound: functools.partial(aawaiting_calls, awaited(bound))
     if form == "sync":
-        return overridden(getattr(view, hook))
-    return default
+        return overridden(view, hook)
+    return constant(default)
 
 
 async def _asave(serializer: Serializer) -> None:
@@ -244,7 +298,18 @@ def save(serializer: Serializer) -> None:
         checked_save(serializer)
 
 
-def destroy_step(view: AsyncGenericAPIView[ModelT]) -> Step[[ModelT], None]:
+_SAVE: Blocking[[Serializer], None] = Blocking(save)
+
+
+def _save_known(serializer: Serializer) -> None:
+    """`save` for a serializer whose class the plan knows saves with DRF's `save`."""
+    checked_save(serializer)
+
+
+_CHECKED_SAVE: Blocking[[Serializer], None] = Blocking(_save_known)
+
+
+def destroy_step(view: AsyncGenericAPIView[Any]) -> Binder:
     """The view's `aperform_destroy` or DRF-style `perform_destroy`, else a delete."""
     return hook_step(view, "perform_destroy", Blocking(delete))
 
@@ -254,43 +319,71 @@ def delete(instance: Model) -> None:
     instance.delete()
 
 
-def render_saved_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Serializer], Any]:
-    """Represent what a serializer saved, in the save's thread hop when it had one."""
-
-    def shown(serializer: Serializer) -> Serializer:
-        if view._explicit_response_serializer_class() is None:
-            return serializer
-        return view.get_response_serializer(serializer.instance)
-
-    def render(serializer: Serializer) -> Any:
-        return checked_data(shown(serializer))
-
-    async def arender_saved(serializer: Serializer) -> Any:
-        return await arender(await aon_loop_else_thread(functools.partial(shown, serializer)))
-
-    shown_class = view._explicit_response_serializer_class() or _request_serializer_class(view)
-    if shown_class is not None and class_awaits_when_representing(shown_class):
-        return arender_saved
-    return Joinable(render, arender_saved)
+def _shown(view: APIViewHelpersMixin, serializer: Serializer) -> Serializer:
+    return view.get_response_serializer(serializer.instance)
 
 
-def paginate_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Any], Page[Any] | None] | None:
+def _render_shown(view: Any, serializer: Serializer) -> Any:
+    return checked_data(_shown(view, serializer))
+
+
+async def _arender_shown(view: Any, serializer: Serializer) -> Any:
+    return await arender(await aon_loop_else_thread(functools.partial(_shown, view, serializer)))
+
+
+async def _arender_saved(serializer: Serializer) -> Any:
+    return await arender(serializer)
+
+
+def render_saved_step(view: AsyncGenericAPIView[Any]) -> Binder:
+    """Represent what a serializer saved, in the save's thread hop when it had one: the
+    saved serializer itself, or the view's response serializer when it has its own."""
+    explicit = view._explicit_response_serializer_class()
+    shown_class = explicit or _request_serializer_class(view)
+    on_the_loop = shown_class is not None and class_awaits_when_representing(shown_class)
+    if explicit is None:
+        return constant(_arender_saved if on_the_loop else _RENDER_SAVED)
+    if on_the_loop:
+        return functools.partial(functools.partial, _arender_shown)
+    return lambda bound: Joinable(
+        functools.partial(_render_shown, bound), functools.partial(_arender_shown, bound)
+    )
+
+
+_RENDER_SAVED: Joinable[[Serializer], Any] = Joinable(checked_data, _arender_saved)
+
+
+def paginate_step(view: AsyncGenericAPIView[Any]) -> Binder:
     """The view's `apaginate_queryset` or DRF-style `paginate_queryset`, else its paginator's;
     `None` when the view does not paginate.
 
     The page's counts and links stay with DRF's paginator, which `get_paginated_response`
     reads, as in DRF.
     """
-    if view.paginator is None and hook_form(view, "paginate_queryset") == "default":
-        return None
-    cut = hook_step(view, "paginate_queryset", paginator_step(view.paginator, view))
-    return Steps(cut, Joinable(as_page))
+    paginator = view.paginator
+    if paginator is None and hook_form(view, "paginate_queryset") == "default":
+        return constant(None)
+    if hook_form(view, "paginate_queryset") != "default":
+        cut = hook_step(view, "paginate_queryset", None)
+    elif paginator is not None and has_async_twin(paginator, "paginate_queryset"):
+        cut = _apaginating
+    else:
+        cut = _paginating
+    return lambda bound: Steps(cut(bound), _AS_PAGE)
 
 
-def collect_step(view: AsyncGenericAPIView[ModelT]) -> Step[[Any], Any]:
+def _apaginating(view: Any) -> Step[[Any], list[Any] | None]:
+    return functools.partial(_apaginate, view.paginator, view)
+
+
+def _paginating(view: Any) -> Step[[Any], list[Any] | None]:
+    return Blocking(functools.partial(_paginate, view.paginator, view))
+
+
+def collect_step(view: AsyncGenericAPIView[Any]) -> Binder:
     """Read the rows of a list that is not paginated: in the thread hop that admits the
     request when there is one, else fetched asynchronously."""
-    return Blocking(evaluate) if view._admission_deferred else aevaluate
+    return constant(_EVALUATE if view._admission_deferred else aevaluate)
 
 
 async def aevaluate(items: Any) -> Any:
@@ -305,9 +398,15 @@ def evaluate(items: Any) -> Any:
     return list(items) if isinstance(items, QuerySet) else items
 
 
+_EVALUATE: Blocking[[Any], Any] = Blocking(evaluate)
+
+
 def as_page(rows: list[Any] | None) -> Page[Any] | None:
     """The rows a DRF paginator cut, as the core's `Page`."""
     return None if rows is None else Page(rows)
+
+
+_AS_PAGE: Joinable[[list[Any] | None], Page[Any] | None] = Joinable(as_page)
 
 
 def paginator_step(paginator: BasePagination | None, view: Any) -> Step[[Any], list[Any] | None]:
@@ -315,18 +414,17 @@ def paginator_step(paginator: BasePagination | None, view: Any) -> Step[[Any], l
     if paginator is None:
         return Joinable(_no_page)
     if has_async_twin(paginator, "paginate_queryset"):
-        own: Any = paginator
+        return functools.partial(_apaginate, paginator, view)
+    return Blocking(functools.partial(_paginate, paginator, view))
 
-        async def apaginate(queryset: Any) -> list[Any] | None:
-            page: list[Any] | None = await own.apaginate_queryset(queryset, view.request, view=view)
-            return page
 
-        return apaginate
+async def _apaginate(paginator: Any, view: Any, queryset: Any) -> list[Any] | None:
+    page: list[Any] | None = await paginator.apaginate_queryset(queryset, view.request, view=view)
+    return page
 
-    def paginate(queryset: Any) -> list[Any] | None:
-        return paginator.paginate_queryset(queryset, view.request, view=view)
 
-    return Blocking(paginate)
+def _paginate(paginator: BasePagination, view: Any, queryset: Any) -> list[Any] | None:
+    return paginator.paginate_queryset(queryset, view.request, view=view)
 
 
 def _no_page(queryset: Any) -> None:
@@ -347,6 +445,16 @@ def _request_serializer_class(view: APIViewHelpersMixin) -> Any:
     except (AssertionError, SynchronousOnlyOperation):
         # No class to plan with (or one a query decides): the steps check the serializer.
         return None
+
+
+def _builds_known_class(view: APIViewHelpersMixin) -> bool:
+    """Whether every request serializer the view builds has the class
+    `_request_serializer_class` names: there is one, and the view builds its serializers
+    with restflow's `get_serializer` and `get_request_serializer`."""
+    view_class: Any = type(view)
+    return _request_serializer_class(view) is not None and not any(
+        overrides(view_class, name) for name in ("get_serializer", "get_request_serializer")
+    )
 
 
 async def _abuild(build: Callable[..., Serializer], *arguments: Any) -> Serializer:
