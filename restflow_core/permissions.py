@@ -24,6 +24,11 @@ async def aresolve(decision: object) -> bool:
         return decision
     if inspect.isawaitable(decision):
         decision = await decision
+    return settled(decision)
+
+
+def settled(decision: object) -> bool:
+    """An answer awaited once already, as a bool: one still awaitable is a refusal."""
     if inspect.isawaitable(decision):
         if inspect.iscoroutine(decision):
             decision.close()

@@ -1,14 +1,20 @@
-"""Which hooks a class overrides: one rule, decided once per class.
+"""Sync or async: the one rule, decided once per class.
 
 restflow runs DRF's sync hooks (`perform_update`, `get_object`, `check_permissions`, ...)
 as async twins named `a<hook>`. A class written below DRF and restflow may override
 either: the sync one (code moved over from DRF) or the async one (code made async). Each
-hook then has one of three forms:
+hook then has one of three forms (`hook_form`):
 
 - `"async"`: the class overrides `a<hook>`; that one runs, awaited;
 - `"sync"`: the class overrides `<hook>` and not `a<hook>`; it runs, in a thread when it
   may block;
 - `"default"`: neither; restflow's own implementation runs.
+
+The objects a view asks (authenticators, permissions, throttles, filter backends,
+paginators) are asked by the same rule (`aask`): an `a<method>` that does more than pass
+the call on is awaited; otherwise `<method>` is awaited when it is `async def`, called
+right here when it is known not to block (`runs_inline`), and run in a thread when it may.
+How to ask is decided once for each class and method.
 """
 
 from __future__ import annotations
@@ -17,11 +23,10 @@ import asyncio
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
+from typing import Any, Concatenate, Literal, ParamSpec, TypeGuard, TypeVar
 
-from asgiref.sync import async_to_sync
-
-from restflow_django._sync import acall
+from asgiref.sync import async_to_sync, sync_to_async
+from rest_framework import authentication, filters, permissions
 
 Form = Literal["async", "sync", "default"]
 P = ParamSpec("P")
@@ -83,6 +88,124 @@ def has_async_twin(obj: object, name: str) -> bool:
     True when it has one and no sync override below restflow's class bypasses it.
     """
     return hasattr(obj, f"a{name}") and hook_form(obj, name) != "sync"
+
+
+# DRF classes whose sync methods touch neither the database nor the network.
+_INLINE_SAFE: frozenset[type] = frozenset(
+    {
+        permissions.BasePermission,
+        permissions.AllowAny,
+        permissions.IsAuthenticated,
+        permissions.IsAdminUser,
+        permissions.IsAuthenticatedOrReadOnly,
+        filters.SearchFilter,
+        filters.OrderingFilter,
+        authentication.SessionAuthentication,
+    }
+)
+
+
+def runs_inline(obj: object, method: str) -> bool:
+    """Return whether `obj.method` may run on the event loop without blocking it.
+
+    True for the DRF classes known to be pure and for classes that set
+    `restflow_async_safe = True`, as long as `method` was not overridden below them.
+    """
+    if method in getattr(obj, "__dict__", ()):
+        # Set on the object itself: only the class's own method is known to be pure.
+        return False
+    cls: Any = type(obj)
+    return _class_runs_inline(cls, method, getattr(cls, method, None))
+
+
+@functools.lru_cache(maxsize=1024)
+def _class_runs_inline(cls: Any, method: str, implementation: object) -> bool:
+    # `implementation` is part of the key: a method replaced on the class is judged again.
+    if getattr(cls, "restflow_async_safe", False):
+        return True
+    return any(
+        issubclass(cls, safe) and implementation is getattr(safe, method, None)
+        for safe in _INLINE_SAFE
+    )
+
+
+def is_async_callable(func: Callable[..., Any]) -> TypeGuard[Callable[..., Awaitable[Any]]]:
+    """`inspect.iscoroutinefunction`, remembered for each function."""
+    target = getattr(func, "__func__", func)
+    try:
+        return _is_coroutine_function(target)
+    except TypeError:  # unhashable
+        return inspect.iscoroutinefunction(func)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_coroutine_function(func: Callable[..., Any]) -> bool:
+    return inspect.iscoroutinefunction(func)
+
+
+def passes_through(twin: Callable[P, R]) -> Callable[P, R]:
+    """Mark one of restflow's `a<method>` defaults that only asks `<method>` (by `acall`):
+    `aask` asks `<method>` itself instead, one call fewer."""
+    vars(twin)["restflow_passes_through"] = True
+    return twin
+
+
+# How `acall` calls a method: awaited, right here, or in a thread.
+AWAIT, INLINE, THREAD = "await", "inline", "thread"
+
+
+@functools.lru_cache(maxsize=4096)
+def _class_way(cls: Any, method: str, implementation: object) -> tuple[bool, str]:
+    """For objects of `cls` that hold no method of their own: whether `aask` awaits the
+    `a<method>` twin first, and how `<method>` itself is called."""
+    twin = getattr(cls, f"a{method}", None)
+    twin_first = (
+        twin is not None
+        and class_hook_form(cls, method) != "sync"
+        and not getattr(twin, "restflow_passes_through", False)
+    )
+    if is_async_callable(implementation):  # type: ignore[arg-type]  # a function, or None
+        return twin_first, AWAIT
+    return twin_first, INLINE if _class_runs_inline(cls, method, implementation) else THREAD
+
+
+def _way(obj: object, method: str) -> tuple[bool, str]:
+    own = getattr(obj, "__dict__", ())
+    if method in own or f"a{method}" in own:
+        # Set on the object itself: judged for the object, and never inline.
+        twin = getattr(obj, f"a{method}", None)
+        twin_first = twin is not None and not getattr(twin, "restflow_passes_through", False)
+        return twin_first, AWAIT if is_async_callable(getattr(obj, method)) else THREAD
+    cls: Any = type(obj)
+    return _class_way(cls, method, getattr(cls, method, None))
+
+
+async def aask(obj: object, method: str, *args: Any, **kwargs: Any) -> Any:
+    """Ask `obj.method(*args, **kwargs)` without blocking the loop: its own `a<method>`
+    awaited when it has one (a sync override of `<method>` below it wins), else as
+    `acall` calls `<method>`."""
+    twin_first, way = _way(obj, method)
+    if twin_first:
+        return await getattr(obj, f"a{method}")(*args, **kwargs)
+    return await _acall_by(getattr(obj, method), way, *args, **kwargs)
+
+
+async def acall(obj: object, method: str, *args: Any, **kwargs: Any) -> Any:
+    """Call `obj.method(*args, **kwargs)`: awaited when async, inline when safe, else in a
+    thread."""
+    return await _acall_by(getattr(obj, method), _way(obj, method)[1], *args, **kwargs)
+
+
+async def _acall_by(bound: Callable[..., Any], way: str, *args: Any, **kwargs: Any) -> Any:
+    if way == AWAIT:
+        return await bound(*args, **kwargs)
+    if way == INLINE:
+        result = bound(*args, **kwargs)
+    else:
+        result = await sync_to_async(bound)(*args, **kwargs)
+    if inspect.isawaitable(result):
+        result = await result
+    return result
 
 
 def async_twin(

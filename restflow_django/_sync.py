@@ -1,88 +1,18 @@
-"""Calling sync DRF code from async views: inline where it is known not to block, else a thread."""
+"""Where sync work runs for async views: on the loop while it does not query, else a thread."""
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any, ParamSpec, TypeGuard, TypeVar
+from typing import ParamSpec, TypeVar
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import SynchronousOnlyOperation
-from rest_framework import authentication, filters, permissions
 
 from restflow_django.diagnostics import LazyRelationError, strict_relations_enabled
 
 P = ParamSpec("P")
 R = TypeVar("R")
 T = TypeVar("T")
-
-# DRF classes whose sync methods touch neither the database nor the network.
-_INLINE_SAFE: frozenset[type] = frozenset(
-    {
-        permissions.BasePermission,
-        permissions.AllowAny,
-        permissions.IsAuthenticated,
-        permissions.IsAdminUser,
-        permissions.IsAuthenticatedOrReadOnly,
-        filters.SearchFilter,
-        filters.OrderingFilter,
-        authentication.SessionAuthentication,
-    }
-)
-
-
-def runs_inline(obj: object, method: str) -> bool:
-    """Return whether `obj.method` may run on the event loop without blocking it.
-
-    True for the DRF classes known to be pure and for classes that set
-    `restflow_async_safe = True`, as long as `method` was not overridden below them.
-    """
-    if method in getattr(obj, "__dict__", ()):
-        # Set on the object itself: only the class's own method is known to be pure.
-        return False
-    cls: Any = type(obj)
-    return _class_runs_inline(cls, method, getattr(cls, method, None))
-
-
-@functools.lru_cache(maxsize=1024)
-def _class_runs_inline(cls: Any, method: str, implementation: object) -> bool:
-    # `implementation` is part of the key: a method replaced on the class is judged again.
-    if getattr(cls, "restflow_async_safe", False):
-        return True
-    return any(
-        issubclass(cls, safe) and implementation is getattr(safe, method, None)
-        for safe in _INLINE_SAFE
-    )
-
-
-def is_async_callable(func: Callable[..., Any]) -> TypeGuard[Callable[..., Awaitable[Any]]]:
-    """`inspect.iscoroutinefunction`, remembered for each function."""
-    target = getattr(func, "__func__", func)
-    try:
-        return _is_coroutine_function(target)
-    except TypeError:  # unhashable
-        return inspect.iscoroutinefunction(func)
-
-
-@functools.lru_cache(maxsize=1024)
-def _is_coroutine_function(func: Callable[..., Any]) -> bool:
-    return inspect.iscoroutinefunction(func)
-
-
-async def acall(obj: object, method: str, *args: Any, **kwargs: Any) -> Any:
-    """Call `obj.method(*args, **kwargs)`: awaited when async, inline when safe, else in a
-    thread."""
-    bound = getattr(obj, method)
-    if is_async_callable(bound):
-        return await bound(*args, **kwargs)
-    if runs_inline(obj, method):
-        result = bound(*args, **kwargs)
-    else:
-        result = await sync_to_async(bound)(*args, **kwargs)
-    if inspect.isawaitable(result):
-        result = await result
-    return result
 
 
 async def aon_loop_or_thread(

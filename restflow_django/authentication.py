@@ -21,8 +21,8 @@ from rest_framework import exceptions
 from rest_framework.request import Request
 from typing_extensions import override
 
-from restflow_django._hooks import overrides
-from restflow_django._sync import acall, aon_loop_else_thread
+from restflow_django._hooks import acall, overrides, passes_through
+from restflow_django._sync import aon_loop_else_thread
 
 __all__ = [
     "BaseAuthentication",
@@ -39,6 +39,7 @@ class BaseAuthentication(drf.BaseAuthentication):
     """DRF's `BaseAuthentication` with `aauthenticate`: `(user, auth)`, or `None` to let the
     next authenticator try; raise `AuthenticationFailed` to refuse."""
 
+    @passes_through
     async def aauthenticate(self, request: Request) -> Credentials | None:
         """Authenticate `request`: `authenticate`, by default, where it cannot block."""
         found: Credentials | None = await acall(self, "authenticate", request)

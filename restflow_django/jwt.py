@@ -31,7 +31,8 @@ from rest_framework.request import Request
 from rest_framework_simplejwt import authentication as simplejwt
 from typing_extensions import override
 
-from restflow_django._sync import acall, aon_loop_else_thread
+from restflow_django._hooks import acall
+from restflow_django._sync import aon_loop_else_thread
 from restflow_django.authentication import BaseAuthentication, Credentials
 
 __all__ = ["JWTAuthentication", "JWTStatelessUserAuthentication", "SimpleJWTAuthentication"]

@@ -20,9 +20,8 @@ from rest_framework.request import Request
 from typing_extensions import override
 
 from restflow_core.awaiting import run_without_suspending
-from restflow_core.permissions import aresolve
-from restflow_django._hooks import hook_form
-from restflow_django._sync import acall
+from restflow_core.permissions import aresolve, settled
+from restflow_django._hooks import aask, acall, hook_form, passes_through
 
 __all__ = [  # noqa: RUF022  (plain sorted order, as every module's)
     "AND",
@@ -66,12 +65,10 @@ async def ahas_object_permission(permission: Any, request: Any, view: Any, obj: 
 
 
 async def _aask(leaf: Any, method: str, *arguments: Any) -> bool:
-    """One permission's answer: its `a<method>` when it has one, else `<method>` (awaited,
-    inline, or in a thread)."""
-    twin = getattr(leaf, f"a{method}", None)
-    if twin is not None:
-        return await aresolve(twin(*arguments))
-    return await aresolve(await acall(leaf, method, *arguments))
+    """One permission's answer: its `a<method>` when it has one of its own, else `<method>`
+    (awaited, inline, or in a thread)."""
+    answer = await aask(leaf, method, *arguments)
+    return answer if answer is True or answer is False else settled(answer)
 
 
 def _aasker(request: Any, view: Any, *obj: Any) -> Callable[[Any, str], Awaitable[bool]]:
@@ -272,10 +269,12 @@ class BasePermission(drf.BasePermission, metaclass=PermissionMetaclass):
     one; its default answers with `has_permission`, run where it cannot block the loop.
     """
 
+    @passes_through
     async def ahas_permission(self, request: Request, view: Any) -> bool:
         """Answer for the request as a whole: `has_permission`, by default."""
         return await aresolve(await acall(self, "has_permission", request, view))
 
+    @passes_through
     async def ahas_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         """Answer for one object: `has_object_permission`, by default."""
         return await aresolve(await acall(self, "has_object_permission", request, view, obj))

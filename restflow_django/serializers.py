@@ -46,9 +46,9 @@ from restflow_django._awaiting import (
     begin_validation,
     render_concurrency,
 )
-from restflow_django._hooks import overrides
+from restflow_django._hooks import is_async_callable, overrides
 from restflow_django._rows import Reader
-from restflow_django._sync import is_async_callable, offload
+from restflow_django._sync import offload
 
 InstanceT = TypeVar("InstanceT")
 ModelT = TypeVar("ModelT", bound=Model)

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from typing_extensions import override
 
-from restflow_django._sync import acall
+from restflow_django._hooks import acall, passes_through
 
 __all__ = [
     "AsyncAnonRateThrottle",
@@ -40,6 +40,7 @@ class BaseThrottle(throttling.BaseThrottle):
     works unchanged. `wait()` stays sync, as in DRF.
     """
 
+    @passes_through
     async def aallow_request(self, request: Request, view: Any) -> bool:
         """Whether `request` may go on: `allow_request`, by default."""
         allowed: bool = await acall(self, "allow_request", request, view)

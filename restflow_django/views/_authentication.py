@@ -20,8 +20,12 @@ from rest_framework.authentication import (
 )
 from rest_framework.request import ForcedAuthentication, Request
 
-from restflow_django._hooks import has_async_code_of_its_own, has_async_twin, overrides
-from restflow_django._sync import runs_inline
+from restflow_django._hooks import (
+    has_async_code_of_its_own,
+    has_async_twin,
+    overrides,
+    runs_inline,
+)
 from restflow_django.throttling import AsyncRateThrottleMixin
 
 

@@ -28,11 +28,7 @@ from restflow_core import errors as core_errors
 from restflow_core.requests import SAFE_METHODS
 from restflow_core.steps import Blocking
 from restflow_core.units import atomically, rolled_back
-from restflow_django._hooks import async_twin, has_async_twin, hook_form, sync_twin
-from restflow_django._sync import (
-    acall,
-    is_async_callable,
-)
+from restflow_django._hooks import aask, acall, async_twin, hook_form, is_async_callable, sync_twin
 from restflow_django.permissions import (
     ahas_object_permission,
     ahas_permission,
@@ -432,10 +428,7 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
         refused = []
         for throttle in self.get_throttles():
             try:
-                if has_async_twin(throttle, "allow_request"):
-                    allowed = await cast(Any, throttle).aallow_request(request, self)
-                else:
-                    allowed = await acall(throttle, "allow_request", request, self)
+                allowed = await aask(throttle, "allow_request", request, self)
             except Exception as error:
                 allowed = _when_a_throttle_fails(throttle, error)
             if not allowed:

@@ -14,8 +14,8 @@ from rest_framework.generics import GenericAPIView
 from typing_extensions import override
 
 from restflow_core.steps import given, run_steps
-from restflow_django._hooks import async_twin, has_async_twin, hook_form, sync_twin
-from restflow_django._sync import acall, aon_loop_else_thread, offload
+from restflow_django._hooks import aask, acall, async_twin, hook_form, sync_twin
+from restflow_django._sync import aon_loop_else_thread, offload
 from restflow_django.serializers import arender
 from restflow_django.transactions import DjangoUnitOfWork, holds_transaction, request_thread
 from restflow_django.views._base import AsyncAPIView
@@ -89,11 +89,7 @@ class AsyncGenericAPIView(  # pyright: ignore[reportIncompatibleMethodOverride, 
         if hook_form(self, "filter_queryset") == "sync":
             return cast(QuerySet[ModelT], await acall(self, "filter_queryset", queryset))
         for backend_class in self.filter_backends:
-            backend = backend_class()
-            if has_async_twin(backend, "filter_queryset"):
-                queryset = await cast(Any, backend).afilter_queryset(self.request, queryset, self)
-            else:
-                queryset = await acall(backend, "filter_queryset", self.request, queryset, self)
+            queryset = await aask(backend_class(), "filter_queryset", self.request, queryset, self)
         return cast(QuerySet[ModelT], queryset)
 
     @async_twin

@@ -28,8 +28,15 @@ from restflow_django._async_hooks import (
     class_awaits_when_validating,
     saves_asynchronously,
 )
-from restflow_django._hooks import class_hook_form, has_async_twin, hook_form, overrides
-from restflow_django._sync import aon_loop_else_thread, is_async_callable, runs_inline
+from restflow_django._hooks import (
+    class_hook_form,
+    has_async_twin,
+    hook_form,
+    is_async_callable,
+    overrides,
+    runs_inline,
+)
+from restflow_django._sync import aon_loop_else_thread
 from restflow_django.serializers import (
     AsyncSerializerMixin,
     Started,
