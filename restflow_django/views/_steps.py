@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 from asgiref.sync import async_to_sync
 from django.core.exceptions import SynchronousOnlyOperation
@@ -51,14 +51,13 @@ from restflow_django.serializers import (
 )
 from restflow_django.views._lookup import fetch_row
 
-if TYPE_CHECKING:
-    from restflow_django.views._generic import AsyncGenericAPIView
-    from restflow_django.views._helpers import APIViewHelpersMixin
-
 ModelT = TypeVar("ModelT", bound=Model)
 Serializer = BaseSerializer[Any]
+# A restflow generic view (`AsyncGenericAPIView`): the views import this module, which
+# therefore does not import them, not even for their types.
+View: TypeAlias = Any
 # Makes one request's step from its view: what a plan keeps for each decided step.
-Binder: TypeAlias = Callable[[Any], Any]
+Binder: TypeAlias = Callable[[View], Any]
 
 
 def constant(step: Any) -> Binder:
@@ -74,7 +73,7 @@ def overridden(view: Any, name: str) -> Binder:
     return lambda bound: Blocking(getattr(bound, name))
 
 
-def fetch_step(view: AsyncGenericAPIView[Any], *, writes: bool) -> Binder:
+def fetch_step(view: View, *, writes: bool) -> Binder:
     """Find the URL's object: the view's `aget_object`, its sync `get_object`, or restflow's.
 
     With `writes`, the blocking work of the write follows, so sync object permission checks
@@ -85,7 +84,7 @@ def fetch_step(view: AsyncGenericAPIView[Any], *, writes: bool) -> Binder:
     return object_steps(view, writes=writes)
 
 
-def object_steps(view: AsyncGenericAPIView[Any], *, writes: bool) -> Binder:
+def object_steps(view: View, *, writes: bool) -> Binder:
     """The view's DRF-style `get_object` as a blocking step, else restflow's own steps."""
     if hook_form(view, "get_object") == "sync":
         return overridden(view, "get_object")
@@ -95,7 +94,7 @@ def object_steps(view: AsyncGenericAPIView[Any], *, writes: bool) -> Binder:
 _FETCH: Blocking[[tuple[Any, dict[str, Any]]], Any] = Blocking(fetch_row)
 
 
-def default_object_steps(view: AsyncGenericAPIView[Any], *, writes: bool) -> Binder:
+def default_object_steps(view: View, *, writes: bool) -> Binder:
     """Build and filter the queryset, fetch the row (or 404), check its permissions."""
     kind = _filter_kind(view)
     filtering = filter_step(view)
@@ -124,7 +123,7 @@ def default_object_steps(view: AsyncGenericAPIView[Any], *, writes: bool) -> Bin
     return bind
 
 
-def queryset_step(view: AsyncGenericAPIView[Any]) -> Binder:
+def queryset_step(view: View) -> Binder:
     """`aget_queryset` when overridden, an `async def get_queryset`, or the plain one."""
     if hook_form(view, "get_queryset") == "async":
         return operator.attrgetter("aget_queryset")
@@ -133,7 +132,7 @@ def queryset_step(view: AsyncGenericAPIView[Any]) -> Binder:
     return lambda bound: Joinable(bound.get_queryset, bound.aget_queryset)
 
 
-def _filter_kind(view: AsyncGenericAPIView[Any]) -> str:
+def _filter_kind(view: View) -> str:
     """How the filters run: `"override"` (the view's own `filter_queryset`), `"blocking"`
     (all sync, one may block), `"joins"` (sync, joining the admission's hop) or `"async"`."""
     if hook_form(view, "filter_queryset") == "sync":
@@ -151,7 +150,7 @@ def _filter_kind(view: AsyncGenericAPIView[Any]) -> str:
     return "async"
 
 
-def filter_step(view: AsyncGenericAPIView[Any]) -> Binder:
+def filter_step(view: View) -> Binder:
     """Run the filter backends: a blocking step when they all are sync and one may block.
 
     The view's DRF-style `filter_queryset` is a blocking step too; otherwise
@@ -181,7 +180,7 @@ async def _acheck_object(view: Any, obj: Any) -> None:
     await view.acheck_object_permissions(view.request, obj)
 
 
-def object_permission_step(view: AsyncGenericAPIView[Any], *, writes: bool) -> Binder:
+def object_permission_step(view: View, *, writes: bool) -> Binder:
     """Check the object's permissions: in the fetch's thread hop, or on the loop when nothing
     blocking follows (no write) and every permission answers there without blocking."""
     form = hook_form(view, "check_object_permissions")
@@ -243,7 +242,7 @@ _VALIDATE_KNOWN: Blocking[[Serializer], Serializer] = Blocking(_validate_known)
 _START: Blocking[[Serializer], tuple[Serializer, Started | None]] = Blocking(_start)
 
 
-def validate_step(view: APIViewHelpersMixin) -> Callable[[Callable[..., Serializer]], Any]:
+def validate_step(view: View) -> Callable[[Callable[..., Serializer]], Any]:
     """Build the request serializer with the `build` given and validate it (400 when
     invalid): returns the step's maker, given `build`.
 
@@ -272,7 +271,7 @@ def validate_step(view: APIViewHelpersMixin) -> Callable[[Callable[..., Serializ
     return starting
 
 
-def persist_step(view: AsyncGenericAPIView[Any], hook: str) -> Binder:
+def persist_step(view: View, hook: str) -> Binder:
     """The view's `a<hook>` or DRF-style `<hook>` (`perform_create`, ...), else a save."""
     if _saves_on_loop(_request_serializer_class(view)):
         return hook_step(view, hook, _asave)
@@ -316,7 +315,7 @@ def _save_known(serializer: Serializer) -> None:
 _CHECKED_SAVE: Blocking[[Serializer], None] = Blocking(_save_known)
 
 
-def destroy_step(view: AsyncGenericAPIView[Any]) -> Binder:
+def destroy_step(view: View) -> Binder:
     """The view's `aperform_destroy` or DRF-style `perform_destroy`, else a delete."""
     return hook_step(view, "perform_destroy", Blocking(delete))
 
@@ -326,8 +325,9 @@ def delete(instance: Model) -> None:
     instance.delete()
 
 
-def _shown(view: APIViewHelpersMixin, serializer: Serializer) -> Serializer:
-    return view.get_response_serializer(serializer.instance)
+def _shown(view: View, serializer: Serializer) -> Serializer:
+    shown: Serializer = view.get_response_serializer(serializer.instance)
+    return shown
 
 
 def _render_shown(view: Any, serializer: Serializer) -> Any:
@@ -342,7 +342,7 @@ async def _arender_saved(serializer: Serializer) -> Any:
     return await arender(serializer)
 
 
-def render_saved_step(view: AsyncGenericAPIView[Any]) -> Binder:
+def render_saved_step(view: View) -> Binder:
     """Represent what a serializer saved, in the save's thread hop when it had one: the
     saved serializer itself, or the view's response serializer when it has its own."""
     explicit = view._explicit_response_serializer_class()
@@ -360,7 +360,7 @@ def render_saved_step(view: AsyncGenericAPIView[Any]) -> Binder:
 _RENDER_SAVED: Joinable[[Serializer], Any] = Joinable(checked_data, _arender_saved)
 
 
-def paginate_step(view: AsyncGenericAPIView[Any]) -> Binder:
+def paginate_step(view: View) -> Binder:
     """The view's `apaginate_queryset` or DRF-style `paginate_queryset`, else its paginator's;
     `None` when the view does not paginate.
 
@@ -387,7 +387,7 @@ def _paginating(view: Any) -> Step[[Any], list[Any] | None]:
     return Blocking(functools.partial(_paginate, view.paginator, view))
 
 
-def collect_step(view: AsyncGenericAPIView[Any]) -> Binder:
+def collect_step(view: View) -> Binder:
     """Read the rows of a list that is not paginated: in the thread hop that admits the
     request when there is one, else fetched asynchronously."""
     return constant(_EVALUATE if view._admission_deferred else aevaluate)
@@ -438,7 +438,7 @@ def _no_page(queryset: Any) -> None:
     return None
 
 
-def _request_serializer_class(view: APIViewHelpersMixin) -> Any:
+def _request_serializer_class(view: View) -> Any:
     """The class the view's request serializers will have, as far as it says beforehand.
 
     A view may build its serializers in a `get_serializer` of its own with no
@@ -454,7 +454,7 @@ def _request_serializer_class(view: APIViewHelpersMixin) -> Any:
         return None
 
 
-def _builds_known_class(view: APIViewHelpersMixin) -> bool:
+def _builds_known_class(view: View) -> bool:
     """Whether every request serializer the view builds has the class
     `_request_serializer_class` names: there is one, and the view builds its serializers
     with restflow's `get_serializer` and `get_request_serializer`."""
