@@ -52,9 +52,55 @@ class ValidationHooks:
 def validation_hooks(serializer: Any) -> ValidationHooks | None:
     """The async hooks `serializer`'s validation awaits, or `None` when it has none.
 
+    Decided once for a class whose fields and validators follow from the class alone
+    (`_settled_by_class`), for as long as nothing has touched this serializer's fields or
+    validators; a serializer whose class builds them its own way, or whose fields were
+    read (and so may have been changed) before it validates, is looked at itself.
+
     Raises `TypeError` for async hooks restflow does not await: an `async def` override of
     DRF's validation machinery, or async hooks of a nested serializer.
     """
+    cls: Any = type(serializer)
+    untouched = "fields" not in vars(serializer) and "_validators" not in vars(serializer)
+    if untouched and cls in _WITHOUT_HOOKS:
+        return None
+    hooks = _find_validation_hooks(serializer)
+    if hooks is None and untouched and _settled_by_class(cls):
+        _WITHOUT_HOOKS.add(cls)
+    return hooks
+
+
+# Serializer classes whose serializers have no async validation hooks, as their class
+# alone decides (see `validation_hooks`).
+_WITHOUT_HOOKS: set[type[Any]] = set()
+# What makes a serializer's fields or validators more than its class declares.
+_BUILT_PER_INSTANCE = (
+    "__init__",
+    "get_fields",
+    "get_field_names",
+    "build_field",
+    "get_extra_kwargs",
+    "get_validators",
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def _settled_by_class(cls: Any) -> bool:
+    """Whether every serializer of `cls` has the fields and validators of every other: no
+    class of the user's among its bases builds them (`_BUILT_PER_INSTANCE`), and so for
+    its nested serializers."""
+    if any(overrides(cls, name) for name in _BUILT_PER_INSTANCE):
+        return False
+    declared: dict[str, Any] = getattr(cls, "_declared_fields", {})
+    nested: list[Any] = [
+        type(target(field))
+        for field in declared.values()
+        if isinstance(field, serializers.BaseSerializer)
+    ]
+    return all(_settled_by_class(kind) for kind in nested)
+
+
+def _find_validation_hooks(serializer: Any) -> ValidationHooks | None:
     own = async_methods(serializer.__class__)
     for name in sorted(own & frozenset(_MACHINERY)):
         raise TypeError(_machinery_message(serializer, name))

@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from rest_framework import serializers
 from rest_framework.request import Request
 from typing_extensions import override
 
 from restflow_django import _async_hooks, _hooks
 from restflow_django.pagination import PageNumberPagination
 from restflow_django.permissions import IsAuthenticated
-from restflow_django.serializers import ModelSerializer
+from restflow_django.serializers import ModelSerializer, async_validator
 from restflow_django.test import AsyncAPIRequestFactory, force_authenticate
 from restflow_django.views import AsyncModelViewSet, _plan, _steps
 from tests.testapp.models import Category, Product
@@ -215,3 +216,82 @@ async def test_the_plans_asked_nothing_of_the_hook_rules_a_second_time(
     assert response.status_code == 200
     assert (await Product.objects.aget(pk=saw.pk)).stock == 2
     assert asked[after_first:] == []
+
+
+async def no_axes(value: str) -> None:
+    """An async validator: a name the catalogue refuses."""
+    if value == "axe":
+        raise serializers.ValidationError("no axes")
+
+
+class AddsInInit(ModelSerializer[Product]):
+    """The dynamic-fields pattern: `__init__` gives a field one more validator."""
+
+    class Meta:
+        model = Product
+        fields = ("id", "name", "price")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(async_validator(no_axes))
+
+
+class AddsInGetFields(ModelSerializer[Product]):
+    """Fields built per instance: `get_fields` replaces one with a checked one when the
+    request asks for checks (`?checked`)."""
+
+    class Meta:
+        model = Product
+        fields = ("id", "name", "price")
+
+    @override
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        if "checked" in self.context["request"].query_params:
+            fields["name"] = serializers.CharField(validators=[async_validator(no_axes)])
+        return fields
+
+
+class TouchesItsSerializers(Products):
+    """A view whose `get_serializer` adds a validator to a plain class's serializer."""
+
+    @override
+    def get_serializer(self, *args: Any, **kwargs: Any) -> Any:
+        serializer: Any = super().get_serializer(*args, **kwargs)
+        serializer.fields["name"].validators.append(async_validator(no_axes))
+        return serializer
+
+
+@pytest.mark.parametrize(
+    ("view_class", "serializer_class"),
+    [
+        (Products, AddsInInit),
+        (Products, AddsInGetFields),
+        (TouchesItsSerializers, Row),
+    ],
+    ids=["init", "get_fields", "view"],
+)
+async def test_what_an_instance_adds_is_awaited_though_its_class_was_decided(
+    ada: User, view_class: Any, serializer_class: Any
+) -> None:
+    create = {"post": "create"}
+    # The plain class is decided first: its serializers have no async hook.
+    plain = await send(
+        Products, create, signed(factory.post("/", {"name": "saw", "price": "1"}), ada)
+    )
+    assert plain.status_code == 201
+
+    view = view_class.as_view(create, serializer_class=serializer_class)
+    unchecked = await view(signed(factory.post("/", {"name": "bolt", "price": "1"}), ada))
+    refused = await view(signed(factory.post("/?checked", {"name": "axe", "price": "1"}), ada))
+    accepted = await view(signed(factory.post("/?checked", {"name": "adze", "price": "1"}), ada))
+
+    assert unchecked.status_code == 201
+    assert refused.status_code == 400
+    assert refused.data == {"name": ["no axes"]}
+    assert accepted.status_code == 201
+    assert [name async for name in Product.objects.values_list("name", flat=True)] == [
+        "saw",
+        "bolt",
+        "adze",
+    ]
