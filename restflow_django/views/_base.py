@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import classproperty
 from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -97,15 +97,6 @@ class _EveryDatabase(frozenset[str]):
 
 
 EVERY_DATABASE = _EveryDatabase()
-
-
-async def arespond_with(
-    handler: Callable[..., Any], request: Request, *args: Any, **kwargs: Any
-) -> Any:
-    """Answer `request` with `handler`: awaited when `async def`, else in a thread."""
-    if is_async_callable(handler):
-        return await handler(request, *args, **kwargs)
-    return await sync_to_async(handler)(request, *args, **kwargs)
 
 
 HandlerT = TypeVar("HandlerT", bound=Callable[..., Any])
@@ -226,9 +217,12 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
         actions decide theirs themselves.
         """
         if getattr(handler, "restflow_own_transaction", False):
-            return await arespond_with(handler, request, *args, **kwargs)
+            # restflow's own actions and handlers, all `async def`.
+            return await handler(request, *args, **kwargs)
+        if not is_async_callable(handler):
+            handler = sync_to_async(handler)
         async with atomic_on(self.get_atomic_databases()):
-            return await arespond_with(handler, request, *args, **kwargs)
+            return await handler(request, *args, **kwargs)
 
     def get_write_database(self) -> str:
         """Return the alias writes use: the router's choice for the view's model, if any."""
@@ -275,7 +269,9 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
         restflow's serializers when it builds its forms.
         """
         renderer, media_type = self._negotiate(request, force)
-        return awaiting_renderer(renderer), media_type
+        if isinstance(renderer, BrowsableAPIRenderer):
+            renderer = awaiting_renderer(renderer)
+        return renderer, media_type
 
     def _negotiate(self, request: Request, force: bool) -> tuple[BaseRenderer, str]:
         if self.format_kwarg is None and request._request.META.get("HTTP_ACCEPT", "*/*") == "*/*":
@@ -433,7 +429,8 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
                 allowed = _when_a_throttle_fails(throttle, error)
             if not allowed:
                 refused.append(throttle)
-        self._throttle_if_refused(request, refused)
+        if refused:
+            self._throttle(request, refused)
 
     def _check_throttles_in_thread(self, request: Request) -> None:
         """`_acheck_throttles` in the action's thread hop, for throttles that answer from
@@ -446,14 +443,14 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
                 allowed = _when_a_throttle_fails(throttle, error)
             if not allowed:
                 refused.append(throttle)
-        self._throttle_if_refused(request, refused)
-
-    def _throttle_if_refused(self, request: Request, refused: list[Any]) -> None:
-        """DRF's 429, waiting the longest of the refusing throttles' waits."""
         if refused:
-            known = [wait for wait in (throttle.wait() for throttle in refused) if wait is not None]
-            # DRF accepts `None` (unknown wait); its stubs say float.
-            self.throttled(request, cast(float, max(known, default=None)))
+            self._throttle(request, refused)
+
+    def _throttle(self, request: Request, refused: list[Any]) -> None:
+        """DRF's 429 for the `refused` throttles, waiting the longest of their waits."""
+        known = [wait for wait in (throttle.wait() for throttle in refused) if wait is not None]
+        # DRF accepts `None` (unknown wait); its stubs say float.
+        self.throttled(request, cast(float, max(known, default=None)))
 
     def _retry_is_safe(self, error: Exception) -> bool:
         """Whether `error` is a database refusal that a retry gets past without writing twice.
