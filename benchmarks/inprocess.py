@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +50,56 @@ async def side_by_side(
                 assert response.status_code < 300, (path, response.status_code, response.content)
             best[index] = min(best[index], (time.process_time() - started) / requests * 1e6)
     return best
+
+
+async def direct_costs(endpoints: dict[str, tuple[str, str, Any]]) -> None:
+    """Print CPU microseconds per request of the raw view and restflow's, each called
+    directly (no test client, no middleware): what restflow's view machinery costs."""
+    from django.test import AsyncRequestFactory
+    from django.urls import resolve
+
+    factory = AsyncRequestFactory()
+
+    def caller(method: str, path: str, body: Any) -> Callable[[], Awaitable[Any]]:
+        match = resolve(path.partition("?")[0])
+        extra = {} if body is None else {"data": json.dumps(body)}
+
+        async def call() -> Any:
+            request = factory.generic(
+                method.upper(), path, content_type="application/json", **extra
+            )
+            response = await match.func(request, *match.args, **match.kwargs)
+            rendered = getattr(response, "render", None)
+            if rendered is not None:
+                done = rendered()
+                if inspect.isawaitable(done):
+                    await done
+            assert response.status_code < 300, (path, response.status_code)
+            return response
+
+        return call
+
+    print()
+    print("### The view machinery alone: CPU microseconds per request, each view called")
+    print(f"directly (no client, no middleware; best of {ROUNDS} batches of {REQUESTS}, taking")
+    print("turns)")
+    print()
+    print("| endpoint | raw | restflow | restflow minus raw |")
+    print("|---|---|---|---|")
+    for endpoint, (method, path, body) in endpoints.items():
+        calls = [caller(method, f"/{stack}/{path}", body) for stack in ("raw", "restflow")]
+        best = [float("inf")] * len(calls)
+        for call in calls:
+            for _ in range(20):
+                await call()
+        for _ in range(ROUNDS):
+            for index, call in enumerate(calls):
+                started = time.process_time()
+                for _ in range(REQUESTS):
+                    await call()
+                best[index] = min(best[index], (time.process_time() - started) / REQUESTS * 1e6)
+        raw_cost, ours = best
+        print(f"| {endpoint} | {raw_cost:,.0f} | {ours:,.0f} | {ours - raw_cost:,.0f} |")
 
 
 async def crossings(client: Any, method: str, path: str, body: Any = None) -> tuple[int, int]:
@@ -158,6 +210,7 @@ async def main() -> None:
         cells = [f"{timings[stack]:,.0f}" for stack in STACKS]
         over = timings["restflow"] - timings["raw"]
         print(f"| {endpoint} | " + " | ".join(cells) + f" | {over:,.0f} |")
+    await direct_costs(endpoints)
     print()
     print("### Thread crossings and queries per request (restflow vs the raw async view)")
     print()
