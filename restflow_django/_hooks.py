@@ -180,6 +180,13 @@ def _way(obj: object, method: str) -> tuple[bool, str]:
     return _class_way(cls, method, getattr(cls, method, None))
 
 
+def asks_sync(obj: object, method: str) -> bool:
+    """Whether `aask` answers `obj.method` from sync code alone (inline or in a thread),
+    so that sync code may ask it too with no hop back to the loop."""
+    twin_first, way = _way(obj, method)
+    return not twin_first and way != AWAIT
+
+
 async def aask(obj: object, method: str, *args: Any, **kwargs: Any) -> Any:
     """Ask `obj.method(*args, **kwargs)` without blocking the loop: its own `a<method>`
     awaited when it has one (a sync override of `<method>` below it wins), else as

@@ -121,7 +121,7 @@ class AsyncGenericAPIView(  # pyright: ignore[reportIncompatibleMethodOverride, 
         are awaited on the event loop; an `aget_object` override is awaited.
         """
         found: ModelT = async_to_sync(run_steps)(
-            offload, given(default_object_steps(self, writes=False)(self))
+            offload, given(default_object_steps(self, joined=False)(self))
         )
         return found
 
@@ -165,4 +165,4 @@ class AsyncGenericAPIView(  # pyright: ignore[reportIncompatibleMethodOverride, 
 
 def _plan_object(view: Any) -> Bind:
     """`aget_object`'s steps: the view's `get_object`, else restflow's."""
-    return object_steps(view, writes=False)
+    return object_steps(view, joined=False)

@@ -35,7 +35,9 @@ from restflow_django.views._steps import (
     filter_step,
     paginate_step,
     persist_step,
+    render_one_step,
     render_saved_step,
+    renders_one_in_the_fetch,
     validate_step,
 )
 
@@ -253,20 +255,21 @@ def _plan_list(view: Any) -> Bind:
 
 
 def _plan_retrieve(view: Any) -> Bind:
-    fetch = fetch_step(view, writes=False)
+    fetch = fetch_step(view, joined=renders_one_in_the_fetch(view))
+    render = render_one_step(view)
 
     def bind(bound: Any) -> dict[str, Any]:
         return {
             "before": bound._admission_step(),
             "fetch": fetch(bound),
-            "render": bound._arender_one,
+            "render": render(bound),
         }
 
     return bind
 
 
 def _plan_update(view: Any) -> Bind:
-    fetch = fetch_step(view, writes=True)
+    fetch = fetch_step(view, joined=True)
     validate = validate_step(view)
     persist = persist_step(view, "perform_update")
     render = render_saved_step(view)
@@ -284,7 +287,7 @@ def _plan_update(view: Any) -> Bind:
 
 
 def _plan_destroy(view: Any) -> Bind:
-    fetch, destroy = fetch_step(view, writes=True), destroy_step(view)
+    fetch, destroy = fetch_step(view, joined=True), destroy_step(view)
 
     def bind(bound: Any) -> dict[str, Any]:
         return {

@@ -24,7 +24,7 @@ Planner = Callable[[Any], Bind]
 _READS: dict[str, tuple[bool, bool, bool]] = {
     "create": (True, False, False),
     "update": (True, True, False),
-    "retrieve": (False, True, False),
+    "retrieve": (True, True, False),
     "destroy": (False, True, False),
     "list": (False, False, True),
     "object": (False, True, False),

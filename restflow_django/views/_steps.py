@@ -29,6 +29,7 @@ from restflow_django._async_hooks import (
     saves_asynchronously,
 )
 from restflow_django._hooks import (
+    asks_sync,
     class_hook_form,
     has_async_twin,
     hook_form,
@@ -37,6 +38,7 @@ from restflow_django._hooks import (
     runs_inline,
 )
 from restflow_django._sync import aon_loop_else_thread
+from restflow_django.diagnostics import strict_relations_enabled
 from restflow_django.serializers import (
     AsyncSerializerMixin,
     Started,
@@ -73,32 +75,33 @@ def overridden(view: Any, name: str) -> Binder:
     return lambda bound: Blocking(getattr(bound, name))
 
 
-def fetch_step(view: View, *, writes: bool) -> Binder:
+def fetch_step(view: View, *, joined: bool) -> Binder:
     """Find the URL's object: the view's `aget_object`, its sync `get_object`, or restflow's.
 
-    With `writes`, the blocking work of the write follows, so sync object permission checks
-    stay in the fetch's thread hop; otherwise they run on the loop where they can.
+    With `joined`, work that joins the fetch's thread hop follows (a write, or a
+    representation made there), so sync object permission checks stay in that hop;
+    otherwise they run on the loop where they can.
     """
     if hook_form(view, "get_object") == "async":
         return operator.attrgetter("aget_object")
-    return object_steps(view, writes=writes)
+    return object_steps(view, joined=joined)
 
 
-def object_steps(view: View, *, writes: bool) -> Binder:
+def object_steps(view: View, *, joined: bool) -> Binder:
     """The view's DRF-style `get_object` as a blocking step, else restflow's own steps."""
     if hook_form(view, "get_object") == "sync":
         return overridden(view, "get_object")
-    return default_object_steps(view, writes=writes)
+    return default_object_steps(view, joined=joined)
 
 
 _FETCH: Blocking[[tuple[Any, dict[str, Any]]], Any] = Blocking(fetch_row)
 
 
-def default_object_steps(view: View, *, writes: bool) -> Binder:
+def default_object_steps(view: View, *, joined: bool) -> Binder:
     """Build and filter the queryset, fetch the row (or 404), check its permissions."""
     kind = _filter_kind(view)
     filtering = filter_step(view)
-    checking = object_permission_step(view, writes=writes)
+    checking = object_permission_step(view, joined=joined)
     filters_in_a_thread = kind in ("blocking", "joins") or (
         kind == "override" and not is_async_callable(view.filter_queryset)
     )
@@ -180,12 +183,12 @@ async def _acheck_object(view: Any, obj: Any) -> None:
     await view.acheck_object_permissions(view.request, obj)
 
 
-def object_permission_step(view: View, *, writes: bool) -> Binder:
+def object_permission_step(view: View, *, joined: bool) -> Binder:
     """Check the object's permissions: in the fetch's thread hop, or on the loop when nothing
-    blocking follows (no write) and every permission answers there without blocking."""
+    follows in that hop and every permission answers on the loop without blocking."""
     form = hook_form(view, "check_object_permissions")
     if form == "default":
-        if writes or not _answer_on_the_loop(view.get_permissions()):
+        if joined or not _answer_on_the_loop(view.get_permissions()):
             return lambda bound: Joinable(
                 functools.partial(_check_object, bound), functools.partial(_acheck_object, bound)
             )
@@ -360,6 +363,38 @@ def render_saved_step(view: View) -> Binder:
 _RENDER_SAVED: Joinable[[Serializer], Any] = Joinable(checked_data, _arender_saved)
 
 
+def _render_one(view: View, instance: Any) -> Any:
+    return checked_data(view.get_response_serializer(instance))
+
+
+def renders_one_in_the_fetch(view: View) -> bool:
+    """Whether a retrieve represents its object in the fetch's thread hop: serializers of
+    the response class represent without awaiting, and the object permission checks
+    between the fetch and the representation answer from sync code."""
+    shown_class = _response_serializer_class(view)
+    return (
+        shown_class is not None
+        and not class_awaits_when_representing(shown_class)
+        and hook_form(view, "check_object_permissions") == "default"
+        and all(asks_sync(each, "has_object_permission") for each in view.get_permissions())
+    )
+
+
+def render_one_step(view: View) -> Binder:
+    """Represent the object a retrieve fetched: in the fetch's thread hop when it can
+    (`renders_one_in_the_fetch`), else on the loop."""
+    if not renders_one_in_the_fetch(view):
+        return operator.attrgetter("_arender_one")
+
+    def bind(bound: View) -> Any:
+        if strict_relations_enabled():
+            # On the loop, where a lazy relation load is caught and named.
+            return bound._arender_one
+        return Joinable(functools.partial(_render_one, bound), bound._arender_one)
+
+    return bind
+
+
 def paginate_step(view: View) -> Binder:
     """The view's `apaginate_queryset` or DRF-style `paginate_queryset`, else its paginator's;
     `None` when the view does not paginate.
@@ -451,6 +486,17 @@ def _request_serializer_class(view: View) -> Any:
         return view.get_serializer_class()
     except (AssertionError, SynchronousOnlyOperation):
         # No class to plan with (or one a query decides): the steps check the serializer.
+        return None
+
+
+def _response_serializer_class(view: View) -> Any:
+    """The class the view's response serializers will have, as far as it says beforehand."""
+    explicit = view._explicit_response_serializer_class()
+    if explicit is not None:
+        return explicit
+    try:
+        return view.get_serializer_class()
+    except (AssertionError, SynchronousOnlyOperation):
         return None
 
 

@@ -168,6 +168,17 @@ class TestStrictRelations:
 
         assert data["category_name"] == "tools"
 
+    async def test_a_retrieve_honours_strict_mode(self, saw: Product) -> None:
+        """A retrieve represents its object in the fetch's thread hop, except in strict mode:
+        there the lazy relation is named, as on the loop."""
+        view: Any = LazyProductViewSet.as_view({"get": "retrieve"})
+
+        loose = await view(factory.get("/"), pk=str(saw.pk))
+        with strict_relations(), pytest.raises(LazyRelationError, match="category_name"):
+            await view(factory.get("/"), pk=str(saw.pk))
+
+        assert loose.data["category_name"] == "tools"
+
     async def test_streaming_honours_strict_mode(self, saw: Product) -> None:
         """A streamed representation that loads a lazy relation raises in strict mode too."""
         from restflow_django.streaming import astream_rows
