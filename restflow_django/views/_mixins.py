@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -29,6 +30,7 @@ from restflow_django.views._generic import AsyncGenericAPIView
 from restflow_django.views._helpers import respond
 from restflow_django.views._plan import Bind, planned
 from restflow_django.views._steps import (
+    Binder,
     collect_step,
     destroy_step,
     fetch_step,
@@ -219,81 +221,57 @@ class AsyncDestroyModelMixin(AsyncGenericAPIView[ModelT]):
         instance.delete()
 
 
-# Each action's planner: the decisions, made once per plan key, and how a request's view
-# binds them (see `restflow_django.views._plan`).
+# Each action's planner: the decisions, made once per plan key, as a binder per role (see
+# `restflow_django.views._plan`); a request's view binds them.
+
+
+def _binding(**roles: Binder) -> Bind:
+    """Bind each role's step to a request's view, after the admission step `ainitial`
+    left to the action's thread hop, if any."""
+
+    def bind(bound: Any) -> dict[str, Any]:
+        steps = {"before": bound._admission_step()}
+        for role, make in roles.items():
+            steps[role] = make(bound)
+        return steps
+
+    return bind
 
 
 def _plan_create(view: Any) -> Bind:
     validate = validate_step(view)
-    persist = persist_step(view, "perform_create")
-    render = render_saved_step(view)
-
-    def bind(bound: Any) -> dict[str, Any]:
-        return {
-            "before": bound._admission_step(),
-            "validate": validate(bound._new_serializer),
-            "persist": persist(bound),
-            "render": render(bound),
-        }
-
-    return bind
+    return _binding(
+        validate=lambda bound: validate(bound._new_serializer),
+        persist=persist_step(view, "perform_create"),
+        render=render_saved_step(view),
+    )
 
 
 def _plan_list(view: Any) -> Bind:
-    refine, paginate, collect = filter_step(view), paginate_step(view), collect_step(view)
-
-    def bind(bound: Any) -> dict[str, Any]:
-        return {
-            "before": bound._admission_step(),
-            "refine": refine(bound),
-            "paginate": paginate(bound),
-            "collect": collect(bound),
-            "render_many": bound._arender_many,
-        }
-
-    return bind
+    return _binding(
+        refine=filter_step(view),
+        paginate=paginate_step(view),
+        collect=collect_step(view),
+        render_many=operator.attrgetter("_arender_many"),
+    )
 
 
 def _plan_retrieve(view: Any) -> Bind:
-    fetch = fetch_step(view, joined=renders_one_in_the_fetch(view))
-    render = render_one_step(view)
-
-    def bind(bound: Any) -> dict[str, Any]:
-        return {
-            "before": bound._admission_step(),
-            "fetch": fetch(bound),
-            "render": render(bound),
-        }
-
-    return bind
+    return _binding(
+        fetch=fetch_step(view, joined=renders_one_in_the_fetch(view)),
+        render=render_one_step(view),
+    )
 
 
 def _plan_update(view: Any) -> Bind:
-    fetch = fetch_step(view, joined=True)
     validate = validate_step(view)
-    persist = persist_step(view, "perform_update")
-    render = render_saved_step(view)
-
-    def bind(bound: Any) -> dict[str, Any]:
-        return {
-            "before": bound._admission_step(),
-            "fetch": fetch(bound),
-            "validate": validate(bound._changed_serializer),
-            "persist": persist(bound),
-            "render": render(bound),
-        }
-
-    return bind
+    return _binding(
+        fetch=fetch_step(view, joined=True),
+        validate=lambda bound: validate(bound._changed_serializer),
+        persist=persist_step(view, "perform_update"),
+        render=render_saved_step(view),
+    )
 
 
 def _plan_destroy(view: Any) -> Bind:
-    fetch, destroy = fetch_step(view, joined=True), destroy_step(view)
-
-    def bind(bound: Any) -> dict[str, Any]:
-        return {
-            "before": bound._admission_step(),
-            "fetch": fetch(bound),
-            "destroy": destroy(bound),
-        }
-
-    return bind
+    return _binding(fetch=fetch_step(view, joined=True), destroy=destroy_step(view))

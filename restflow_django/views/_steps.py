@@ -479,24 +479,21 @@ def _request_serializer_class(view: View) -> Any:
     A view may build its serializers in a `get_serializer` of its own with no
     `serializer_class`; the steps then check the serializer they get.
     """
-    explicit = view._explicit_request_serializer_class()
+    return _planned_class(view, view._explicit_request_serializer_class())
+
+
+def _response_serializer_class(view: View) -> Any:
+    """The class the view's response serializers will have, as far as it says beforehand."""
+    return _planned_class(view, view._explicit_response_serializer_class())
+
+
+def _planned_class(view: View, explicit: Any) -> Any:
     if explicit is not None:
         return explicit
     try:
         return view.get_serializer_class()
     except (AssertionError, SynchronousOnlyOperation):
         # No class to plan with (or one a query decides): the steps check the serializer.
-        return None
-
-
-def _response_serializer_class(view: View) -> Any:
-    """The class the view's response serializers will have, as far as it says beforehand."""
-    explicit = view._explicit_response_serializer_class()
-    if explicit is not None:
-        return explicit
-    try:
-        return view.get_serializer_class()
-    except (AssertionError, SynchronousOnlyOperation):
         return None
 
 
