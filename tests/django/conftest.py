@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from rest_framework import throttling
 
 from restflow_django.test import AsyncAPIClient, aclose_thread_connections
 from tests.processes import RedisServer
@@ -45,6 +46,19 @@ async def saw(ada: User, tools: Category) -> Product:
     """A product owned by ada."""
     return await Product.objects.acreate(
         name="Saw", price=Decimal("12.50"), category=tools, created_by=ada, description=None
+    )
+
+
+# Thirty seconds into a day, an hour and a minute: a rate throttle's window.
+_THROTTLE_CLOCK = 20_000 * 86_400 + 30.0
+
+
+@pytest.fixture(autouse=True)
+def throttle_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rate throttles read a clock that stands still inside a window, so that a test's
+    requests never straddle the end of one (a minute turning over between two of them)."""
+    monkeypatch.setattr(
+        throttling.SimpleRateThrottle, "timer", staticmethod(lambda: _THROTTLE_CLOCK)
     )
 
 
