@@ -28,7 +28,8 @@ from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 from typing_extensions import override
 
 from restflow_core.awaiting import abounded
-from restflow_django._async_hooks import (
+from restflow_django._hooks import is_async_callable, overrides
+from restflow_django._serializing.async_hooks import (
     ValidationHooks,
     async_method_fields,
     may_await_from_thread,
@@ -40,14 +41,13 @@ from restflow_django._async_hooks import (
     validation_hooks,
     watched,
 )
-from restflow_django._awaiting import (
+from restflow_django._serializing.awaiting import (
     afinish_validation,
     arepresent,
     begin_validation,
     render_concurrency,
 )
-from restflow_django._hooks import is_async_callable, overrides
-from restflow_django._rows import Reader
+from restflow_django._serializing.rows import Reader
 from restflow_django._sync import offload
 
 InstanceT = TypeVar("InstanceT")

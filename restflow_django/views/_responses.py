@@ -18,7 +18,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 from typing_extensions import override
 
-from restflow_django._async_hooks import awaiting_from_thread
+from restflow_django._serializing.async_hooks import awaiting_from_thread
 
 
 class RenderedResponse(Response):

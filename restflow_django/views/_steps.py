@@ -22,12 +22,6 @@ from rest_framework.serializers import BaseSerializer
 
 from restflow_core.pagination import Page
 from restflow_core.steps import Blocking, Joinable, Step, Steps, keeping
-from restflow_django._async_hooks import (
-    aawaiting_calls,
-    class_awaits_when_representing,
-    class_awaits_when_validating,
-    saves_asynchronously,
-)
 from restflow_django._hooks import (
     asks_sync,
     class_hook_form,
@@ -36,6 +30,12 @@ from restflow_django._hooks import (
     is_async_callable,
     overrides,
     runs_inline,
+)
+from restflow_django._serializing.async_hooks import (
+    aawaiting_calls,
+    class_awaits_when_representing,
+    class_awaits_when_validating,
+    saves_asynchronously,
 )
 from restflow_django._sync import aon_loop_else_thread
 from restflow_django.diagnostics import strict_relations_enabled

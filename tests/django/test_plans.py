@@ -18,7 +18,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from typing_extensions import override
 
-from restflow_django import _async_hooks, _hooks
+from restflow_django import _hooks
+from restflow_django._serializing import async_hooks as _async_hooks
 from restflow_django.pagination import PageNumberPagination
 from restflow_django.permissions import IsAuthenticated
 from restflow_django.serializers import ModelSerializer, async_validator

@@ -33,7 +33,7 @@ from typing_extensions import override
 
 from restflow_core.awaiting import abounded
 from restflow_core.steps import Blocking, Step, Steps, given, run_steps
-from restflow_django._async_hooks import (
+from restflow_django._serializing.async_hooks import (
     AsyncPart,
     FieldHooks,
     ValidationHooks,
