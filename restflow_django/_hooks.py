@@ -180,6 +180,13 @@ def _way(obj: object, method: str) -> tuple[bool, str]:
     return _class_way(cls, method, getattr(cls, method, None))
 
 
+def asks_on_the_loop(obj: object, method: str) -> bool:
+    """Whether `aask` answers `obj.method` with no thread hop of its own: awaited (what it
+    awaits may cross on its own) or called right here."""
+    twin_first, way = _way(obj, method)
+    return twin_first or way != THREAD
+
+
 def asks_sync(obj: object, method: str) -> bool:
     """Whether `aask` answers `obj.method` from sync code alone (inline or in a thread),
     so that sync code may ask it too with no hop back to the loop."""

@@ -21,6 +21,7 @@ from rest_framework.authentication import (
 from rest_framework.request import ForcedAuthentication, Request
 
 from restflow_django._hooks import (
+    asks_on_the_loop,
     has_async_code_of_its_own,
     has_async_twin,
     overrides,
@@ -170,8 +171,9 @@ def _counts_on_the_loop(throttle: Any) -> bool:
 
 
 def _answers_on_the_loop(permission: Any) -> bool:
-    """Whether asking `permission` on the loop costs no thread hop of its own."""
-    return has_async_twin(permission, "has_permission") or runs_inline(permission, "has_permission")
+    """Whether asking `permission` on the loop costs no thread hop of its own, by the rule
+    that asks it (`aask`): a pass-through `ahas_permission` counts as its sync check."""
+    return asks_on_the_loop(permission, "has_permission")
 
 
 def _admission_plan(view: Any, authenticators: Sequence[Any]) -> tuple[bool, bool]:

@@ -24,7 +24,7 @@ from restflow_django.authentication import (
     TokenAuthentication,
 )
 from restflow_django.diagnostics import Diagnostics
-from restflow_django.permissions import IsAuthenticated
+from restflow_django.permissions import DjangoModelPermissions, IsAuthenticated
 from restflow_django.test import AsyncAPIRequestFactory, force_authenticate
 from restflow_django.throttling import AsyncUserRateThrottle as UserRateThrottle
 from restflow_django.views import AsyncModelViewSet
@@ -339,4 +339,31 @@ class TestNothingToSave:
         # No session cookie: nothing to read, so the checks stay on the loop and only the
         # user's own fetch crosses (admitting it in a hop of its own would add one).
         assert response.status_code == 200
+        seen.assert_crossings(1, back=0)
+
+
+class ModelPermissions(Products):
+    """restflow's `DjangoModelPermissions`: the user's permissions are read from the
+    database, so its check may block, though its `ahas_permission` exists (restflow's
+    default, which only asks `has_permission`)."""
+
+    permission_classes = (DjangoModelPermissions,)
+
+
+class TestOneRuleForTheAdmission:
+    async def test_a_permission_that_reads_the_database_joins_the_actions_hop(
+        self, saw: Product
+    ) -> None:
+        admin = await User.objects.acreate(username="root", is_superuser=True, is_active=True)
+        request = factory.request_with_body("PATCH", "/", {"stock": 9})
+        force_authenticate(request, admin)
+        view: Any = ModelPermissions.as_view({"patch": "partial_update"})
+        async with Diagnostics() as seen:
+            response = await view(request, pk=str(saw.pk))
+            response.render()
+
+        assert response.status_code == 200, response.data
+        assert (await Product.objects.aget(pk=saw.pk)).stock == 9
+        # The forced user answers on the loop, the permission would cross there: it is
+        # checked in the action's hop instead, by the rule that asks it.
         seen.assert_crossings(1, back=0)
