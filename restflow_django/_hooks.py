@@ -83,11 +83,10 @@ def has_async_code_of_its_own(cls: type[Any]) -> bool:
 
 
 def has_async_twin(obj: object, name: str) -> bool:
-    """Whether `obj` (an authenticator, throttle, filter, paginator) answers with `a<name>`.
-
-    True when it has one and no sync override below restflow's class bypasses it.
-    """
-    return hasattr(obj, f"a{name}") and hook_form(obj, name) != "sync"
+    """Whether `obj` (an authenticator, throttle, filter, paginator) answers with `a<name>`,
+    by the rule `aask` asks it: it has one that does more than pass the call on, and no
+    sync override below restflow's class bypasses it."""
+    return _way(obj, name)[0]
 
 
 # DRF classes whose sync methods touch neither the database nor the network.
@@ -156,28 +155,31 @@ AWAIT, INLINE, THREAD = "await", "inline", "thread"
 
 @functools.lru_cache(maxsize=4096)
 def _class_way(cls: Any, method: str, implementation: object) -> tuple[bool, str]:
-    """For objects of `cls` that hold no method of their own: whether `aask` awaits the
-    `a<method>` twin first, and how `<method>` itself is called."""
-    twin = getattr(cls, f"a{method}", None)
+    """For objects of `cls` that hold no method of their own: `_judged` once per class."""
+    return _judged(cls, cls, method, implementation)
+
+
+def _way(obj: object, method: str) -> tuple[bool, str]:
+    """Whether `aask` awaits `obj`'s `a<method>` first, and how `<method>` is called."""
+    cls: Any = type(obj)
+    own = getattr(obj, "__dict__", ())
+    if method in own or f"a{method}" in own:
+        # Set on the object itself: judged for the object, and never inline.
+        return _judged(obj, cls, method, getattr(obj, method, None))
+    return _class_way(cls, method, getattr(cls, method, None))
+
+
+def _judged(holder: Any, cls: Any, method: str, implementation: Any) -> tuple[bool, str]:
+    twin = getattr(holder, f"a{method}", None)
     twin_first = (
         twin is not None
         and class_hook_form(cls, method) != "sync"
         and not getattr(twin, "restflow_passes_through", False)
     )
-    if is_async_callable(implementation):  # type: ignore[arg-type]  # a function, or None
+    if is_async_callable(implementation):
         return twin_first, AWAIT
-    return twin_first, INLINE if _class_runs_inline(cls, method, implementation) else THREAD
-
-
-def _way(obj: object, method: str) -> tuple[bool, str]:
-    own = getattr(obj, "__dict__", ())
-    if method in own or f"a{method}" in own:
-        # Set on the object itself: judged for the object, and never inline.
-        twin = getattr(obj, f"a{method}", None)
-        twin_first = twin is not None and not getattr(twin, "restflow_passes_through", False)
-        return twin_first, AWAIT if is_async_callable(getattr(obj, method)) else THREAD
-    cls: Any = type(obj)
-    return _class_way(cls, method, getattr(cls, method, None))
+    inline = holder is cls and _class_runs_inline(cls, method, implementation)
+    return twin_first, INLINE if inline else THREAD
 
 
 def asks_on_the_loop(obj: object, method: str) -> bool:

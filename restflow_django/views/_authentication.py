@@ -21,6 +21,7 @@ from rest_framework.authentication import (
 from rest_framework.request import ForcedAuthentication, Request
 
 from restflow_django._hooks import (
+    aask,
     asks_on_the_loop,
     has_async_code_of_its_own,
     has_async_twin,
@@ -69,7 +70,10 @@ async def _aauthenticate_with(authenticator: Any, request: Request) -> Any:
                 django_request.user = await auser()
             # Without authentication middleware, DRF's session check has nothing to load.
             return authenticator.authenticate(request)
-    return await sync_to_async(authenticator.authenticate)(request)
+    if isinstance(authenticator, SessionAuthentication):
+        # DRF's session check is pure only with no session to read (above): in a thread.
+        return await sync_to_async(authenticator.authenticate)(request)
+    return await aask(authenticator, "authenticate", request)
 
 
 def no_session_to_read(django_request: Any) -> bool:

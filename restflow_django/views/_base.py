@@ -216,11 +216,11 @@ class AsyncAPIView(APIViewHelpersMixin, APIView):
         The transaction covers the databases `get_atomic_databases()` names; restflow's own
         actions decide theirs themselves.
         """
-        if getattr(handler, "restflow_own_transaction", False):
-            # restflow's own actions and handlers, all `async def`.
-            return await handler(request, *args, **kwargs)
+        own_transaction = getattr(handler, "restflow_own_transaction", False)
         if not is_async_callable(handler):
             handler = sync_to_async(handler)
+        if own_transaction:
+            return await handler(request, *args, **kwargs)
         async with atomic_on(self.get_atomic_databases()):
             return await handler(request, *args, **kwargs)
 

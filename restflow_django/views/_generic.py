@@ -121,7 +121,7 @@ class AsyncGenericAPIView(  # pyright: ignore[reportIncompatibleMethodOverride, 
         are awaited on the event loop; an `aget_object` override is awaited.
         """
         found: ModelT = async_to_sync(run_steps)(
-            offload, given(default_object_steps(self, joined=False)(self))
+            offload, given(planned(self, "own object", _plan_own_object))
         )
         return found
 
@@ -166,3 +166,8 @@ class AsyncGenericAPIView(  # pyright: ignore[reportIncompatibleMethodOverride, 
 def _plan_object(view: Any) -> Bind:
     """`aget_object`'s steps: the view's `get_object`, else restflow's."""
     return object_steps(view, joined=False)
+
+
+def _plan_own_object(view: Any) -> Bind:
+    """The sync `get_object`'s steps: restflow's own, whatever the view overrides."""
+    return default_object_steps(view, joined=False)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from restflow_django._hooks import overrides
-from restflow_django.views._steps import _request_serializer_class
+from restflow_django.views._steps import _request_serializer_class, _response_serializer_class
 
 Bind = Callable[[Any], Any]
 Planner = Callable[[Any], Bind]
@@ -28,6 +28,7 @@ _READS: dict[str, tuple[bool, bool, bool]] = {
     "destroy": (False, True, False),
     "list": (False, False, True),
     "object": (False, True, False),
+    "own object": (False, True, False),
 }
 
 _PLANS: dict[tuple[Any, ...], Bind] = {}
@@ -48,7 +49,7 @@ def plan_key(view: Any, action: str) -> tuple[Any, ...]:
     serializers, objects, pages = _READS[action]
     key: tuple[Any, ...] = (type(view), action, view._admission_deferred)
     if serializers:
-        key += (_request_serializer_class(view), view._explicit_response_serializer_class())
+        key += (_request_serializer_class(view), _response_serializer_class(view))
     if objects:
         key += (_permission_classes(view), tuple(view.filter_backends))
     if pages:

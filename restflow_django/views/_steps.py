@@ -23,6 +23,7 @@ from rest_framework.serializers import BaseSerializer
 from restflow_core.pagination import Page
 from restflow_core.steps import Blocking, Joinable, Step, Steps, keeping
 from restflow_django._hooks import (
+    asks_on_the_loop,
     asks_sync,
     class_hook_form,
     has_async_twin,
@@ -199,11 +200,7 @@ def object_permission_step(view: View, *, joined: bool) -> Binder:
 
 
 def _answer_on_the_loop(permissions: Sequence[Any]) -> bool:
-    return all(
-        is_async_callable(permission.has_object_permission)
-        or runs_inline(permission, "has_object_permission")
-        for permission in permissions
-    )
+    return all(asks_on_the_loop(each, "has_object_permission") for each in permissions)
 
 
 def _validate(serializer: Serializer) -> Serializer:

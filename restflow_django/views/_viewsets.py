@@ -77,15 +77,8 @@ class AsyncViewSetMixin(ViewSetMixin):
         return None if action is None else self.action_configs.get(action)
 
     def _configured(self, name: str) -> Any:
-        """The action config's field `name`, or `None` when there is none.
-
-        The config is looked up once per request, when the action is known.
-        """
-        state = self.__dict__
-        if "_action_config" not in state or state["_config_of"] != getattr(self, "action", None):
-            state["_config_of"] = getattr(self, "action", None)
-            state["_action_config"] = self.action_config()
-        config = state["_action_config"]
+        """The action config's field `name`, or `None` when there is none."""
+        config = self.action_config()
         return None if config is None else getattr(config, name)
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:

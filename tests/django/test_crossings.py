@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.shortcuts import get_object_or_404
-from rest_framework import permissions, serializers
+from rest_framework import authentication, permissions, serializers
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from typing_extensions import override
 
@@ -23,7 +24,7 @@ from restflow_django.diagnostics import Diagnostics
 from restflow_django.permissions import IsAuthenticated as RestflowIsAuthenticated
 from restflow_django.serializers import ModelSerializer, asave
 from restflow_django.test import AsyncAPIRequestFactory, force_authenticate
-from restflow_django.views import AsyncModelViewSet
+from restflow_django.views import AsyncAPIView, AsyncModelViewSet
 from tests.testapp.models import Category, Product
 from tests.testapp.serializers import PlainProductSerializer
 
@@ -259,6 +260,52 @@ class TestAsyncSafeDeclaration:
         assert (first.status_code, second.status_code) == (200, 200)
         unknown.assert_crossings(1)
         declared.assert_crossings(1)
+
+
+class HeaderNames(authentication.BaseAuthentication):
+    """Names the user from a header, with no query: `X-User: ada`."""
+
+    @override
+    def authenticate(self, request: Request) -> tuple[User, None] | None:
+        name = request.META.get("HTTP_X_USER")
+        return None if name is None else (User(username=name), None)
+
+
+class DeclaredHeaderNames(HeaderNames):
+    """The same authenticator, declared free of I/O."""
+
+    restflow_async_safe = True
+
+
+class Whoami(AsyncAPIView):
+    """Answers with the user's name, from the request alone."""
+
+    permission_classes = (permissions.AllowAny,)
+
+    async def get(self, request: Request) -> Response:
+        return Response({"user": request.user.username})
+
+
+class TestAsyncSafeAuthentication:
+    async def test_a_declared_authenticator_runs_on_the_loop(self) -> None:
+        """An undeclared sync authenticator may block: it crosses to a thread. Declared
+        `restflow_async_safe`, it is called on the loop, by the rule that asks every class."""
+
+        class Unknown(Whoami):
+            authentication_classes = (HeaderNames,)
+
+        class Declared(Whoami):
+            authentication_classes = (DeclaredHeaderNames,)
+
+        answers = []
+        for view_class in (Unknown, Declared):
+            view: Any = view_class.as_view()
+            async with Diagnostics() as seen:
+                response = await view(factory.get("/", HTTP_X_USER="ada"))
+                response.render()
+            answers.append((response.data, seen.crossings))
+
+        assert answers == [({"user": "ada"}, 1), ({"user": "ada"}, 0)]
 
 
 class OwnSerializerBuilder(Plain):

@@ -20,9 +20,10 @@ from typing_extensions import override
 
 from restflow_django import _hooks
 from restflow_django._serializing import async_hooks as _async_hooks
+from restflow_django.diagnostics import Diagnostics
 from restflow_django.pagination import PageNumberPagination
-from restflow_django.permissions import IsAuthenticated
-from restflow_django.serializers import ModelSerializer, async_validator
+from restflow_django.permissions import BasePermission, IsAuthenticated
+from restflow_django.serializers import ModelSerializer, Serializer, async_validator
 from restflow_django.test import AsyncAPIRequestFactory, force_authenticate
 from restflow_django.views import AsyncModelViewSet, _plan, _steps
 from tests.testapp.models import Category, Product
@@ -296,3 +297,112 @@ async def test_what_an_instance_adds_is_awaited_though_its_class_was_decided(
         "bolt",
         "adze",
     ]
+
+
+class Shouts(ModelSerializer[Product]):
+    """A representation that awaits: an async method field."""
+
+    shout = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = ("id", "name", "shout")
+
+    async def get_shout(self, product: Product) -> str:
+        return product.name.upper()
+
+
+class ShoutsOnRequest(Products):
+    """Bodies always validate with `Row`; answers are `Shouts` when asked (`?shout`)."""
+
+    request_serializer_class = Row
+
+    @override
+    def get_serializer_class(self) -> Any:
+        request: Request = self.request
+        return Shouts if "shout" in request.query_params else Row
+
+
+async def test_the_response_class_chosen_per_request_is_in_the_plans_key(
+    questions: list[str], ada: User, saw: Product
+) -> None:
+    view: Any = ShoutsOnRequest.as_view({"get": "retrieve"})
+    plain = await view(signed(factory.get("/"), ada), pk=str(saw.pk))
+    async with Diagnostics() as seen:
+        shouted = await view(signed(factory.get("/?shout"), ada), pk=str(saw.pk))
+
+    assert plain.data == {
+        "id": saw.pk,
+        "name": "saw",
+        "price": "3.00",
+        "stock": 0,
+        "category": saw.category_id,
+    }
+    assert shouted.data == {"id": saw.pk, "name": "saw", "shout": "SAW"}
+    # Represented on the loop, where the method field is awaited: never a hop back.
+    seen.assert_crossings(1, back=0)
+    assert len(_plan._PLANS) == 2
+
+
+def primed_plain_rows() -> None:
+    """`Row` validated once: its class is decided to have no async validation hooks."""
+    row = Row(data={"name": "saw", "price": "1"})
+    assert row.is_valid(), row.errors
+
+
+async def test_a_many_list_whose_child_was_touched_awaits_what_was_added() -> None:
+    primed_plain_rows()
+    rows: Any = Row(data=[{"name": "saw", "price": "1"}, {"name": "axe", "price": "1"}], many=True)
+    rows.child.fields["name"].validators.append(async_validator(no_axes))
+
+    with pytest.raises(TypeError, match=r"ais_valid"):
+        rows.is_valid()
+    again: Any = Row(data=[{"name": "saw", "price": "1"}, {"name": "axe", "price": "1"}], many=True)
+    again.child.fields["name"].validators.append(async_validator(no_axes))
+
+    assert not await again.ais_valid()
+    # Item 1 refused, in the shape DRF's setting gives the list's errors (a list or a dict).
+    assert again.errors[1] == {"name": ["no axes"]}
+
+
+class Holds(Serializer):
+    """A serializer nesting a writable `Row`."""
+
+    product = Row()
+
+
+async def test_a_nested_child_whose_fields_were_touched_is_refused() -> None:
+    primed_plain_rows()
+    outer: Any = Holds(data={"product": {"name": "saw", "price": "1"}})
+    outer.fields["product"].fields["name"].validators.append(async_validator(no_axes))
+
+    with pytest.raises(TypeError, match="nested Row"):
+        await outer.ais_valid()
+
+
+class ChecksAwaiting(BasePermission):
+    """An object check with an `async def` twin of its own beside DRF's sync one."""
+
+    @override
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        raise AssertionError("the async twin answers")  # pragma: no cover - never asked
+
+    @override
+    async def ahas_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        return bool(obj.name == "saw")
+
+
+class AwaitsItsObjectCheck(Products):
+    permission_classes: Any = (IsAuthenticated, ChecksAwaiting)
+
+
+async def test_an_object_check_with_its_own_async_twin_is_awaited_on_the_loop(
+    ada: User, saw: Product
+) -> None:
+    view: Any = AwaitsItsObjectCheck.as_view({"get": "retrieve"})
+    async with Diagnostics() as seen:
+        response = await view(signed(factory.get("/"), ada), pk=str(saw.pk))
+
+    assert response.data["name"] == "saw"
+    # Decided by the rule that asks it: on the loop, after the fetch's hop, never back.
+    seen.assert_crossings(1, back=0)
